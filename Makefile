@@ -1,0 +1,42 @@
+# Two commands matter: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM := /usr/lib/chromium/chromium
+
+.PHONY: install run test pytest lint fmt browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m app serve
+
+test: $(STAMP) browser lint pytest
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
+	$(BIN)/mypy
+
+fmt: $(STAMP)
+	$(BIN)/ruff format app tests
+	$(BIN)/ruff check --fix app tests
+
+# Browser tests drive Debian's Chromium; install it when missing and the machine allows it.
+browser:
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "note: Chromium is not installed and cannot be installed here"; }
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""A provenance-first model registry."""

@@ -1,0 +1,1 @@
+"""The demo catalog, loaded through the registration service."""

@@ -1,0 +1,68 @@
+"""Load the demo catalog into an empty database, never on top of real data."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from app import validation
+from app.db.types import Conn
+from app.domain import Kind, LinkSpec, LinkType, NewArtifact
+from app.repo import artifacts as artifact_repo
+from app.repo import locks
+from app.service.register import register
+
+CATALOG = Path(__file__).parent / "catalog.json"
+
+# Another process starting at the same moment must not load a second copy.
+_LOCK_KEY = 0x64656D6F  # "demo"
+
+_LINK_FIELDS = {
+    "trained_on": LinkType.TRAINED_ON,
+    "tests_hypotheses": LinkType.TESTS_HYPOTHESIS,
+    "derived_from": LinkType.DERIVED_FROM,
+    "uses": LinkType.USES,
+    "addresses": LinkType.ADDRESSES,
+}
+
+
+def to_new_artifact(entry: dict[str, Any]) -> NewArtifact:
+    """Translate one catalog entry into a registration request."""
+    links = [LinkSpec(t, ref) for name, t in _LINK_FIELDS.items() for ref in entry.get(name, [])]
+    if "produced_by" in entry:
+        links.append(LinkSpec(LinkType.PRODUCED_BY, entry["produced_by"]))
+    kind = Kind(entry["kind"])
+    common: dict[str, Any] = {
+        "kind": kind,
+        "lineage_id": entry["lineage"],
+        "title": entry["title"],
+        "description": entry.get("description", ""),
+        "metadata": entry.get("metadata", {}),
+        "links": tuple(links),
+    }
+    if kind is not Kind.MODEL:
+        return NewArtifact(**common)
+    return NewArtifact(
+        **common,
+        family=validation.parse_family(entry["family"]),
+        architecture=entry.get("architecture", ""),
+        parameter_count=entry.get("parameter_count", 0),
+        training_config=entry.get("training_config", {}),
+        evaluation_metrics=entry.get("evaluation_metrics", {}),
+        metric_directions=entry.get("metric_directions", {}),
+        raw_quality_score=entry["raw_quality_score"],
+    )
+
+
+async def load_if_empty(conn: Conn, catalog: Path = CATALOG) -> int:
+    """Register every catalog entry when the database holds no artifact; return how many."""
+    entries = json.loads(await asyncio.to_thread(catalog.read_text))["artifacts"]
+    async with conn.transaction():
+        await locks.hold_for_transaction(conn, _LOCK_KEY)
+        if await artifact_repo.count_all(conn) > 0:
+            return 0
+        for entry in entries:
+            await register(conn, to_new_artifact(entry))
+    return len(entries)

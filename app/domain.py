@@ -1,0 +1,136 @@
+"""The catalog's vocabulary: frozen dataclasses and enums. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    MODEL = "model"
+    DATASET = "dataset"
+    ANALYSIS = "analysis"
+    HYPOTHESIS = "hypothesis"
+
+
+class Family(StrEnum):
+    BIOPHYSICAL = "biophysical"
+    DEEP_LEARNING = "deep_learning"
+    STATISTICAL = "statistical"
+
+
+class LinkType(StrEnum):
+    TRAINED_ON = "trained_on"
+    PRODUCED_BY = "produced_by"
+    TESTS_HYPOTHESIS = "tests_hypothesis"
+    USES = "uses"
+    ADDRESSES = "addresses"
+    DERIVED_FROM = "derived_from"
+
+
+# Which kinds each link type may join; the database enforces the same table.
+LINK_RULES: dict[LinkType, tuple[Kind, frozenset[Kind]]] = {
+    LinkType.TRAINED_ON: (Kind.MODEL, frozenset({Kind.DATASET})),
+    LinkType.PRODUCED_BY: (Kind.MODEL, frozenset({Kind.ANALYSIS})),
+    LinkType.TESTS_HYPOTHESIS: (Kind.MODEL, frozenset({Kind.HYPOTHESIS})),
+    LinkType.USES: (Kind.ANALYSIS, frozenset(Kind)),
+    LinkType.ADDRESSES: (Kind.ANALYSIS, frozenset({Kind.HYPOTHESIS})),
+    LinkType.DERIVED_FROM: (Kind.MODEL, frozenset({Kind.MODEL})),
+}
+
+
+class WarningCode(StrEnum):
+    MISSING_TRAINING_DATA = "MISSING_TRAINING_DATA"
+    MISSING_PRODUCING_ANALYSIS = "MISSING_PRODUCING_ANALYSIS"
+    UNPINNED_INPUTS = "UNPINNED_INPUTS"
+    MISSING_HYPOTHESIS_LINK = "MISSING_HYPOTHESIS_LINK"
+
+
+@dataclass(frozen=True)
+class ProvenanceWarning:
+    code: WarningCode
+    message: str
+
+
+@dataclass(frozen=True)
+class ModelFields:
+    """What only a model version carries."""
+
+    family: Family
+    architecture: str
+    parameter_count: int
+    training_config: dict[str, Any]
+    evaluation_metrics: dict[str, float]
+    metric_directions: dict[str, str]
+    raw_quality_score: float
+    quality_score: float
+    warnings: tuple[ProvenanceWarning, ...]
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One immutable version of a model, dataset, analysis or hypothesis."""
+
+    id: str
+    lineage_id: str
+    kind: Kind
+    version_number: int
+    is_latest: bool
+    title: str
+    description: str
+    metadata: dict[str, Any]
+    created_at: datetime
+    model: ModelFields | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A typed edge from a dependent version to what it depends on.
+
+    ``target_version_id`` is None when the link floats to the latest version of
+    ``target_lineage_id``.
+    """
+
+    source_id: str
+    type: LinkType
+    target_lineage_id: str
+    target_version_id: str | None
+    target_kind: Kind
+
+    @property
+    def pinned(self) -> bool:
+        return self.target_version_id is not None
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """A link asked for at registration: ``ref`` is a version id or a lineage id.
+
+    A version id pins; a lineage id floats unless ``pin_latest`` asks to pin the
+    version that is latest at write time.
+    """
+
+    type: LinkType
+    ref: str
+    pin_latest: bool = False
+
+
+@dataclass(frozen=True)
+class NewArtifact:
+    """A registration request for the next version of a lineage."""
+
+    kind: Kind
+    lineage_id: str
+    title: str
+    description: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    links: tuple[LinkSpec, ...] = ()
+    family: Family | None = None
+    architecture: str = ""
+    parameter_count: int = 0
+    training_config: dict[str, Any] = field(default_factory=dict)
+    evaluation_metrics: dict[str, Any] = field(default_factory=dict)
+    metric_directions: dict[str, str] = field(default_factory=dict)
+    raw_quality_score: float | None = None

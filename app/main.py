@@ -1,0 +1,58 @@
+"""Assemble the Starlette application: lifespan, routes, mounts. No logic."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import TypedDict
+
+import asyncpg
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from app import health
+from app.db.migrate import migrate
+from app.db.pool import create_pool
+from app.demo.load import load_if_empty
+from app.settings import PROJECT_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+
+class State(TypedDict):
+    pool: asyncpg.Pool
+    settings: Settings
+
+
+def create_app(settings: Settings, dsn: str, *, load_demo: bool = False) -> Starlette:
+    """Build the app; the lifespan opens the pool, migrates, and loads demo data if asked."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[State]:
+        pool = await create_pool(
+            dsn,
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            statement_cache_size=settings.statement_cache_size,
+        )
+        try:
+            async with pool.acquire() as conn:
+                applied = await migrate(conn)
+                if applied:
+                    log.info("applied migrations: %s", ", ".join(applied))
+                if load_demo:
+                    loaded = await load_if_empty(conn)
+                    if loaded:
+                        log.info("loaded %d demo artifacts", loaded)
+            yield {"pool": pool, "settings": settings}
+        finally:
+            await pool.close()
+
+    routes = [
+        Route("/healthz", health.healthz),
+        Route("/readyz", health.readyz),
+        Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,157 @@
+"""Artifact versions and lineages: lookups, version allocation, inserts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.db.types import Conn
+from app.domain import Artifact, Kind, NewArtifact, ProvenanceWarning
+from app.repo import rows
+
+
+@dataclass(frozen=True)
+class ResolvedRef:
+    """What a version id or lineage id names: ``version_id`` is the latest one for a lineage."""
+
+    ref: str
+    is_version: bool
+    version_id: str
+    lineage_id: str
+    kind: Kind
+
+
+async def get_many(conn: Conn, ids: Sequence[str]) -> list[Artifact]:
+    """Fetch artifact versions by id, in no particular order; unknown ids are absent."""
+    records = await conn.fetch(
+        f"select {rows.ARTIFACT_COLUMNS} from artifacts a where a.id = any($1::text[])",
+        list(ids),
+    )
+    return [rows.artifact(r) for r in records]
+
+
+async def resolve_refs(conn: Conn, refs: Sequence[str]) -> dict[str, ResolvedRef]:
+    """Resolve version ids and lineage ids (meaning their latest version) in one statement."""
+    records = await conn.fetch(
+        """
+        select r.ref, a.id, a.lineage_id, a.kind, a.id = r.ref as is_version
+        from unnest($1::text[]) as r(ref)
+        join artifacts a on a.id = r.ref or (a.lineage_id = r.ref and a.is_latest)
+        """,
+        list(set(refs)),
+    )
+    return {
+        r["ref"]: ResolvedRef(
+            ref=r["ref"],
+            is_version=r["is_version"],
+            version_id=r["id"],
+            lineage_id=r["lineage_id"],
+            kind=Kind(r["kind"]),
+        )
+        for r in records
+    }
+
+
+async def latest_of_lineages(conn: Conn, lineage_ids: Sequence[str]) -> dict[str, str]:
+    """Map each lineage id to its latest version id."""
+    records = await conn.fetch(
+        "select lineage_id, id from artifacts where lineage_id = any($1::text[]) and is_latest",
+        list(set(lineage_ids)),
+    )
+    return {r["lineage_id"]: r["id"] for r in records}
+
+
+async def allocate_version(conn: Conn, lineage_id: str, kind: Kind) -> int | None:
+    """Reserve the next version number of a lineage, creating it at 1.
+
+    The upsert row-locks the lineage until the transaction ends, which serialises
+    concurrent registrations of one lineage. Returns None when the lineage exists
+    with another kind.
+    """
+    value: int | None = await conn.fetchval(
+        """
+        insert into lineages as l (id, kind, latest_version) values ($1, $2, 1)
+        on conflict (id) do update set latest_version = l.latest_version + 1
+            where l.kind = excluded.kind
+        returning latest_version
+        """,
+        lineage_id,
+        kind.value,
+    )
+    return value
+
+
+async def insert_version(
+    conn: Conn,
+    new: NewArtifact,
+    version_id: str,
+    version_number: int,
+    warnings: tuple[ProvenanceWarning, ...],
+    quality_score: float | None,
+) -> None:
+    """Make ``version_id`` the latest version of its lineage."""
+    await conn.execute(
+        "update artifacts set is_latest = false where lineage_id = $1 and is_latest",
+        new.lineage_id,
+    )
+    is_model = new.kind is Kind.MODEL
+    await conn.execute(
+        """
+        insert into artifacts (
+            id, lineage_id, kind, version_number, is_latest, title, description, metadata,
+            family, architecture, parameter_count, training_config, evaluation_metrics,
+            metric_directions, raw_quality_score, quality_score, provenance_warnings)
+        values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+        """,
+        version_id,
+        new.lineage_id,
+        new.kind.value,
+        version_number,
+        new.title,
+        new.description,
+        new.metadata,
+        new.family.value if is_model and new.family else None,
+        new.architecture if is_model else None,
+        new.parameter_count if is_model else None,
+        new.training_config if is_model else None,
+        new.evaluation_metrics if is_model else None,
+        new.metric_directions if is_model else None,
+        new.raw_quality_score if is_model else None,
+        quality_score if is_model else None,
+        rows.warnings_to_json(warnings) if is_model else None,
+    )
+
+
+async def raw_scores(conn: Conn, model_ids: Sequence[str]) -> dict[str, float]:
+    """Map model version ids to their raw quality scores."""
+    records = await conn.fetch(
+        "select id, raw_quality_score from artifacts where id = any($1::text[]) and kind = 'model'",
+        list(model_ids),
+    )
+    return {r["id"]: r["raw_quality_score"] for r in records}
+
+
+async def update_scores(
+    conn: Conn,
+    scores: Sequence[tuple[str, float, tuple[ProvenanceWarning, ...]]],
+) -> None:
+    """Store effective scores and warnings for many models in one statement."""
+    if not scores:
+        return
+    await conn.execute(
+        """
+        update artifacts a set quality_score = s.score, provenance_warnings = s.warnings
+        from jsonb_to_recordset($1::jsonb) as s(id text, score float8, warnings jsonb)
+        where a.id = s.id
+        """,
+        [
+            {"id": mid, "score": score, "warnings": rows.warnings_to_json(warnings)}
+            for mid, score, warnings in scores
+        ],
+    )
+
+
+async def count_all(conn: Conn) -> int:
+    """Count artifact versions of every kind."""
+    value: int = await conn.fetchval("select count(*) from artifacts")
+    return value

@@ -1,0 +1,60 @@
+"""Typed links between artifact versions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.db.types import Conn
+from app.domain import Kind, Link, LinkType
+from app.repo import rows
+
+
+async def insert_many(conn: Conn, source_kind: Kind, links: Sequence[Link]) -> None:
+    """Store links leaving one or more versions of ``source_kind``."""
+    if not links:
+        return
+    await conn.execute(
+        """
+        insert into links (
+            source_id, source_kind, type, target_lineage_id, target_kind, target_version_id)
+        select s, $2, t, tl, tk, tv
+        from unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+            as x(s, t, tl, tk, tv)
+        """,
+        [link.source_id for link in links],
+        source_kind.value,
+        [link.type.value for link in links],
+        [link.target_lineage_id for link in links],
+        [link.target_kind.value for link in links],
+        [link.target_version_id for link in links],
+    )
+
+
+async def from_sources(
+    conn: Conn, source_ids: Sequence[str], types: Sequence[LinkType] | None = None
+) -> list[Link]:
+    """Links leaving the given versions, optionally only of some types."""
+    type_values = [t.value for t in types] if types is not None else None
+    records = await conn.fetch(
+        f"""
+        select {rows.LINK_COLUMNS} from links l
+        where l.source_id = any($1::text[]) and ($2::text[] is null or l.type = any($2::text[]))
+        order by l.source_id, l.type, l.target_lineage_id
+        """,
+        list(source_ids),
+        type_values,
+    )
+    return [rows.link(r) for r in records]
+
+
+async def sources_floating_on(conn: Conn, lineage_id: str, link_type: LinkType) -> list[str]:
+    """Versions whose ``link_type`` link floats to the latest version of ``lineage_id``."""
+    records = await conn.fetch(
+        """
+        select source_id from links
+        where target_lineage_id = $1 and type = $2 and target_version_id is null
+        """,
+        lineage_id,
+        link_type.value,
+    )
+    return [r["source_id"] for r in records]

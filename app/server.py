@@ -1,0 +1,42 @@
+"""Run the registry: pick or start a database, serve until Ctrl-C or SIGTERM, clean up."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from types import FrameType
+
+import uvicorn
+
+from app.db.embedded import EmbeddedPostgres
+from app.main import create_app
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _stop_by_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def serve(settings: Settings | None = None) -> None:
+    """Serve on HOST:PORT; an embedded server is started and stopped when DATABASE_URL is unset."""
+    settings = settings or Settings.from_env()
+    embedded: EmbeddedPostgres | None = None
+    dsn = settings.database_url
+    if dsn is None:
+        embedded = EmbeddedPostgres(settings.data_dir)
+        log.info("starting embedded PostgreSQL in %s", settings.data_dir)
+        dsn = embedded.start()
+    load_demo = settings.load_demo if settings.load_demo is not None else embedded is not None
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal against the
+    # handlers it found; ours turn that into a normal exit so the database is stopped below.
+    signal.signal(signal.SIGTERM, _stop_by_signal)
+    signal.signal(signal.SIGINT, _stop_by_signal)
+    try:
+        app = create_app(settings, dsn, load_demo=load_demo)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    finally:
+        if embedded is not None:
+            log.info("stopping embedded PostgreSQL")
+            embedded.stop()

@@ -1,0 +1,1 @@
+"""Use cases shared by every surface (GraphQL, REST, the demo loader)."""

@@ -1,0 +1,54 @@
+"""A real PostgreSQL for the whole session: embedded, or TEST_DATABASE_URL when set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from app.db.embedded import EmbeddedPostgres
+from app.db.migrate import migrate
+from app.db.pool import create_pool
+
+TEST_DB = "registry_test"
+
+
+@pytest.fixture(scope="session")
+def pg_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A DSN to the test database on a server started for this session."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg")) / "data")
+    dsn = server.start(TEST_DB)
+    try:
+        yield dsn
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+async def session_pool(pg_dsn: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(pg_dsn, min_size=1, max_size=30)
+    async with pool.acquire() as conn:
+        await migrate(conn)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def db(session_pool: asyncpg.Pool) -> asyncpg.Pool:
+    """The migrated test database, emptied before each test."""
+    async with session_pool.acquire() as conn:
+        await conn.execute("truncate links, artifacts, lineages cascade")
+    return session_pool
+
+
+@pytest.fixture
+async def conn(db: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    async with db.acquire() as c:
+        yield c
