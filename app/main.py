@@ -13,8 +13,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from app import health
+from app.graphql_http import GraphQLEndpoint
 from app.db.migrate import migrate
-from app.db.pool import create_pool
+from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
 from app.settings import PROJECT_ROOT, Settings
 
@@ -26,7 +27,13 @@ class State(TypedDict):
     settings: Settings
 
 
-def create_app(settings: Settings, dsn: str, *, load_demo: bool = False) -> Starlette:
+def create_app(
+    settings: Settings,
+    dsn: str,
+    *,
+    load_demo: bool = False,
+    query_logger: QueryLogger | None = None,
+) -> Starlette:
     """Build the app; the lifespan opens the pool, migrates, and loads demo data if asked."""
 
     @contextlib.asynccontextmanager
@@ -36,6 +43,7 @@ def create_app(settings: Settings, dsn: str, *, load_demo: bool = False) -> Star
             min_size=settings.pool_min_size,
             max_size=settings.pool_max_size,
             statement_cache_size=settings.statement_cache_size,
+            query_logger=query_logger,
         )
         try:
             async with pool.acquire() as conn:
@@ -53,6 +61,7 @@ def create_app(settings: Settings, dsn: str, *, load_demo: bool = False) -> Star
     routes = [
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
+        Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

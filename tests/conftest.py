@@ -12,6 +12,7 @@ import pytest
 from app.db.embedded import EmbeddedPostgres
 from app.db.migrate import migrate
 from app.db.pool import create_pool
+from tests.http import Api, running_app
 
 TEST_DB = "registry_test"
 
@@ -52,3 +53,10 @@ async def db(session_pool: asyncpg.Pool) -> asyncpg.Pool:
 async def conn(db: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     async with db.acquire() as c:
         yield c
+
+
+@pytest.fixture
+async def api(db: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[Api]:
+    """The whole app in-process on the emptied test database."""
+    async with running_app(pg_dsn) as a:
+        yield a

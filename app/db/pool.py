@@ -2,33 +2,50 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
 import orjson
+from asyncpg.connection import LoggedQuery
+
+QueryLogger = Callable[[LoggedQuery], None]
 
 
 def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+async def _init_connection(conn: asyncpg.Connection, query_logger: QueryLogger | None) -> None:
     for name in ("json", "jsonb"):
         await conn.set_type_codec(
             name, encoder=_dumps, decoder=orjson.loads, schema="pg_catalog", format="text"
         )
+    if query_logger is not None:
+        conn.add_query_logger(query_logger)
 
 
 async def create_pool(
-    dsn: str, *, min_size: int = 2, max_size: int = 10, statement_cache_size: int = 100
+    dsn: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    statement_cache_size: int = 100,
+    query_logger: QueryLogger | None = None,
 ) -> asyncpg.Pool:
-    """Open a pool whose connections decode json/jsonb into Python values."""
+    """Open a pool whose connections decode json/jsonb into Python values.
+
+    ``query_logger`` sees every statement the pool's connections execute.
+    """
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
         statement_cache_size=statement_cache_size,
-        init=_init_connection,
+        init=functools.partial(_init_connection, query_logger=query_logger),
+        # Plans made for the actual filter values let the optional filters fold away.
+        server_settings={"plan_cache_mode": "force_custom_plan"},
     )
     assert pool is not None
     return pool

@@ -19,6 +19,7 @@ class ResolvedRef:
     version_id: str
     lineage_id: str
     kind: Kind
+    is_latest: bool
 
 
 async def get_many(conn: Conn, ids: Sequence[str]) -> list[Artifact]:
@@ -34,7 +35,7 @@ async def resolve_refs(conn: Conn, refs: Sequence[str]) -> dict[str, ResolvedRef
     """Resolve version ids and lineage ids (meaning their latest version) in one statement."""
     records = await conn.fetch(
         """
-        select r.ref, a.id, a.lineage_id, a.kind, a.id = r.ref as is_version
+        select r.ref, a.id, a.lineage_id, a.kind, a.is_latest, a.id = r.ref as is_version
         from unnest($1::text[]) as r(ref)
         join artifacts a on a.id = r.ref or (a.lineage_id = r.ref and a.is_latest)
         """,
@@ -47,6 +48,7 @@ async def resolve_refs(conn: Conn, refs: Sequence[str]) -> dict[str, ResolvedRef
             version_id=r["id"],
             lineage_id=r["lineage_id"],
             kind=Kind(r["kind"]),
+            is_latest=r["is_latest"],
         )
         for r in records
     }

@@ -1,0 +1,160 @@
+"""Lists of artifacts with filters, sorts and paging, and the lookups loaders batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.db.types import Conn
+from app.domain import Artifact, Family, Kind, Link
+from app.repo import rows
+
+# Sorts reach SQL only through this fixed map; nothing a client sends is spliced in.
+SORT_COLUMNS = {
+    "quality_score": "a.quality_score",
+    "created_at": "a.created_at",
+    "parameter_count": "a.parameter_count",
+}
+DIRECTIONS = {"asc": "asc", "desc": "desc"}
+
+
+@dataclass(frozen=True)
+class ModelQuery:
+    """A validated model list request. ``dataset_version`` narrows ``dataset_lineage``."""
+
+    family: Family | None = None
+    dataset_lineage: str | None = None
+    dataset_version: str | None = None
+    dataset_version_is_latest: bool = False
+    hypothesis_lineage: str | None = None
+    hypothesis_version: str | None = None
+    hypothesis_version_is_latest: bool = False
+    latest_only: bool = False
+    search: str | None = None
+    sort: str = "created_at"
+    direction: str = "desc"
+    limit: int = 20
+    offset: int = 0
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` literally anywhere in a string."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# A link "reaches" a version when it pins it, or floats on its lineage while it is the latest.
+_MODEL_WHERE = """
+    a.kind = 'model'
+    and ($1::text is null or a.family = $1)
+    and ($2::text is null or exists (
+        select 1 from links l
+        where l.source_id = a.id and l.type = 'trained_on' and l.target_lineage_id = $2
+          and ($3::text is null or l.target_version_id = $3
+               or (l.target_version_id is null and $4::bool))))
+    and ($5::text is null or exists (
+        select 1 from links l
+        where l.source_id = a.id and l.type = 'tests_hypothesis' and l.target_lineage_id = $5
+          and ($6::text is null or l.target_version_id = $6
+               or (l.target_version_id is null and $7::bool))))
+    and (not $8::bool or a.is_latest)
+    and ($9::text is null or a.title ilike $9)
+"""
+
+
+def _model_args(q: ModelQuery) -> list[object]:
+    return [
+        q.family.value if q.family else None,
+        q.dataset_lineage,
+        q.dataset_version,
+        q.dataset_version_is_latest,
+        q.hypothesis_lineage,
+        q.hypothesis_version,
+        q.hypothesis_version_is_latest,
+        q.latest_only,
+        like_pattern(q.search) if q.search else None,
+    ]
+
+
+async def list_models(conn: Conn, q: ModelQuery) -> list[Artifact]:
+    """One page of models, sorted with id as the tie-break in the same direction."""
+    column, direction = SORT_COLUMNS[q.sort], DIRECTIONS[q.direction]
+    records = await conn.fetch(
+        f"""
+        select {rows.ARTIFACT_COLUMNS} from artifacts a
+        where {_MODEL_WHERE}
+        order by {column} {direction}, a.id {direction}
+        limit $10 offset $11
+        """,
+        *_model_args(q),
+        q.limit,
+        q.offset,
+    )
+    return [rows.artifact(r) for r in records]
+
+
+async def count_models(conn: Conn, q: ModelQuery) -> int:
+    """How many models match the filters of ``q``, ignoring paging."""
+    value: int = await conn.fetchval(
+        f"select count(*) from artifacts a where {_MODEL_WHERE}", *_model_args(q)
+    )
+    return value
+
+
+async def list_kind(
+    conn: Conn, kind: Kind, *, latest_only: bool, search: str | None, limit: int, offset: int
+) -> tuple[list[Artifact], int]:
+    """A page of datasets, analyses or hypotheses, newest first, and the total."""
+    args = [kind.value, latest_only, like_pattern(search) if search else None]
+    where = "a.kind = $1 and (not $2 or a.is_latest) and ($3::text is null or a.title ilike $3)"
+    records = await conn.fetch(
+        f"""
+        select {rows.ARTIFACT_COLUMNS} from artifacts a where {where}
+        order by a.created_at desc, a.id desc limit $4 offset $5
+        """,
+        *args,
+        limit,
+        offset,
+    )
+    total: int = await conn.fetchval(f"select count(*) from artifacts a where {where}", *args)
+    return [rows.artifact(r) for r in records], total
+
+
+async def by_refs(conn: Conn, refs: Sequence[str]) -> list[Artifact]:
+    """Versions named by id, and the latest versions of lineages named by lineage id."""
+    records = await conn.fetch(
+        f"""
+        select {rows.ARTIFACT_COLUMNS} from artifacts a
+        where a.id = any($1::text[]) or (a.lineage_id = any($1::text[]) and a.is_latest)
+        """,
+        list(refs),
+    )
+    return [rows.artifact(r) for r in records]
+
+
+async def versions_of(conn: Conn, lineage_ids: Sequence[str]) -> list[Artifact]:
+    """Every version of the given lineages, oldest first."""
+    records = await conn.fetch(
+        f"""
+        select {rows.ARTIFACT_COLUMNS} from artifacts a
+        where a.lineage_id = any($1::text[]) order by a.lineage_id, a.version_number
+        """,
+        list(lineage_ids),
+    )
+    return [rows.artifact(r) for r in records]
+
+
+async def links_reaching(conn: Conn, version_ids: Sequence[str]) -> list[tuple[str, Link]]:
+    """Links that reach each version: pinned to it, or floating on its lineage while latest."""
+    records = await conn.fetch(
+        f"""
+        select t.id as reached, {rows.LINK_COLUMNS}
+        from artifacts t
+        join links l on l.target_lineage_id = t.lineage_id
+            and (l.target_version_id = t.id or (l.target_version_id is null and t.is_latest))
+        where t.id = any($1::text[])
+        order by t.id, l.type, l.source_id
+        """,
+        list(version_ids),
+    )
+    return [(r["reached"], rows.link(r)) for r in records]

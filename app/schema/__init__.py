@@ -1,0 +1,28 @@
+"""The GraphQL schema: types, the root Query, limits and error handling."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+
+from app.schema.errors import ClientErrors
+from app.schema.query import Query
+from app.schema.scalars import SCALARS
+from app.schema.types import Analysis, Dataset, Hypothesis, Model
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+schema = strawberry.Schema(
+    query=Query,
+    types=[Model, Dataset, Analysis, Hypothesis],
+    config=StrawberryConfig(disable_field_suggestions=True, scalar_map=SCALARS),
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ClientErrors,
+    ],
+)

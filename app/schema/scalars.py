@@ -1,0 +1,22 @@
+"""Scalars beyond GraphQL's own."""
+
+from __future__ import annotations
+
+from typing import NewType
+
+import strawberry
+from strawberry.scalars import JSON
+
+# Parameter counts pass 2^31; JSON numbers hold integers exactly up to 2^53.
+BigInt = NewType("BigInt", int)
+
+SCALARS = {
+    BigInt: strawberry.scalar(
+        name="BigInt",
+        description="An integer that may exceed 32 bits (exact up to 2^53).",
+        serialize=int,
+        parse_value=int,
+    )
+}
+
+__all__ = ["JSON", "SCALARS", "BigInt"]

@@ -1,0 +1,111 @@
+"""Read use cases: pages of the catalog with validated filters, sorts and paging."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from app.db.types import Conn
+from app.domain import Artifact, Family, Kind
+from app.errors import InvalidInput
+from app.repo import artifacts as artifact_repo
+from app.repo import catalog as catalog_repo
+from app.repo.catalog import ModelQuery
+
+MAX_LIMIT = 100
+MAX_OFFSET = 1_000_000
+MAX_SEARCH = 200
+SORTS = tuple(catalog_repo.SORT_COLUMNS)
+DIRECTIONS = tuple(catalog_repo.DIRECTIONS)
+
+
+@dataclass(frozen=True)
+class ModelFilter:
+    """What a client may filter models by; ids may be version ids or lineage ids."""
+
+    family: Family | None = None
+    dataset: str | None = None
+    hypothesis: str | None = None
+    latest_only: bool = False
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Artifact]
+    total: int
+
+
+def check_paging(limit: int, offset: int) -> None:
+    """Lists are bounded: limit in 1..100, offset not negative."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}, got {limit}", field="limit")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(
+            f"offset must be between 0 and {MAX_OFFSET}, got {offset}", field="offset"
+        )
+
+
+def _check_search(search: str | None) -> str | None:
+    if search is not None and len(search) > MAX_SEARCH:
+        raise InvalidInput(f"search is longer than {MAX_SEARCH} characters", field="search")
+    return search or None
+
+
+async def model_query(
+    conn: Conn, f: ModelFilter, sort: str, direction: str, limit: int, offset: int
+) -> ModelQuery | None:
+    """Validate a list request and resolve its ids; None when a filter id names nothing."""
+    check_paging(limit, offset)
+    if sort not in SORTS:
+        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
+    if direction not in DIRECTIONS:
+        raise InvalidInput("order must be asc or desc", field="order")
+    refs = [r for r in (f.dataset, f.hypothesis) if r]
+    resolved = await artifact_repo.resolve_refs(conn, refs) if refs else {}
+    q = ModelQuery(
+        family=f.family,
+        latest_only=f.latest_only,
+        search=_check_search(f.search),
+        sort=sort,
+        direction=direction,
+        limit=limit,
+        offset=offset,
+    )
+    targets = ((f.dataset, Kind.DATASET, "dataset"), (f.hypothesis, Kind.HYPOTHESIS, "hypothesis"))
+    for ref, kind, prefix in targets:
+        if not ref:
+            continue
+        target = resolved.get(ref)
+        if target is None or target.kind is not kind:
+            return None
+        q = dataclasses.replace(
+            q,
+            **{
+                f"{prefix}_lineage": target.lineage_id,
+                f"{prefix}_version": target.version_id if target.is_version else None,
+                f"{prefix}_version_is_latest": target.is_version and target.is_latest,
+            },
+        )
+    return q
+
+
+async def list_models(conn: Conn, q: ModelQuery | None) -> list[Artifact]:
+    """One page of models for a resolved query."""
+    return [] if q is None else await catalog_repo.list_models(conn, q)
+
+
+async def count_models(conn: Conn, q: ModelQuery | None) -> int:
+    """The number of models a resolved query matches."""
+    return 0 if q is None else await catalog_repo.count_models(conn, q)
+
+
+async def list_kind(
+    conn: Conn, kind: Kind, *, latest_only: bool, search: str | None, limit: int, offset: int
+) -> Page:
+    """A page of datasets, analyses or hypotheses, newest first."""
+    check_paging(limit, offset)
+    items, total = await catalog_repo.list_kind(
+        conn, kind, latest_only=latest_only, search=_check_search(search), limit=limit, offset=offset
+    )
+    return Page(items, total)
