@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 
-.PHONY: install run test pytest lint fmt browser clean
+.PHONY: install run test pytest lint fmt browser schema schema-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ lint: $(STAMP)
 fmt: $(STAMP)
 	$(BIN)/ruff format app tests
 	$(BIN)/ruff check --fix app tests
+
+schema: $(STAMP)
+	$(BIN)/python -m app schema > schema.graphql
+
+schema-check: $(STAMP)
+	$(BIN)/python -m app schema | diff -u schema.graphql - \
+		|| { echo "schema.graphql is stale: run make schema"; exit 1; }
 
 # Browser tests drive Debian's Chromium; install it when missing and the machine allows it.
 browser:

@@ -23,10 +23,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(self) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         assert isinstance(request, Request)
         pool = request.state.pool
-        return Context(request=request, pool=pool, settings=request.state.settings, loaders=Loaders(pool))
+        return Context(
+            request=request, pool=pool, settings=request.state.settings, loaders=Loaders(pool)
+        )
 
     @cached_property
     def _graphiql_html(self) -> str:

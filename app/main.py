@@ -13,10 +13,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from app import health
-from app.graphql_http import GraphQLEndpoint
 from app.db.migrate import migrate
 from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
+from app.graphql_http import GraphQLEndpoint
 from app.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)

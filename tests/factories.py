@@ -88,3 +88,20 @@ async def make_compliant_model(
     return await make_model(
         conn, lineage, trained_on=(ds.id,), produced_by=an.id, tests=(hyp.id,), **kw
     )
+
+
+async def make_provenance_catalog(conn: asyncpg.Connection, n_models: int) -> list[Artifact]:
+    """``n_models`` compliant models, each with its own two-version dataset, analysis and
+    hypothesis, so every relationship of the nested provenance query has rows."""
+    models = []
+    for i in range(n_models):
+        await make_dataset(conn, f"ds-{i}")
+        ds = await make_dataset(conn, f"ds-{i}")
+        hyp = await make_hypothesis(conn, f"hyp-{i}")
+        an = await make_analysis(conn, f"an-{i}", uses=(ds.id,), addresses=(hyp.id,))
+        models.append(
+            await make_model(
+                conn, f"model-{i}", trained_on=(ds.id,), produced_by=an.id, tests=(hyp.id,)
+            )
+        )
+    return models

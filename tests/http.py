@@ -35,8 +35,12 @@ class Api:
     client: httpx.AsyncClient
     sql: StatementCounter
 
-    async def gql(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
-        r = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, **kw)
+    async def gql(
+        self, query: str, variables: dict[str, Any] | None = None, **kw: Any
+    ) -> dict[str, Any]:
+        r = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, **kw
+        )
         assert r.status_code == 200, r.text
         body: dict[str, Any] = r.json()
         return body
@@ -61,5 +65,7 @@ async def running_app(dsn: str, env: dict[str, str] | None = None) -> AsyncItera
             await app(scope, receive, send)
 
         transport = httpx.ASGITransport(app=with_state)
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://registry.test"
+        ) as client:
             yield Api(client, counter)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
@@ -15,7 +18,13 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
-schema = strawberry.Schema(
+
+class RegistrySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Log nothing here: ClientErrors logs the unexpected ones, with their traceback."""
+
+
+schema = RegistrySchema(
     query=Query,
     types=[Model, Dataset, Analysis, Hypothesis],
     config=StrawberryConfig(disable_field_suggestions=True, scalar_map=SCALARS),

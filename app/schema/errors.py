@@ -14,7 +14,13 @@ log = logging.getLogger(__name__)
 
 MASKED_MESSAGE = "Unexpected error."
 # graphql-core words every invalid argument or variable value with one of these.
-_VALUE_ERRORS = ("Expected value of type", "cannot represent", "got invalid value", "Variable ")
+_VALUE_ERRORS = (
+    "Expected value of type",
+    "cannot represent",
+    "got invalid value",
+    "does not exist in",
+    "Variable ",
+)
 
 
 def _code_for_request_error(error: GraphQLError) -> str:
@@ -34,7 +40,11 @@ def to_client_error(error: GraphQLError) -> GraphQLError:
     if original is None:
         extensions = {"code": _code_for_request_error(error), **(error.extensions or {})}
         return GraphQLError(
-            error.message, error.nodes, error.source, error.positions, error.path,
+            error.message,
+            error.nodes,
+            error.source,
+            error.positions,
+            error.path,
             extensions=extensions,
         )
     if isinstance(original, GraphQLError):

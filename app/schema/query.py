@@ -9,7 +9,6 @@ import strawberry
 from app import domain
 from app.domain import Family, Kind
 from app.repo.catalog import ModelQuery
-from app.service import catalog, lineage
 from app.schema.types import (
     Analysis,
     Artifact,
@@ -25,6 +24,7 @@ from app.schema.types import (
     as_model,
     to_gql,
 )
+from app.service import catalog, lineage
 
 
 @strawberry.enum
@@ -134,7 +134,9 @@ def _version_number(version_id: str) -> int:
     return int(version_id.rsplit("-v", 1)[1])
 
 
-async def _page(info: Info, kind: Kind, latest_only: bool, search: str | None, limit: int, offset: int) -> catalog.Page:
+async def _page(
+    info: Info, kind: Kind, latest_only: bool, search: str | None, limit: int, offset: int
+) -> catalog.Page:
     page = await info.context.loaders.run(
         lambda c: catalog.list_kind(
             c, kind, latest_only=latest_only, search=search, limit=limit, offset=offset
@@ -165,7 +167,9 @@ class Query:
             search=f.search,
         )
         q = await info.context.loaders.run(
-            lambda c: catalog.model_query(c, wanted, s.field.value, s.direction.value, limit, offset)
+            lambda c: catalog.model_query(
+                c, wanted, s.field.value, s.direction.value, limit, offset
+            )
         )
         return ModelPage(query=q)
 
@@ -196,21 +200,36 @@ class Query:
 
     @strawberry.field
     async def datasets(
-        self, info: Info, latest_only: bool = False, search: str | None = None, limit: int = 20, offset: int = 0
+        self,
+        info: Info,
+        latest_only: bool = False,
+        search: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
     ) -> DatasetPage:
         page = await _page(info, Kind.DATASET, latest_only, search, limit, offset)
         return DatasetPage(items=[as_dataset(a) for a in page.items], total=page.total)
 
     @strawberry.field
     async def analyses(
-        self, info: Info, latest_only: bool = False, search: str | None = None, limit: int = 20, offset: int = 0
+        self,
+        info: Info,
+        latest_only: bool = False,
+        search: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
     ) -> AnalysisPage:
         page = await _page(info, Kind.ANALYSIS, latest_only, search, limit, offset)
         return AnalysisPage(items=[as_analysis(a) for a in page.items], total=page.total)
 
     @strawberry.field
     async def hypotheses(
-        self, info: Info, latest_only: bool = False, search: str | None = None, limit: int = 20, offset: int = 0
+        self,
+        info: Info,
+        latest_only: bool = False,
+        search: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
     ) -> HypothesisPage:
         page = await _page(info, Kind.HYPOTHESIS, latest_only, search, limit, offset)
         return HypothesisPage(items=[as_hypothesis(a) for a in page.items], total=page.total)

@@ -6,11 +6,12 @@ from typing import NewType
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types.scalar import ScalarDefinition
 
 # Parameter counts pass 2^31; JSON numbers hold integers exactly up to 2^53.
 BigInt = NewType("BigInt", int)
 
-SCALARS = {
+SCALARS: dict[object, ScalarDefinition] = {
     BigInt: strawberry.scalar(
         name="BigInt",
         description="An integer that may exceed 32 bits (exact up to 2^53).",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 
@@ -56,7 +57,9 @@ class WarningCode(Enum):
     MISSING_HYPOTHESIS_LINK = "MISSING_HYPOTHESIS_LINK"
 
 
-@strawberry.interface(description="One immutable version of a model, dataset, analysis or hypothesis.")
+@strawberry.interface(
+    description="One immutable version of a model, dataset, analysis or hypothesis."
+)
 class Artifact:
     id: strawberry.ID
     lineage_id: strawberry.ID = strawberry.field(description="Shared by every version.")
@@ -125,7 +128,8 @@ class Model(Artifact):
     parameter_count: BigInt
     training_config: JSON
     quality_score: float = strawberry.field(
-        description="The effective score: the raw score, capped at 0.3 when provenance is incomplete."
+        description="The effective score: the raw score, capped at 0.3 when provenance "
+        "is incomplete."
     )
     raw_quality_score: float
 
@@ -134,14 +138,16 @@ class Model(Artifact):
         m = self.data.model
         assert m is not None
         return [
-            Metric(name=k, value=v, better=MetricDirection(metrics.direction(k, m.metric_directions)))
+            Metric(
+                name=k, value=v, better=MetricDirection(metrics.direction(k, m.metric_directions))
+            )
             for k, v in sorted(m.evaluation_metrics.items())
         ]
 
     @strawberry.field(description="The evaluation metrics as one JSON object.")
     def evaluation_metrics_json(self) -> JSON:
         assert self.data.model is not None
-        return self.data.model.evaluation_metrics
+        return cast(JSON, self.data.model.evaluation_metrics)
 
     @strawberry.field
     def provenance(self) -> Provenance:
@@ -219,7 +225,9 @@ class Analysis(Artifact):
 
     @strawberry.field
     async def addresses(self, info: Info) -> list[Hypothesis]:
-        return [as_hypothesis(a) for a in await resolve.targets(info, self.data, LinkType.ADDRESSES)]
+        return [
+            as_hypothesis(a) for a in await resolve.targets(info, self.data, LinkType.ADDRESSES)
+        ]
 
     @strawberry.field
     async def versions(self, info: Info) -> list[Analysis]:
@@ -257,8 +265,8 @@ def as_model(a: domain.Artifact) -> Model:
         **_common(a),
         family=ModelFamily(m.family.value),
         architecture=m.architecture,
-        parameter_count=m.parameter_count,
-        training_config=m.training_config,
+        parameter_count=BigInt(m.parameter_count),
+        training_config=cast(JSON, m.training_config),
         quality_score=m.quality_score,
         raw_quality_score=m.raw_quality_score,
     )
@@ -276,7 +284,7 @@ def as_hypothesis(a: domain.Artifact) -> Hypothesis:
     return Hypothesis(**_common(a))
 
 
-_CONVERT = {
+_CONVERT: dict[Kind, Callable[[domain.Artifact], Model | Dataset | Analysis | Hypothesis]] = {
     Kind.MODEL: as_model,
     Kind.DATASET: as_dataset,
     Kind.ANALYSIS: as_analysis,
@@ -287,4 +295,3 @@ _CONVERT = {
 def to_gql(a: domain.Artifact) -> Model | Dataset | Analysis | Hypothesis:
     """The GraphQL type of an artifact version, chosen by its kind."""
     return _CONVERT[a.kind](a)
-

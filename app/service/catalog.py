@@ -72,20 +72,25 @@ async def model_query(
         limit=limit,
         offset=offset,
     )
-    targets = ((f.dataset, Kind.DATASET, "dataset"), (f.hypothesis, Kind.HYPOTHESIS, "hypothesis"))
-    for ref, kind, prefix in targets:
-        if not ref:
-            continue
-        target = resolved.get(ref)
-        if target is None or target.kind is not kind:
+    if f.dataset:
+        target = resolved.get(f.dataset)
+        if target is None or target.kind is not Kind.DATASET:
             return None
         q = dataclasses.replace(
             q,
-            **{
-                f"{prefix}_lineage": target.lineage_id,
-                f"{prefix}_version": target.version_id if target.is_version else None,
-                f"{prefix}_version_is_latest": target.is_version and target.is_latest,
-            },
+            dataset_lineage=target.lineage_id,
+            dataset_version=target.version_id if target.is_version else None,
+            dataset_version_is_latest=target.is_version and target.is_latest,
+        )
+    if f.hypothesis:
+        target = resolved.get(f.hypothesis)
+        if target is None or target.kind is not Kind.HYPOTHESIS:
+            return None
+        q = dataclasses.replace(
+            q,
+            hypothesis_lineage=target.lineage_id,
+            hypothesis_version=target.version_id if target.is_version else None,
+            hypothesis_version_is_latest=target.is_version and target.is_latest,
         )
     return q
 
@@ -106,6 +111,11 @@ async def list_kind(
     """A page of datasets, analyses or hypotheses, newest first."""
     check_paging(limit, offset)
     items, total = await catalog_repo.list_kind(
-        conn, kind, latest_only=latest_only, search=_check_search(search), limit=limit, offset=offset
+        conn,
+        kind,
+        latest_only=latest_only,
+        search=_check_search(search),
+        limit=limit,
+        offset=offset,
     )
     return Page(items, total)
