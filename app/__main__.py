@@ -6,18 +6,23 @@ import argparse
 import logging
 import sys
 
+from app import cli
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app", description="The model registry.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="serve the registry (starts an embedded PostgreSQL if needed)")
     sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    cli.add_token_commands(sub)
     args = parser.parse_args(argv)
     if args.command == "schema":
         from app.schema import schema
 
         print(schema.as_str())
         return 0
+    if args.command == "tokens":
+        return cli.tokens_command(args)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "serve":
         from app import server

@@ -45,7 +45,9 @@ async def session_pool(pg_dsn: str) -> AsyncIterator[asyncpg.Pool]:
 async def db(session_pool: asyncpg.Pool) -> asyncpg.Pool:
     """The migrated test database, emptied before each test."""
     async with session_pool.acquire() as conn:
-        await conn.execute("truncate links, artifacts, lineages cascade")
+        await conn.execute(
+            "truncate links, artifacts, lineages, audit_log, idempotency_keys, api_tokens cascade"
+        )
     return session_pool
 
 

@@ -105,3 +105,11 @@ async def make_provenance_catalog(conn: asyncpg.Connection, n_models: int) -> li
             )
         )
     return models
+
+
+async def make_token(conn: asyncpg.Connection, *scopes: str, name: str | None = None) -> str:
+    """A live API token with these scopes; returns the secret."""
+    from app.service import tokens
+
+    created = await tokens.create(conn, name or f"t-{'-'.join(scopes)}", list(scopes))
+    return created.token

@@ -44,11 +44,13 @@ class EmbeddedPostgres:
     def __init__(self, pgdata: Path) -> None:
         self.pgdata = pgdata.resolve()
         self._server: PostgresServer | None = None
+        self.adopted = False
 
     def start(self, database: str = "registry") -> str:
         """Start (or adopt) the server and return a DSN for ``database``."""
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_pid_file(self.pgdata)
+        self.adopted = (self.pgdata / "postmaster.pid").exists()
         # cleanup_mode=None: the wheel's own reference counting survives a kill -9 badly
         # (the dead PID stays registered forever), so stopping is ours to do.
         self._server = get_server(self.pgdata, cleanup_mode=None)

@@ -157,3 +157,11 @@ async def count_all(conn: Conn) -> int:
     """Count artifact versions of every kind."""
     value: int = await conn.fetchval("select count(*) from artifacts")
     return value
+
+
+async def lock_version(conn: Conn, version_id: str) -> Artifact | None:
+    """Fetch a version and lock its row until the transaction ends (serialises curation)."""
+    r = await conn.fetchrow(
+        f"select {rows.ARTIFACT_COLUMNS} from artifacts a where a.id = $1 for update", version_id
+    )
+    return None if r is None else rows.artifact(r)

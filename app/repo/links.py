@@ -58,3 +58,37 @@ async def sources_floating_on(conn: Conn, lineage_id: str, link_type: LinkType) 
         link_type.value,
     )
     return [r["source_id"] for r in records]
+
+
+async def upsert_many(conn: Conn, source_kind: Kind, links: Sequence[Link]) -> None:
+    """Add links, replacing one of the same type to the same lineage (e.g. to pin it)."""
+    if not links:
+        return
+    await conn.execute(
+        """
+        insert into links (
+            source_id, source_kind, type, target_lineage_id, target_kind, target_version_id)
+        select s, $2, t, tl, tk, tv
+        from unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+            as x(s, t, tl, tk, tv)
+        on conflict (source_id, type, target_lineage_id)
+            do update set target_version_id = excluded.target_version_id
+        """,
+        [link.source_id for link in links],
+        source_kind.value,
+        [link.type.value for link in links],
+        [link.target_lineage_id for link in links],
+        [link.target_kind.value for link in links],
+        [link.target_version_id for link in links],
+    )
+
+
+async def delete(conn: Conn, source_id: str, link_type: LinkType, target_lineage_id: str) -> bool:
+    """Remove one link; False when there was none."""
+    status: str = await conn.execute(
+        "delete from links where source_id = $1 and type = $2 and target_lineage_id = $3",
+        source_id,
+        link_type.value,
+        target_lineage_id,
+    )
+    return status != "DELETE 0"

@@ -10,6 +10,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.schema.config import StrawberryConfig
 
 from app.schema.errors import ClientErrors
+from app.schema.mutation import Mutation
 from app.schema.query import Query
 from app.schema.scalars import SCALARS
 from app.schema.types import Analysis, Dataset, Hypothesis, Model
@@ -26,6 +27,7 @@ class RegistrySchema(strawberry.Schema):
 
 schema = RegistrySchema(
     query=Query,
+    mutation=Mutation,
     types=[Model, Dataset, Analysis, Hypothesis],
     config=StrawberryConfig(disable_field_suggestions=True, scalar_map=SCALARS),
     extensions=[

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import asyncpg
 from starlette.requests import Request
 
+from app.auth import Principal
 from app.loaders import Loaders
 from app.settings import Settings
 
@@ -17,3 +18,4 @@ class Context:
     pool: asyncpg.Pool
     settings: Settings
     loaders: Loaders
+    principal: Principal

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 import strawberry
@@ -9,6 +10,7 @@ import strawberry
 from app import domain
 from app.domain import Family, Kind
 from app.repo.catalog import ModelQuery
+from app.schema.scalars import JSON
 from app.schema.types import (
     Analysis,
     Artifact,
@@ -24,7 +26,7 @@ from app.schema.types import (
     as_model,
     to_gql,
 )
-from app.service import catalog, lineage
+from app.service import catalog, lineage, writes
 
 
 @strawberry.enum
@@ -146,6 +148,16 @@ async def _page(
     return page
 
 
+@strawberry.type(description="One recorded write: who, what, when, and links before and after.")
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    artifact_id: strawberry.ID
+    before: JSON | None
+    after: JSON | None
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="Models, filtered, sorted (ties broken by id) and paged.")
@@ -233,6 +245,24 @@ class Query:
     ) -> HypothesisPage:
         page = await _page(info, Kind.HYPOTHESIS, latest_only, search, limit, offset)
         return HypothesisPage(items=[as_hypothesis(a) for a in page.items], total=page.total)
+
+    @strawberry.field(description="Every recorded write to a version, oldest first.")
+    async def audit_trail(self, info: Info, id: strawberry.ID) -> list[AuditEntry]:
+        found = await _one(info, id, None)
+        if found is None:
+            return []
+        entries = await writes.audit_trail(info.context.pool, [found.id])
+        return [
+            AuditEntry(
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                artifact_id=strawberry.ID(e.artifact_id),
+                before=e.before,
+                after=e.after,
+            )
+            for e in entries
+        ]
 
     @strawberry.field(
         description="The provenance graph around an artifact. DOWNSTREAM answers: what is "

@@ -1,0 +1,71 @@
+"""Command-line tasks that talk to the database: token management."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import asyncpg
+
+from app.db.migrate import migrate
+from app.errors import RegistryError
+from app.repo import tokens as token_repo
+from app.service import tokens
+from app.settings import Settings
+
+
+def add_token_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``tokens create|revoke|list``."""
+    parser = sub.add_parser("tokens", help="create, revoke or list API tokens")
+    actions = parser.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create a token and print it once")
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--scope", action="append", required=True, choices=["read", "write", "admin"]
+    )
+    revoke = actions.add_parser("revoke", help="revoke a token by name")
+    revoke.add_argument("name")
+    actions.add_parser("list", help="list tokens (names and scopes, never secrets)")
+
+
+async def _run(dsn: str, args: argparse.Namespace) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await migrate(conn)
+        if args.action == "create":
+            created = await tokens.create(conn, args.name, args.scope)
+            print(created.token)
+            scopes = ",".join(created.scopes)
+            print(
+                f"created token {created.name!r} ({scopes}); it is not shown again", file=sys.stderr
+            )
+        elif args.action == "revoke":
+            await tokens.revoke(conn, args.name)
+            print(f"revoked token {args.name!r}", file=sys.stderr)
+        else:
+            for row in await token_repo.list_all(conn):
+                state = "revoked" if row.revoked_at else "active"
+                print(f"{row.name}\t{','.join(row.scopes)}\t{state}\t{row.created_at:%Y-%m-%d}")
+    except RegistryError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        await conn.close()
+    return 0
+
+
+def tokens_command(args: argparse.Namespace) -> int:
+    """Run a token command against DATABASE_URL or the project's embedded database."""
+    settings = Settings.from_env()
+    if settings.database_url:
+        return asyncio.run(_run(settings.database_url, args))
+    from app.db.embedded import EmbeddedPostgres
+
+    embedded = EmbeddedPostgres(settings.data_dir)
+    dsn = embedded.start()
+    try:
+        return asyncio.run(_run(dsn, args))
+    finally:
+        if not embedded.adopted:  # leave a server that `make run` is using alone
+            embedded.stop()

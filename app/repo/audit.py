@@ -1,0 +1,47 @@
+"""The audit trail: who changed what, when, with links before and after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.db.types import Conn
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    artifact_id: str
+    before: Any
+    after: Any
+
+
+async def record(
+    conn: Conn, actor: str, action: str, artifact_id: str, before: Any, after: Any
+) -> None:
+    """Append one entry; call it inside the write's transaction."""
+    await conn.execute(
+        "insert into audit_log (actor, action, artifact_id, before, after) "
+        "values ($1, $2, $3, $4, $5)",
+        actor,
+        action,
+        artifact_id,
+        before,
+        after,
+    )
+
+
+async def for_artifacts(conn: Conn, artifact_ids: list[str]) -> list[AuditEntry]:
+    """Entries about the given versions, oldest first."""
+    records = await conn.fetch(
+        "select at, actor, action, artifact_id, before, after from audit_log "
+        "where artifact_id = any($1::text[]) order by id",
+        artifact_ids,
+    )
+    return [
+        AuditEntry(r["at"], r["actor"], r["action"], r["artifact_id"], r["before"], r["after"])
+        for r in records
+    ]

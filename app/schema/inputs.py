@@ -1,0 +1,125 @@
+"""Input types of the mutations, and their translation into domain requests."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.domain import Family, Kind, LinkSpec, LinkType, NewArtifact
+from app.schema.scalars import BigInt
+from app.schema.types import ArtifactLinkType, ModelFamily
+
+REF_HELP = "A version id pins that version; a lineage id floats to the lineage's latest version."
+
+
+@strawberry.enum(description="What a token may do; each scope includes the ones before it.")
+class TokenScope(Enum):
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+
+@strawberry.input
+class ArtifactFields:
+    lineage_id: strawberry.ID = strawberry.field(
+        description="The lineage to add a version to; a new lineage starts at version 1."
+    )
+    title: str
+    description: str = ""
+    metadata: JSON | None = None
+
+
+@strawberry.input
+class RegisterDatasetInput(ArtifactFields):
+    pass
+
+
+@strawberry.input
+class RegisterHypothesisInput(ArtifactFields):
+    pass
+
+
+@strawberry.input
+class RegisterAnalysisInput(ArtifactFields):
+    inputs: list[strawberry.ID] = strawberry.field(default_factory=list, description=REF_HELP)
+    addresses: list[strawberry.ID] = strawberry.field(default_factory=list, description=REF_HELP)
+
+
+@strawberry.input
+class RegisterModelInput(ArtifactFields):
+    family: ModelFamily
+    raw_quality_score: float
+    architecture: str = ""
+    parameter_count: BigInt = BigInt(0)
+    training_config: JSON | None = None
+    evaluation_metrics: JSON | None = strawberry.field(
+        default=None, description="An object of metric name to number."
+    )
+    metric_directions: JSON | None = strawberry.field(
+        default=None, description='Optional: metric name to "higher" or "lower" (is better).'
+    )
+    trained_on: list[strawberry.ID] = strawberry.field(default_factory=list, description=REF_HELP)
+    produced_by: strawberry.ID | None = strawberry.field(default=None, description=REF_HELP)
+    tests_hypotheses: list[strawberry.ID] = strawberry.field(default_factory=list)
+    derived_from: list[strawberry.ID] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="A link to add: its type and its target.")
+class LinkInput:
+    type: ArtifactLinkType
+    target: strawberry.ID = strawberry.field(description=REF_HELP)
+
+
+def _object(value: JSON | None) -> Any:
+    """A JSON argument, absent meaning {}; validation rejects anything but an object."""
+    return {} if value is None else value
+
+
+def _common(kind: Kind, f: ArtifactFields, links: list[LinkSpec]) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "lineage_id": str(f.lineage_id),
+        "title": f.title,
+        "description": f.description,
+        "metadata": _object(f.metadata),
+        "links": tuple(links),
+    }
+
+
+def _specs(link_type: LinkType, refs: list[strawberry.ID]) -> list[LinkSpec]:
+    return [LinkSpec(link_type, str(r)) for r in refs]
+
+
+def plain(kind: Kind, f: RegisterDatasetInput | RegisterHypothesisInput) -> NewArtifact:
+    return NewArtifact(**_common(kind, f, []))
+
+
+def analysis(f: RegisterAnalysisInput) -> NewArtifact:
+    links = _specs(LinkType.USES, f.inputs) + _specs(LinkType.ADDRESSES, f.addresses)
+    return NewArtifact(**_common(Kind.ANALYSIS, f, links))
+
+
+def model(f: RegisterModelInput) -> NewArtifact:
+    links = (
+        _specs(LinkType.TRAINED_ON, f.trained_on)
+        + _specs(LinkType.PRODUCED_BY, [f.produced_by] if f.produced_by else [])
+        + _specs(LinkType.TESTS_HYPOTHESIS, f.tests_hypotheses)
+        + _specs(LinkType.DERIVED_FROM, f.derived_from)
+    )
+    return NewArtifact(
+        **_common(Kind.MODEL, f, links),
+        family=Family(f.family.value),
+        architecture=f.architecture,
+        parameter_count=int(f.parameter_count),
+        training_config=_object(f.training_config),
+        evaluation_metrics=_object(f.evaluation_metrics),
+        metric_directions=_object(f.metric_directions),
+        raw_quality_score=f.raw_quality_score,
+    )
+
+
+def link_specs(links: list[LinkInput]) -> list[LinkSpec]:
+    return [LinkSpec(LinkType(lk.type.value), str(lk.target)) for lk in links]

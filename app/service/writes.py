@@ -1,0 +1,119 @@
+"""Write use cases as every surface calls them: authorised, idempotent, audited."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import asyncpg
+
+from app import auth
+from app.auth import Principal, Scope
+from app.db.types import Conn
+from app.domain import Artifact, LinkSpec, LinkType, NewArtifact
+from app.repo import artifacts as artifact_repo
+from app.repo import audit as audit_repo
+from app.repo.audit import AuditEntry
+from app.service import curate, idempotency, tokens
+from app.service.register import register
+from app.service.tokens import CreatedToken
+
+
+def _actor(principal: Principal) -> str:
+    assert principal.name is not None
+    return principal.name
+
+
+Write = Callable[[Conn, str], Awaitable[Artifact]]
+
+
+async def _idempotent(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    key: str | None,
+    operation: str,
+    payload: Any,
+    write: Write,
+) -> Artifact:
+    """Authorise, then run ``write`` once per idempotency key and return the artifact."""
+    auth.require(principal, Scope.WRITE)
+    actor = _actor(principal)
+    async with pool.acquire() as conn:
+
+        async def run() -> str:
+            return (await write(conn, actor)).id
+
+        artifact_id = await idempotency.once(
+            conn, actor=actor, key=key, operation=operation, payload=payload, write=run
+        )
+        (artifact,) = await artifact_repo.get_many(conn, [artifact_id])
+        return artifact
+
+
+async def register_artifact(
+    pool: asyncpg.Pool, principal: Principal, new: NewArtifact, key: str | None
+) -> Artifact:
+    """Register a new version; a repeated idempotency key returns the first result."""
+    return await _idempotent(
+        pool,
+        principal,
+        key,
+        f"register:{new.kind.value}",
+        dataclasses.asdict(new),
+        lambda conn, actor: register(conn, new, actor),
+    )
+
+
+async def add_links(
+    pool: asyncpg.Pool, principal: Principal, ref: str, specs: Sequence[LinkSpec], key: str | None
+) -> Artifact:
+    """Add links to a version (or replace one to the same lineage)."""
+    return await _idempotent(
+        pool,
+        principal,
+        key,
+        "add_links",
+        [ref, [dataclasses.asdict(s) for s in specs]],
+        lambda conn, actor: curate.add_links(conn, ref, specs, actor),
+    )
+
+
+async def remove_links(
+    pool: asyncpg.Pool,
+    principal: Principal,
+    ref: str,
+    targets: Sequence[tuple[LinkType, str]],
+    key: str | None,
+) -> Artifact:
+    """Remove links of a version."""
+    return await _idempotent(
+        pool,
+        principal,
+        key,
+        "remove_links",
+        [ref, [[t.value, target] for t, target in targets]],
+        lambda conn, actor: curate.remove_links(conn, ref, targets, actor),
+    )
+
+
+async def create_token(
+    pool: asyncpg.Pool, principal: Principal, name: str, scopes: Sequence[str]
+) -> CreatedToken:
+    """Create an API token (admin only)."""
+    auth.require(principal, Scope.ADMIN)
+    async with pool.acquire() as conn:
+        return await tokens.create(conn, name, scopes)
+
+
+async def revoke_token(pool: asyncpg.Pool, principal: Principal, name: str) -> None:
+    """Revoke an API token (admin only)."""
+    auth.require(principal, Scope.ADMIN)
+    async with pool.acquire() as conn:
+        await tokens.revoke(conn, name)
+
+
+async def audit_trail(pool: asyncpg.Pool, artifact_ids: list[str]) -> list[AuditEntry]:
+    """Every recorded write to these versions, oldest first."""
+    async with pool.acquire() as conn:
+        return await audit_repo.for_artifacts(conn, artifact_ids)
