@@ -39,12 +39,7 @@ class Loaders:
             self.artifact.prime(a.id, a)
 
     async def _artifacts(self, refs: list[str]) -> list[Artifact | None]:
-        found = await self.run(lambda c: catalog_repo.by_refs(c, refs))
-        by_ref: dict[str, Artifact] = {}
-        for a in found:
-            by_ref[a.id] = a
-            if a.is_latest:
-                by_ref[a.lineage_id] = a
+        by_ref = await self.run(lambda c: catalog_repo.by_refs_map(c, refs))
         return [by_ref.get(r) for r in refs]
 
     async def _versions(self, lineage_ids: list[str]) -> list[list[Artifact]]:

@@ -132,6 +132,16 @@ async def by_refs(conn: Conn, refs: Sequence[str]) -> list[Artifact]:
     return [rows.artifact(r) for r in records]
 
 
+async def by_refs_map(conn: Conn, refs: Sequence[str]) -> dict[str, Artifact]:
+    """Map each ref (version id, or lineage id meaning latest) to what it names."""
+    by_ref: dict[str, Artifact] = {}
+    for a in await by_refs(conn, refs):
+        by_ref[a.id] = a
+        if a.is_latest:
+            by_ref[a.lineage_id] = a
+    return by_ref
+
+
 async def versions_of(conn: Conn, lineage_ids: Sequence[str]) -> list[Artifact]:
     """Every version of the given lineages, oldest first."""
     records = await conn.fetch(

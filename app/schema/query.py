@@ -10,6 +10,7 @@ import strawberry
 from app import domain
 from app.domain import Family, Kind
 from app.repo.catalog import ModelQuery
+from app.schema.compare import ModelComparison, from_comparison
 from app.schema.scalars import JSON
 from app.schema.types import (
     Analysis,
@@ -26,7 +27,7 @@ from app.schema.types import (
     as_model,
     to_gql,
 )
-from app.service import catalog, lineage, writes
+from app.service import catalog, compare, lineage, writes
 
 
 @strawberry.enum
@@ -245,6 +246,15 @@ class Query:
     ) -> HypothesisPage:
         page = await _page(info, Kind.HYPOTHESIS, latest_only, search, limit, offset)
         return HypothesisPage(items=[as_hypothesis(a) for a in page.items], total=page.total)
+
+    @strawberry.field(
+        description="Compare 2 to 10 models (version or lineage ids; duplicates collapsed): "
+        "metrics, metadata and configuration diffs, training data overlap, provenance DAGs."
+    )
+    async def compare_models(self, info: Info, ids: list[strawberry.ID]) -> ModelComparison:
+        result = await info.context.loaders.run(lambda c: compare.compare(c, [str(i) for i in ids]))
+        info.context.loaders.prime(list(result.artifacts.values()))
+        return from_comparison(result)
 
     @strawberry.field(description="Every recorded write to a version, oldest first.")
     async def audit_trail(self, info: Info, id: strawberry.ID) -> list[AuditEntry]:
