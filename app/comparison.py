@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +75,7 @@ def _row(key: str, values: Sequence[Any], present: Sequence[bool]) -> DiffRow:
 
 def metadata_rows(models: Sequence[Artifact]) -> list[DiffRow]:
     """Family, architecture, size, version, date and scores, flagged where they differ."""
-    getters = {
+    getters: dict[str, Callable[[Artifact], Any]] = {
         "family": lambda a: _fields(a).family.value,
         "architecture": lambda a: _fields(a).architecture,
         "parameter_count": lambda a: _fields(a).parameter_count,

@@ -20,7 +20,11 @@ query($ids: [ID!]!) {
       uniqueToModel { modelId datasets { id } }
     }
     provenance {
-      dags { modelId nodes { id sharedByAll artifact { kind } } edges { source target type pinned } }
+      dags {
+        modelId
+        nodes { id sharedByAll artifact { kind } }
+        edges { source target type pinned }
+      }
       sharedAncestorIds
       uniqueAncestors { modelId ancestorIds }
     }
@@ -60,7 +64,7 @@ async def catalog(conn):
 
 
 async def test_compare_two_models_end_to_end(api, conn):
-    a, b = await catalog(conn)
+    await catalog(conn)
     api.sql.reset()
     data = (await api.data(COMPARE, {"ids": ["a", "b-v1", "a-v1"]}))["compareModels"]
     assert len(app_statements(api.sql.statements)) <= 6
