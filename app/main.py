@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from app import health
+from app import health, pages
 from app.db.migrate import migrate
 from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
@@ -62,6 +62,7 @@ def create_app(
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
         Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
+        *pages.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
