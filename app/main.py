@@ -12,10 +12,11 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from app import health, pages
+from app import health, pages, rest
 from app.db.migrate import migrate
 from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
+from app.errors import RegistryError
 from app.graphql_http import GraphQLEndpoint
 from app.settings import PROJECT_ROOT, Settings
 
@@ -62,7 +63,12 @@ def create_app(
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
         Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
+        *rest.routes(),
         *pages.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={RegistryError: rest.error_response},
+    )

@@ -40,9 +40,12 @@ def _check_json(value: Any, field: str) -> None:
     if not isinstance(value, dict):
         raise InvalidInput(f"{field} must be a JSON object", field=field)
     try:
-        size = len(orjson.dumps(value))
+        encoded = orjson.dumps(value)
+        size = len(encoded)
     except TypeError as exc:
         raise InvalidInput(f"{field} is not valid JSON", field=field) from exc
+    if b"\\u0000" in encoded:
+        raise InvalidInput(f"{field} must not contain NUL characters", field=field)
     if size > MAX_JSON_BYTES:
         raise InvalidInput(f"{field} is {size} bytes; the limit is {MAX_JSON_BYTES}", field=field)
 
@@ -76,6 +79,8 @@ def check_metrics(metrics: Any, directions: Any) -> None:
 def check_new_artifact(new: NewArtifact) -> None:
     """Reject a request whose content is impossible, before touching the database."""
     check_lineage_id(new.lineage_id)
+    if "\x00" in new.title + new.description + new.architecture:
+        raise InvalidInput("text fields must not contain NUL characters", field="title")
     if not new.title.strip():
         raise InvalidInput("title must not be empty", field="title")
     if len(new.title) > MAX_TITLE:

@@ -168,3 +168,19 @@ async def test_concurrent_registrations_get_consecutive_versions_and_one_latest(
         rows = await c.fetch("select version_number, is_latest from artifacts order by 1")
     assert [r["version_number"] for r in rows] == list(range(1, 26))
     assert [r["version_number"] for r in rows if r["is_latest"]] == [25]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"title": "a\x00b"}, {"metadata": {"k": "a\x00"}}, {"training_config": {"a\x00": 1}}],
+)
+async def test_nul_characters_are_bad_input_not_a_crash(conn, changes):
+    fields = {
+        "kind": Kind.MODEL,
+        "lineage_id": "m",
+        "title": "t",
+        "family": Family.STATISTICAL,
+        "raw_quality_score": 0.5,
+    } | changes
+    with pytest.raises(InvalidInput):
+        await register(conn, NewArtifact(**fields))

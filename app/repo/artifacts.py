@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.db.types import Conn
 from app.domain import Artifact, Kind, NewArtifact, ProvenanceWarning
-from app.repo import rows
+from app.repo import catalog, rows
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ async def resolve_refs(conn: Conn, refs: Sequence[str]) -> dict[str, ResolvedRef
         from unnest($1::text[]) as r(ref)
         join artifacts a on a.id = r.ref or (a.lineage_id = r.ref and a.is_latest)
         """,
-        list(set(refs)),
+        list(set(catalog.possible_ids(refs))),
     )
     return {
         r["ref"]: ResolvedRef(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -120,8 +121,20 @@ async def list_kind(
     return [rows.artifact(r) for r in records], total
 
 
+# Every stored id matches this (the tables' check constraints); anything else names nothing.
+POSSIBLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def possible_ids(refs: Sequence[str]) -> list[str]:
+    """Drop refs that cannot name anything, such as text PostgreSQL would refuse to compare."""
+    return [r for r in refs if POSSIBLE_ID.match(r)]
+
+
 async def by_refs(conn: Conn, refs: Sequence[str]) -> list[Artifact]:
     """Versions named by id, and the latest versions of lineages named by lineage id."""
+    refs = possible_ids(refs)
+    if not refs:
+        return []
     records = await conn.fetch(
         f"""
         select {rows.ARTIFACT_COLUMNS} from artifacts a

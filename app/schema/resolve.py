@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from app import domain
 from app.domain import Link, LinkType
+from app.service import linking
 
 if TYPE_CHECKING:
     import strawberry
@@ -15,9 +16,7 @@ if TYPE_CHECKING:
     Info = strawberry.Info[Context, None]
 
 
-def ref(link: Link) -> str:
-    """What a link reaches now: its pinned version, else its lineage (meaning the latest)."""
-    return link.target_version_id or link.target_lineage_id
+ref = linking.ref
 
 
 async def links_of(info: Info, a: domain.Artifact, link_type: LinkType) -> list[Link]:

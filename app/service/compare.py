@@ -10,7 +10,7 @@ from app.db.types import Conn
 from app.domain import Artifact, Kind, Link, LinkType
 from app.errors import InvalidInput, NotFound
 from app.repo import catalog as catalog_repo
-from app.repo import links as link_repo
+from app.service import linking
 
 MIN_MODELS = 2
 MAX_MODELS = 10
@@ -28,10 +28,6 @@ class Comparison:
     unique_ancestors: dict[str, list[str]]
     # every artifact a DAG node names, by version id
     artifacts: dict[str, Artifact]
-
-
-def _ref(link: Link) -> str:
-    return link.target_version_id or link.target_lineage_id
 
 
 def _distinct(ids: list[str]) -> list[str]:
@@ -67,7 +63,7 @@ def _dag(model: Artifact, links: dict[str, list[Link]], reached: dict[str, Artif
     def follow(source: str) -> list[str]:
         found = []
         for lk in links.get(source, []):
-            target = reached.get(_ref(lk))
+            target = reached.get(linking.ref(lk))
             if target is None:
                 continue
             edges.append(DagEdge(source, target.id, lk.type.value, lk.pinned))
@@ -87,21 +83,19 @@ async def compare(conn: Conn, ids: list[str]) -> Comparison:
     wanted = _distinct(ids)
     _check_count(len(wanted))
     models = await _models(conn, wanted)
-    model_links = await link_repo.from_sources(conn, [m.id for m in models])
-    reached = await catalog_repo.by_refs_map(conn, [_ref(lk) for lk in model_links])
+    model_links, reached = await linking.reach(conn, [m.id for m in models])
     analyses = sorted({a.id for a in reached.values() if a.kind is Kind.ANALYSIS})
-    analysis_links = await link_repo.from_sources(conn, analyses) if analyses else []
-    if analysis_links:
-        reached |= await catalog_repo.by_refs_map(conn, [_ref(lk) for lk in analysis_links])
+    analysis_links, inputs = await linking.reach(conn, analyses)
+    reached |= inputs
     links: dict[str, list[Link]] = {}
     for lk in model_links + analysis_links:
         links.setdefault(lk.source_id, []).append(lk)
 
     trained_on = {
         m.id: [
-            reached[_ref(lk)]
+            reached[linking.ref(lk)]
             for lk in links.get(m.id, [])
-            if lk.type is LinkType.TRAINED_ON and _ref(lk) in reached
+            if lk.type is LinkType.TRAINED_ON and linking.ref(lk) in reached
         ]
         for m in models
     }

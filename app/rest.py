@@ -1,0 +1,117 @@
+"""REST shims with the spec's shapes: parse parameters, call the shared services, serialise."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from app import openapi, rest_json
+from app.domain import Family
+from app.errors import InvalidInput, RegistryError
+from app.service import catalog, compare, detail
+
+ORDERS = ("asc", "desc")
+
+
+def _int(params: Mapping[str, str], name: str, default: int) -> int:
+    raw = params.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be an integer, got {raw!r}", parameter=name) from None
+
+
+def _choice(params: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = params.get(name, default)
+    if value not in choices:
+        raise InvalidInput(
+            f"{name} must be one of {', '.join(choices)}, got {value!r}", parameter=name
+        )
+    return value
+
+
+def _flag(params: Mapping[str, str], name: str) -> bool:
+    value = params.get(name, "false").lower()
+    if value not in ("true", "false", "1", "0"):
+        raise InvalidInput(f"{name} must be true or false", parameter=name)
+    return value in ("true", "1")
+
+
+def parse_list(params: Mapping[str, str]) -> tuple[catalog.ModelFilter, str, str, int, int]:
+    """Validate the list parameters; every error names its parameter."""
+    family = params.get("family")
+    if family is not None:
+        _choice(params, "family", tuple(f.value for f in Family), family)
+    limit, offset = _int(params, "limit", 20), _int(params, "offset", 0)
+    if not 1 <= limit <= catalog.MAX_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {catalog.MAX_LIMIT}", parameter="limit")
+    if not 0 <= offset <= catalog.MAX_OFFSET:
+        raise InvalidInput("offset must not be negative", parameter="offset")
+    wanted = catalog.ModelFilter(
+        family=Family(family) if family else None,
+        dataset=params.get("dataset") or None,
+        hypothesis=params.get("hypothesis") or None,
+        latest_only=_flag(params, "latest"),
+        search=params.get("q") or None,
+    )
+    sort = _choice(params, "sort", catalog.SORTS, "created_at")
+    order = _choice(params, "order", ORDERS, "desc")
+    return wanted, sort, order, limit, offset
+
+
+async def list_models(request: Request) -> Response:
+    """GET /api/models: the spec's filtered, sorted page with its total."""
+    wanted, sort, order, limit, offset = parse_list(request.query_params)
+    async with request.state.pool.acquire() as conn:
+        q = await catalog.model_query(conn, wanted, sort, order, limit, offset)
+        models = await catalog.list_models(conn, q)
+        total = await catalog.count_models(conn, q)
+        edges = await detail.model_edges(conn, models)
+    items = [rest_json.model_summary(m, rest_json.targets_of(edges.get(m.id, []))) for m in models]
+    return JSONResponse({"models": items, "total": total})
+
+
+async def model_detail(request: Request) -> Response:
+    """GET /api/models/{id}: a model with versions, linked artifacts and provenance."""
+    async with request.state.pool.acquire() as conn:
+        found = await detail.model_detail(conn, request.path_params["id"])
+    return JSONResponse(rest_json.model_detail(found))
+
+
+async def compare_models(request: Request) -> Response:
+    """GET /api/models/compare?ids=a,b: the structured comparison."""
+    raw = request.query_params.get("ids")
+    if not raw:
+        raise InvalidInput("ids is required: a comma-separated list of model ids", parameter="ids")
+    async with request.state.pool.acquire() as conn:
+        result = await compare.compare(conn, raw.split(","))
+    return JSONResponse(rest_json.comparison(result))
+
+
+async def openapi_document(request: Request) -> Response:
+    """GET /api/openapi.json."""
+    return JSONResponse(openapi.DOCUMENT)
+
+
+def error_response(request: Request, exc: Exception) -> Response:
+    """Every expected failure of a REST route, as JSON with a stable code."""
+    assert isinstance(exc, RegistryError)
+    details = dict(exc.details)
+    if "field" in details:
+        details.setdefault("parameter", details.pop("field"))
+    body = {"error": {"code": exc.code, "message": exc.message, **details}}
+    return JSONResponse(body, status_code=exc.http_status)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/openapi.json", openapi_document),
+        Route("/api/models", list_models),
+        Route("/api/models/compare", compare_models),
+        Route("/api/models/{id}", model_detail),
+    ]

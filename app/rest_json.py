@@ -1,0 +1,180 @@
+"""The JSON shapes of the REST shims (fixed by the original spec). Pure functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain import Artifact, LinkType
+from app.service.compare import Comparison
+from app.service.detail import Edge, ModelDetail
+
+
+def _warnings(a: Artifact) -> list[dict[str, str]]:
+    assert a.model is not None
+    return [{"code": w.code.value, "message": w.message} for w in a.model.warnings]
+
+
+Targets = dict[LinkType, list[str]]
+
+
+def targets_of(edges: list[Edge]) -> Targets:
+    """The version ids a model's links reach, by link type."""
+    return {t: [e.target.id for e in edges if e.link.type is t] for t in LinkType}
+
+
+def model_summary(a: Artifact, targets: Targets) -> dict[str, Any]:
+    """A list item: exactly the spec's keys, then extras."""
+    m = a.model
+    assert m is not None
+    trained_on = targets.get(LinkType.TRAINED_ON, [])
+    produced_by = targets.get(LinkType.PRODUCED_BY, [])
+    return {
+        "id": a.id,
+        "title": a.title,
+        "model_family": m.family.value,
+        "version_number": a.version_number,
+        "is_latest": a.is_latest,
+        "quality_score": m.quality_score,
+        "evaluation_metrics": m.evaluation_metrics,
+        "trained_on": trained_on[0] if trained_on else None,
+        "produced_by": produced_by[0] if produced_by else None,
+        "created_at": a.created_at.isoformat(),
+        # extras beyond the spec
+        "lineage_id": a.lineage_id,
+        "trained_on_all": trained_on,
+        "tests_hypotheses": targets.get(LinkType.TESTS_HYPOTHESIS, []),
+        "raw_quality_score": m.raw_quality_score,
+        "quality_warning": bool(m.warnings),
+        "warnings": _warnings(a),
+    }
+
+
+def _ref(e: Edge) -> dict[str, Any]:
+    return {
+        "id": e.target.id,
+        "lineage_id": e.target.lineage_id,
+        "kind": e.target.kind.value,
+        "version_number": e.target.version_number,
+        "title": e.target.title,
+        "pinned": e.link.pinned,
+    }
+
+
+def model_detail(d: ModelDetail) -> dict[str, Any]:
+    """Full detail: summary, configuration, versions, linked artifacts, provenance."""
+    a, m = d.model, d.model.model
+    assert m is not None
+    by_type = {t: [_ref(e) for e in d.edges if e.link.type is t] for t in LinkType}
+    producer = by_type[LinkType.PRODUCED_BY]
+    analysis = None
+    if producer:
+        analysis = producer[0] | {
+            "inputs": [_ref(e) for e in d.analysis_edges if e.link.type is LinkType.USES],
+            "addresses": [_ref(e) for e in d.analysis_edges if e.link.type is LinkType.ADDRESSES],
+        }
+    return model_summary(a, targets_of(d.edges)) | {
+        "description": a.description,
+        "metadata": a.metadata,
+        "architecture": m.architecture,
+        "parameter_count": m.parameter_count,
+        "training_config": m.training_config,
+        "metric_directions": m.metric_directions,
+        "versions": [
+            {
+                "id": v.id,
+                "version_number": v.version_number,
+                "is_latest": v.is_latest,
+                "created_at": v.created_at.isoformat(),
+                "quality_score": v.model.quality_score if v.model else None,
+            }
+            for v in d.versions
+        ],
+        "links": {
+            "trained_on": by_type[LinkType.TRAINED_ON],
+            "produced_by": analysis,
+            "tests_hypotheses": by_type[LinkType.TESTS_HYPOTHESIS],
+            "derived_from": by_type[LinkType.DERIVED_FROM],
+        },
+        "provenance": {"complete": not m.warnings, "warnings": _warnings(a)},
+    }
+
+
+def _artifact(a: Artifact) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "lineage_id": a.lineage_id,
+        "kind": a.kind.value,
+        "version_number": a.version_number,
+        "title": a.title,
+    }
+
+
+def _dag_targets(c: Comparison, model_id: str) -> Targets:
+    dag = next(d for d in c.dags if d.model_id == model_id)
+    found: Targets = {}
+    for e in dag.edges:
+        if e.source == model_id:
+            found.setdefault(LinkType(e.type), []).append(e.target)
+    return found
+
+
+def comparison(c: Comparison) -> dict[str, Any]:
+    """The structured comparison, with the same content as GraphQL's compareModels."""
+    ids = [m.id for m in c.models]
+
+    def diff(rows: list[Any]) -> list[dict[str, Any]]:
+        return [
+            {
+                "key": r.key,
+                "differs": r.differs,
+                "values": {
+                    mid: (v if p else None)
+                    for mid, v, p in zip(ids, r.values, r.present, strict=True)
+                },
+                "missing": [mid for mid, p in zip(ids, r.present, strict=True) if not p],
+            }
+            for r in rows
+        ]
+
+    data = c.training_data
+    shared = set(c.shared_ancestors)
+    return {
+        "models": [model_summary(m, _dag_targets(c, m.id)) for m in c.models],
+        "metrics": [
+            {
+                "name": r.name,
+                "better": r.better,
+                "best_model_ids": list(r.best_model_ids),
+                "values": {x.model_id: x.value for x in r.cells},
+                "delta_from_baseline": {x.model_id: x.delta for x in r.cells},
+            }
+            for r in c.metrics
+        ],
+        "metadata_diff": diff(c.metadata),
+        "training_config_diff": diff(c.training_config),
+        "training_data_overlap": {
+            "shared_same_version": list(data.shared),
+            "same_lineage_different_versions": [
+                {"lineage_id": lineage, "uses": [{"model_id": m, "dataset_id": d} for m, d in uses]}
+                for lineage, uses in data.version_splits.items()
+            ],
+            "unique_to_model": {m: list(ds) for m, ds in data.unique.items()},
+        },
+        "provenance": {
+            "dags": [
+                {
+                    "model_id": d.model_id,
+                    "nodes": [
+                        _artifact(c.artifacts[n]) | {"shared_by_all": n in shared} for n in d.nodes
+                    ],
+                    "edges": [
+                        {"source": e.source, "target": e.target, "type": e.type, "pinned": e.pinned}
+                        for e in d.edges
+                    ],
+                }
+                for d in c.dags
+            ],
+            "shared_ancestor_ids": c.shared_ancestors,
+            "unique_ancestor_ids": c.unique_ancestors,
+        },
+    }

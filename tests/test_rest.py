@@ -1,0 +1,217 @@
+"""The REST shims: the spec's shapes, parameter errors, parity with GraphQL, OpenAPI."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+from openapi_spec_validator import validate
+
+from app.demo.load import load_if_empty
+from app.openapi import DOCUMENT
+
+SPEC_KEYS = {
+    "id",
+    "title",
+    "model_family",
+    "version_number",
+    "is_latest",
+    "quality_score",
+    "evaluation_metrics",
+    "trained_on",
+    "produced_by",
+    "created_at",
+}
+
+
+@pytest.fixture
+async def demo(conn):
+    await load_if_empty(conn)
+
+
+def check(body, schema_ref: str) -> None:
+    schema = {"$ref": f"#/components/schemas/{schema_ref}", "components": DOCUMENT["components"]}
+    jsonschema.Draft202012Validator(schema).validate(body)
+
+
+def check_response(path: str, status: int, body) -> None:
+    """Validate a response body against what the document says for that path and status."""
+    response = DOCUMENT["paths"][path]["get"]["responses"][str(status)]
+    schema = response["content"]["application/json"]["schema"]
+    jsonschema.Draft202012Validator({**schema, "components": DOCUMENT["components"]}).validate(body)
+
+
+async def test_list_has_exactly_the_spec_shape(api, demo):
+    r = await api.client.get(
+        "/api/models", params={"family": "biophysical", "sort": "quality_score"}
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) == {"models", "total"}
+    assert body["total"] == len(body["models"]) > 0
+    for item in body["models"]:
+        assert set(item) >= SPEC_KEYS
+        assert item["model_family"] == "biophysical"
+    scores = [m["quality_score"] for m in body["models"]]
+    assert scores == sorted(scores, reverse=True)
+    microglia = next(m for m in body["models"] if m["id"] == "model-biophys-microglia-v3")
+    assert microglia["trained_on"] in microglia["trained_on_all"]
+    assert microglia["produced_by"] == "analysis-microglia-ode-fit-v2"
+    assert microglia["evaluation_metrics"] == {"rmse": 0.023, "aic": -450.0, "r2": 0.91}
+    check_response("/api/models", 200, body)
+
+
+async def test_list_filters_by_dataset_and_hypothesis(api, demo):
+    by_ds = (await api.client.get("/api/models", params={"dataset": "dataset-sea-ad-snrna"})).json()
+    assert by_ds["total"] > 0
+    assert all(
+        any(d.startswith("dataset-sea-ad-snrna-v") for d in m["trained_on_all"])
+        for m in by_ds["models"]
+    )
+    by_h = (
+        await api.client.get(
+            "/api/models", params={"hypothesis": "hypothesis-apoe4-lipid-droplets-v1"}
+        )
+    ).json()
+    assert {m["id"] for m in by_h["models"]} == {
+        f"model-gwas-susie-finemap-v{i}" for i in (1, 2, 3)
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"limit": "ten"}, "limit"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "101"}, "limit"),
+        ({"offset": "-1"}, "offset"),
+        ({"offset": "x"}, "offset"),
+        ({"sort": "title"}, "sort"),
+        ({"order": "up"}, "order"),
+        ({"family": "quantum"}, "family"),
+        ({"latest": "maybe"}, "latest"),
+    ],
+)
+async def test_bad_parameters_are_400_naming_the_parameter(api, params, parameter):
+    r = await api.client.get("/api/models", params=params)
+    assert r.status_code == 400
+    body = r.json()
+    assert body["error"]["parameter"] == parameter
+    assert body["error"]["code"] == "BAD_USER_INPUT"
+    check_response("/api/models", 400, body)
+
+
+async def test_detail_has_versions_links_and_provenance(api, demo):
+    r = await api.client.get("/api/models/model-celltype-classifier")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["id"] == "model-celltype-classifier-v4"
+    assert [v["version_number"] for v in body["versions"]] == [1, 2, 3, 4]
+    assert {d["id"] for d in body["links"]["trained_on"]} == {
+        "dataset-sea-ad-snrna-v2",
+        "dataset-abc-atlas-merfish-v1",
+    }
+    assert body["links"]["produced_by"]["inputs"]
+    assert body["provenance"] == {"complete": True, "warnings": []}
+    capped = (await api.client.get("/api/models/model-celltype-classifier-v2")).json()
+    assert capped["quality_score"] == 0.3 and capped["quality_warning"] is True
+    assert {w["code"] for w in capped["provenance"]["warnings"]} == {
+        "UNPINNED_INPUTS",
+        "MISSING_HYPOTHESIS_LINK",
+    }
+    check_response("/api/models/{id}", 200, body)
+
+
+async def test_unknown_ids_are_404(api, demo):
+    for path in ("/api/models/nope", "/api/models/dataset-sea-ad-snrna-v1"):
+        r = await api.client.get(path)
+        assert r.status_code == 404
+        check_response("/api/models/{id}", 404, r.json())
+    r = await api.client.get("/api/models/compare", params={"ids": "model-hh-interneuron,nope"})
+    assert r.status_code == 404 and "nope" in r.json()["error"]["message"]
+
+
+async def test_compare_returns_the_structured_comparison(api, demo):
+    ids = "model-biophys-microglia-v2,model-biophys-microglia-v3,model-cytokine-hill"
+    r = await api.client.get("/api/models/compare", params={"ids": ids})
+    assert r.status_code == 200
+    body = r.json()
+    check_response("/api/models/compare", 200, body)
+    assert [m["id"] for m in body["models"]] == [
+        "model-biophys-microglia-v2",
+        "model-biophys-microglia-v3",
+        "model-cytokine-hill-v1",
+    ]
+    rmse = next(m for m in body["metrics"] if m["name"] == "rmse")
+    assert rmse["better"] == "lower" and rmse["best_model_ids"] == ["model-biophys-microglia-v3"]
+    split = body["training_data_overlap"]["same_lineage_different_versions"]
+    assert [s["lineage_id"] for s in split] == ["dataset-microglia-timelapse"]
+    for bad in ("model-hh-interneuron", "", "a,b,c,d,e,f,g,h,i,j,k"):
+        r = await api.client.get("/api/models/compare", params={"ids": bad})
+        assert r.status_code == 400 and r.json()["error"]["parameter"] == "ids"
+
+
+@pytest.mark.parametrize(
+    ("params", "gql_filter", "gql_sort"),
+    [
+        ({}, {}, {"field": "CREATED_AT", "direction": "DESC"}),
+        (
+            {"family": "deep_learning", "sort": "quality_score"},
+            {"family": "DEEP_LEARNING"},
+            {"field": "QUALITY_SCORE", "direction": "DESC"},
+        ),
+        (
+            {"sort": "parameter_count", "order": "asc", "limit": "5", "offset": "3"},
+            {},
+            {"field": "PARAMETER_COUNT", "direction": "ASC"},
+        ),
+        (
+            {"dataset": "dataset-microglia-timelapse"},
+            {"trainedOn": "dataset-microglia-timelapse"},
+            {"field": "CREATED_AT", "direction": "DESC"},
+        ),
+    ],
+)
+async def test_rest_and_graphql_agree(api, demo, params, gql_filter, gql_sort):
+    rest = (await api.client.get("/api/models", params=params)).json()
+    data = await api.data(
+        """query($f: ModelFilter, $s: ModelSort, $l: Int, $o: Int) {
+             models(filter: $f, sort: $s, limit: $l, offset: $o) {
+               total items { id qualityScore } } }""",
+        {
+            "f": gql_filter,
+            "s": gql_sort,
+            "l": int(params.get("limit", 20)),
+            "o": int(params.get("offset", 0)),
+        },
+    )
+    assert rest["total"] == data["models"]["total"]
+    assert [(m["id"], m["quality_score"]) for m in rest["models"]] == [
+        (m["id"], m["qualityScore"]) for m in data["models"]["items"]
+    ]
+
+
+async def test_openapi_document_is_valid_and_served(api):
+    r = await api.client.get("/api/openapi.json")
+    assert r.status_code == 200
+    validate(r.json())
+    assert r.json()["openapi"] == "3.1.0"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/models/%00",
+        "/api/models/a%00b",
+        "/api/models/" + "x" * 5000,
+        "/api/models/compare?ids=,,,",
+        "/api/models/compare?ids=%00,%01",
+        "/api/models?dataset=%00",
+        "/api/models?hypothesis=%E2%98%83",
+        "/api/models?q=%00",
+        "/api/models?limit=99999999999999999999999",
+    ],
+)
+async def test_hostile_parameters_never_cause_a_500(api, path):
+    r = await api.client.get(path)
+    assert r.status_code in (200, 400, 404), r.text
+    assert "error" in r.json() or "models" in r.json()
