@@ -88,8 +88,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if authorization is None:
                 principal = tokens.ANONYMOUS
             else:
-                async with request.state.pool.acquire() as conn:
-                    principal = await tokens.authenticate(conn, authorization)
+                principal = await request.state.db.run(
+                    lambda conn: tokens.authenticate(conn, authorization), retry=True
+                )
             shows_graphiql = request.method == "GET" and "query" not in request.query_params
             if request.state.settings.require_read_auth and not shows_graphiql:
                 tokens.require_scope(principal, TokenScope.READ)
@@ -104,12 +105,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         assert isinstance(request, Request)
-        pool = request.state.pool
+        db = request.state.db
         return Context(
             request=request,
-            pool=pool,
+            db=db,
             settings=request.state.settings,
-            loaders=Loaders(pool),
+            loaders=Loaders(db),
             principal=request.state.principal,
         )
 

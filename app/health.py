@@ -8,9 +8,11 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from app.db.database import CONNECTION_ERRORS, Database, Unavailable
 from app.repo import locks
 
 READY_TIMEOUT_S = 2.0
+NOT_READY = (asyncpg.PostgresError, TimeoutError, Unavailable, *CONNECTION_ERRORS)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -20,10 +22,10 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def readyz(request: Request) -> JSONResponse:
     """The database answers within a short deadline."""
-    pool: asyncpg.Pool = request.state.pool
+    db: Database = request.state.db
     try:
-        async with asyncio.timeout(READY_TIMEOUT_S), pool.acquire() as conn:
+        async with asyncio.timeout(READY_TIMEOUT_S), db.connection() as conn:
             await locks.ping(conn)
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+    except NOT_READY:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})

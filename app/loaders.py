@@ -6,9 +6,9 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-import asyncpg
 from aiodataloader import DataLoader
 
+from app.db.database import Database
 from app.db.types import Conn
 from app.domain import Artifact, Link
 from app.repo import catalog as catalog_repo
@@ -18,10 +18,10 @@ T = TypeVar("T")
 
 
 class Loaders:
-    """The loaders of one request, sharing its pool."""
+    """The loaders of one request, sharing its database."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
+    def __init__(self, db: Database) -> None:
+        self._db = db
         # A version id, or a lineage id meaning its latest version.
         self.artifact: DataLoader[str, Artifact | None] = DataLoader(self._artifacts)
         self.versions: DataLoader[str, list[Artifact]] = DataLoader(self._versions)
@@ -29,9 +29,8 @@ class Loaders:
         self.links_reaching: DataLoader[str, list[Link]] = DataLoader(self._links_reaching)
 
     async def run(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
-        """Run ``fn`` on a pooled connection."""
-        async with self._pool.acquire() as conn:
-            return await fn(conn)
+        """Run a read on a pooled connection, retried if the database restarts."""
+        return await self._db.run(fn, retry=True)
 
     def prime(self, artifacts: Sequence[Artifact]) -> None:
         """Remember artifacts a resolver already fetched so no loader fetches them again."""

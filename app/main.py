@@ -7,12 +7,12 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TypedDict
 
-import asyncpg
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from app import health, pages, rest
+from app.db.database import Database
 from app.db.migrate import migrate
 from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 class State(TypedDict):
-    pool: asyncpg.Pool
+    db: Database
     settings: Settings
 
 
@@ -44,7 +44,14 @@ def create_app(
             min_size=settings.pool_min_size,
             max_size=settings.pool_max_size,
             statement_cache_size=settings.statement_cache_size,
+            statement_timeout_ms=settings.statement_timeout_ms,
             query_logger=query_logger,
+        )
+        db = Database(
+            pool,
+            acquire_timeout=settings.pool_acquire_timeout_s,
+            retry_window=settings.db_retry_window_s,
+            statement_timeout_ms=settings.statement_timeout_ms,
         )
         try:
             async with pool.acquire() as conn:
@@ -55,7 +62,7 @@ def create_app(
                     loaded = await load_if_empty(conn)
                     if loaded:
                         log.info("loaded %d demo artifacts", loaded)
-            yield {"pool": pool, "settings": settings}
+            yield {"db": db, "settings": settings}
         finally:
             await pool.close()
 

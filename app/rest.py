@@ -9,7 +9,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from app import openapi, rest_json
-from app.domain import Family
+from app.db.types import Conn
+from app.domain import Artifact, Family
 from app.errors import InvalidInput, RegistryError
 from app.service import catalog, compare, detail
 
@@ -67,19 +68,21 @@ def parse_list(params: Mapping[str, str]) -> tuple[catalog.ModelFilter, str, str
 async def list_models(request: Request) -> Response:
     """GET /api/models: the spec's filtered, sorted page with its total."""
     wanted, sort, order, limit, offset = parse_list(request.query_params)
-    async with request.state.pool.acquire() as conn:
+
+    async def read(conn: Conn) -> tuple[list[Artifact], int, dict[str, list[detail.Edge]]]:
         q = await catalog.model_query(conn, wanted, sort, order, limit, offset)
         models = await catalog.list_models(conn, q)
-        total = await catalog.count_models(conn, q)
-        edges = await detail.model_edges(conn, models)
+        return models, await catalog.count_models(conn, q), await detail.model_edges(conn, models)
+
+    models, total, edges = await request.state.db.run(read, retry=True)
     items = [rest_json.model_summary(m, rest_json.targets_of(edges.get(m.id, []))) for m in models]
     return JSONResponse({"models": items, "total": total})
 
 
 async def model_detail(request: Request) -> Response:
     """GET /api/models/{id}: a model with versions, linked artifacts and provenance."""
-    async with request.state.pool.acquire() as conn:
-        found = await detail.model_detail(conn, request.path_params["id"])
+    ref = request.path_params["id"]
+    found = await request.state.db.run(lambda c: detail.model_detail(c, ref), retry=True)
     return JSONResponse(rest_json.model_detail(found))
 
 
@@ -88,8 +91,8 @@ async def compare_models(request: Request) -> Response:
     raw = request.query_params.get("ids")
     if not raw:
         raise InvalidInput("ids is required: a comma-separated list of model ids", parameter="ids")
-    async with request.state.pool.acquire() as conn:
-        result = await compare.compare(conn, raw.split(","))
+    ids = raw.split(",")
+    result = await request.state.db.run(lambda c: compare.compare(c, ids), retry=True)
     return JSONResponse(rest_json.comparison(result))
 
 

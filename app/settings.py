@@ -19,6 +19,16 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def _flag(env: dict[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -42,6 +52,14 @@ class Settings:
     # None: load the demo catalog only into an embedded database.
     load_demo: bool | None
     require_read_auth: bool
+    request_timeout_s: float
+    statement_timeout_ms: int
+    pool_acquire_timeout_s: float
+    db_retry_window_s: float
+    max_body_bytes: int
+    max_response_objects: int
+    cors_origins: tuple[str, ...]
+    shutdown_grace_s: float
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -57,4 +75,14 @@ class Settings:
             statement_cache_size=_int(e, "DB_STATEMENT_CACHE_SIZE", 100),
             load_demo=_optional_flag(e, "REGISTRY_DEMO_DATA"),
             require_read_auth=_flag(e, "REGISTRY_REQUIRE_READ_AUTH"),
+            request_timeout_s=_float(e, "REQUEST_TIMEOUT_S", 10.0),
+            statement_timeout_ms=_int(e, "STATEMENT_TIMEOUT_MS", 5000),
+            pool_acquire_timeout_s=_float(e, "POOL_ACQUIRE_TIMEOUT_S", 1.0),
+            db_retry_window_s=_float(e, "DB_RETRY_WINDOW_S", 5.0),
+            max_body_bytes=_int(e, "MAX_BODY_BYTES", 1024 * 1024),
+            max_response_objects=_int(e, "MAX_RESPONSE_OBJECTS", 10_000),
+            cors_origins=tuple(
+                o.strip() for o in e.get("CORS_ALLOW_ORIGINS", "").split(",") if o.strip()
+            ),
+            shutdown_grace_s=_float(e, "SHUTDOWN_GRACE_S", 10.0),
         )

@@ -32,6 +32,7 @@ async def create_pool(
     min_size: int = 2,
     max_size: int = 10,
     statement_cache_size: int = 100,
+    statement_timeout_ms: int = 5000,
     query_logger: QueryLogger | None = None,
 ) -> asyncpg.Pool:
     """Open a pool whose connections decode json/jsonb into Python values.
@@ -45,7 +46,10 @@ async def create_pool(
         statement_cache_size=statement_cache_size,
         init=functools.partial(_init_connection, query_logger=query_logger),
         # Plans made for the actual filter values let the optional filters fold away.
-        server_settings={"plan_cache_mode": "force_custom_plan"},
+        server_settings={
+            "plan_cache_mode": "force_custom_plan",
+            "statement_timeout": str(statement_timeout_ms),
+        },
     )
     assert pool is not None
     return pool

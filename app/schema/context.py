@@ -1,13 +1,13 @@
-"""What every resolver gets: the request, the pool, and this request's loaders."""
+"""What every resolver gets: the request, the database, the caller and this request's loaders."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import asyncpg
 from starlette.requests import Request
 
 from app.auth import Principal
+from app.db.database import Database
 from app.loaders import Loaders
 from app.settings import Settings
 
@@ -15,7 +15,7 @@ from app.settings import Settings
 @dataclass
 class Context:
     request: Request
-    pool: asyncpg.Pool
+    db: Database
     settings: Settings
     loaders: Loaders
     principal: Principal

@@ -58,7 +58,7 @@ class Mutation:
     ) -> Dataset:
         c = info.context
         new = inputs.plain(Kind.DATASET, input)
-        a = await writes.register_artifact(c.pool, c.principal, new, _key(info, idempotency_key))
+        a = await writes.register_artifact(c.db, c.principal, new, _key(info, idempotency_key))
         return as_dataset(a)
 
     @strawberry.mutation(description="Register the next version of a hypothesis lineage.")
@@ -67,7 +67,7 @@ class Mutation:
     ) -> Hypothesis:
         c = info.context
         new = inputs.plain(Kind.HYPOTHESIS, input)
-        a = await writes.register_artifact(c.pool, c.principal, new, _key(info, idempotency_key))
+        a = await writes.register_artifact(c.db, c.principal, new, _key(info, idempotency_key))
         return as_hypothesis(a)
 
     @strawberry.mutation(description="Register the next version of an analysis lineage.")
@@ -76,7 +76,7 @@ class Mutation:
     ) -> Analysis:
         c = info.context
         new = inputs.analysis(input)
-        a = await writes.register_artifact(c.pool, c.principal, new, _key(info, idempotency_key))
+        a = await writes.register_artifact(c.db, c.principal, new, _key(info, idempotency_key))
         return as_analysis(a)
 
     @strawberry.mutation(
@@ -88,7 +88,7 @@ class Mutation:
     ) -> Model:
         c = info.context
         new = inputs.model(input)
-        a = await writes.register_artifact(c.pool, c.principal, new, _key(info, idempotency_key))
+        a = await writes.register_artifact(c.db, c.principal, new, _key(info, idempotency_key))
         return as_model(a)
 
     @strawberry.mutation(
@@ -104,7 +104,7 @@ class Mutation:
     ) -> Artifact:
         c = info.context
         a = await writes.add_links(
-            c.pool, c.principal, str(id), inputs.link_specs(links), _key(info, idempotency_key)
+            c.db, c.principal, str(id), inputs.link_specs(links), _key(info, idempotency_key)
         )
         return to_gql(a)
 
@@ -119,14 +119,14 @@ class Mutation:
         c = info.context
         targets = [(LinkType(lk.type.value), str(lk.target)) for lk in links]
         a = await writes.remove_links(
-            c.pool, c.principal, str(id), targets, _key(info, idempotency_key)
+            c.db, c.principal, str(id), targets, _key(info, idempotency_key)
         )
         return to_gql(a)
 
     @strawberry.mutation(description="Create an API token (needs the admin scope).")
     async def create_token(self, info: Info, name: str, scopes: list[TokenScope]) -> CreatedToken:
         c = info.context
-        created = await writes.create_token(c.pool, c.principal, name, [s.value for s in scopes])
+        created = await writes.create_token(c.db, c.principal, name, [s.value for s in scopes])
         return CreatedToken(
             name=created.name,
             scopes=[TokenScope(s.value) for s in created.scopes],
@@ -136,5 +136,5 @@ class Mutation:
     @strawberry.mutation(description="Revoke an API token by name (needs the admin scope).")
     async def revoke_token(self, info: Info, name: str) -> bool:
         c = info.context
-        await writes.revoke_token(c.pool, c.principal, name)
+        await writes.revoke_token(c.db, c.principal, name)
         return True

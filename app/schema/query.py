@@ -261,7 +261,7 @@ class Query:
         found = await _one(info, id, None)
         if found is None:
             return []
-        entries = await writes.audit_trail(info.context.pool, [found.id])
+        entries = await writes.audit_trail(info.context.db, [found.id])
         return [
             AuditEntry(
                 at=e.at,

@@ -6,10 +6,9 @@ import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-import asyncpg
-
 from app import auth
 from app.auth import Principal, Scope
+from app.db.database import Database
 from app.db.types import Conn
 from app.domain import Artifact, LinkSpec, LinkType, NewArtifact
 from app.repo import artifacts as artifact_repo
@@ -29,7 +28,7 @@ Write = Callable[[Conn, str], Awaitable[Artifact]]
 
 
 async def _idempotent(
-    pool: asyncpg.Pool,
+    db: Database,
     principal: Principal,
     key: str | None,
     operation: str,
@@ -39,8 +38,8 @@ async def _idempotent(
     """Authorise, then run ``write`` once per idempotency key and return the artifact."""
     auth.require(principal, Scope.WRITE)
     actor = _actor(principal)
-    async with pool.acquire() as conn:
 
+    async def attempt(conn: Conn) -> Artifact:
         async def run() -> str:
             return (await write(conn, actor)).id
 
@@ -50,13 +49,16 @@ async def _idempotent(
         (artifact,) = await artifact_repo.get_many(conn, [artifact_id])
         return artifact
 
+    # The key makes a retry after a lost connection safe: it returns the first result.
+    return await db.run(attempt, retry=key is not None)
+
 
 async def register_artifact(
-    pool: asyncpg.Pool, principal: Principal, new: NewArtifact, key: str | None
+    db: Database, principal: Principal, new: NewArtifact, key: str | None
 ) -> Artifact:
     """Register a new version; a repeated idempotency key returns the first result."""
     return await _idempotent(
-        pool,
+        db,
         principal,
         key,
         f"register:{new.kind.value}",
@@ -66,11 +68,11 @@ async def register_artifact(
 
 
 async def add_links(
-    pool: asyncpg.Pool, principal: Principal, ref: str, specs: Sequence[LinkSpec], key: str | None
+    db: Database, principal: Principal, ref: str, specs: Sequence[LinkSpec], key: str | None
 ) -> Artifact:
     """Add links to a version (or replace one to the same lineage)."""
     return await _idempotent(
-        pool,
+        db,
         principal,
         key,
         "add_links",
@@ -80,7 +82,7 @@ async def add_links(
 
 
 async def remove_links(
-    pool: asyncpg.Pool,
+    db: Database,
     principal: Principal,
     ref: str,
     targets: Sequence[tuple[LinkType, str]],
@@ -88,7 +90,7 @@ async def remove_links(
 ) -> Artifact:
     """Remove links of a version."""
     return await _idempotent(
-        pool,
+        db,
         principal,
         key,
         "remove_links",
@@ -98,22 +100,19 @@ async def remove_links(
 
 
 async def create_token(
-    pool: asyncpg.Pool, principal: Principal, name: str, scopes: Sequence[str]
+    db: Database, principal: Principal, name: str, scopes: Sequence[str]
 ) -> CreatedToken:
     """Create an API token (admin only)."""
     auth.require(principal, Scope.ADMIN)
-    async with pool.acquire() as conn:
-        return await tokens.create(conn, name, scopes)
+    return await db.run(lambda conn: tokens.create(conn, name, scopes), retry=False)
 
 
-async def revoke_token(pool: asyncpg.Pool, principal: Principal, name: str) -> None:
+async def revoke_token(db: Database, principal: Principal, name: str) -> None:
     """Revoke an API token (admin only)."""
     auth.require(principal, Scope.ADMIN)
-    async with pool.acquire() as conn:
-        await tokens.revoke(conn, name)
+    await db.run(lambda conn: tokens.revoke(conn, name), retry=False)
 
 
-async def audit_trail(pool: asyncpg.Pool, artifact_ids: list[str]) -> list[AuditEntry]:
+async def audit_trail(db: Database, artifact_ids: list[str]) -> list[AuditEntry]:
     """Every recorded write to these versions, oldest first."""
-    async with pool.acquire() as conn:
-        return await audit_repo.for_artifacts(conn, artifact_ids)
+    return await db.run(lambda conn: audit_repo.for_artifacts(conn, artifact_ids), retry=True)
