@@ -12,7 +12,12 @@ from app.db.database import CONNECTION_ERRORS, Database, Unavailable
 from app.repo import locks
 
 READY_TIMEOUT_S = 2.0
-NOT_READY = (asyncpg.PostgresError, TimeoutError, Unavailable, *CONNECTION_ERRORS)
+NOT_READY: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresError,
+    TimeoutError,
+    Unavailable,
+    *CONNECTION_ERRORS,
+)
 
 
 async def healthz(request: Request) -> JSONResponse:
