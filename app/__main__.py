@@ -7,6 +7,7 @@ import logging
 import sys
 
 from app import cli
+from app.observability import JsonFormatter
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "tokens":
         return cli.tokens_command(args)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     if args.command == "serve":
         from app import server
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any, cast
 
+from cross_web import HTTPException
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from app.auth import Scope as TokenScope
 from app.errors import Forbidden, RegistryError, Unauthenticated
@@ -20,8 +24,23 @@ from app.service import tokens
 from app.settings import PROJECT_ROOT
 
 GRAPHIQL_PAGE = PROJECT_ROOT / "static" / "graphiql.html"
-MAX_BODY_BYTES = 1024 * 1024
-JSON_TYPES = ("application/json", "application/graphql-response+json")
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON_TYPES = ("application/json", GRAPHQL_RESPONSE)
+
+
+def wants_graphql_response(accept: str) -> bool:
+    """True when the client accepts application/graphql-response+json (GraphQL over HTTP)."""
+    for part in accept.split(","):
+        media, _, params = part.strip().partition(";")
+        if media.strip().lower() == GRAPHQL_RESPONSE:
+            return "q=0" not in params.replace(" ", "") or "q=0." in params.replace(" ", "")
+    return False
+
+
+class _SubResponse(Response):
+    """Strawberry's per-request response holder, with the request it belongs to."""
+
+    request: Request
 
 
 def error_response(
@@ -44,7 +63,7 @@ def _is_mutation_over_get(request: Request) -> bool:
 
 
 def _refusal(request: Request) -> Response | None:
-    """Refuse what must never reach execution: wrong method, type, size, or GET mutations."""
+    """Refuse what must never reach execution: wrong method or type, or GET mutations."""
     if request.method == "GET":
         if _is_mutation_over_get(request):
             return error_response(
@@ -59,11 +78,6 @@ def _refusal(request: Request) -> Response | None:
     if media_type not in JSON_TYPES:
         # Refusing form and text bodies keeps cross-site pages from posting here.
         return error_response(415, "UNSUPPORTED_MEDIA_TYPE", "POST bodies must be application/json")
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-        return error_response(
-            413, "PAYLOAD_TOO_LARGE", f"bodies are limited to {MAX_BODY_BYTES} bytes"
-        )
     return None
 
 
@@ -74,13 +88,57 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            request = Request(scope, receive)
-            refused = _refusal(request) or await self._authenticate(request)
-            if refused is not None:
-                await refused(scope, receive, send)
-                return
-        await super().__call__(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        response = _refusal(request) or await self._authenticate(request)
+        if response is None:
+            try:
+                response = await self.run(request)
+            except HTTPException as exc:
+                # Malformed JSON, a missing query, non-object variables, batches...
+                response = error_response(exc.status_code, "BAD_REQUEST", exc.reason)
+        await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub = _SubResponse()
+        sub.status_code = None  # type: ignore[assignment]
+        del sub.headers["content-length"]
+        assert isinstance(request, Request)
+        sub.request = request
+        return sub
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        data: GraphQLHTTPResponse = await super().process_result(request, result)
+        errors = cast(list[dict[str, Any]], data.get("errors") or [])
+        codes = {e.get("extensions", {}).get("code") for e in errors}
+        # Field errors have a path; errors without one stopped the request before execution.
+        request_error = (
+            bool(errors) and data.get("data") is None and not any("path" in e for e in errors)
+        )
+        status = 200
+        if "SERVICE_UNAVAILABLE" in codes:
+            status = 503
+        elif request_error and wants_graphql_response(request.headers.get("accept", "")):
+            status = 400
+            data.pop("data", None)
+        request.state.graphql_status = status
+        return data
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if isinstance(sub_response, _SubResponse):
+            request = sub_response.request
+            status = getattr(request.state, "graphql_status", 200)
+            response.status_code = status
+            if status == 503:
+                response.headers["retry-after"] = "1"
+            if wants_graphql_response(request.headers.get("accept", "")):
+                response.headers["content-type"] = GRAPHQL_RESPONSE + "; charset=utf-8"
+        return response
 
     async def _authenticate(self, request: Request) -> Response | None:
         authorization = request.headers.get("authorization")

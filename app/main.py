@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from typing import TypedDict
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -18,6 +20,8 @@ from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
 from app.errors import RegistryError
 from app.graphql_http import GraphQLEndpoint
+from app.limits import BodyLimit, Deadline
+from app.observability import Metrics, RequestObserver
 from app.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
@@ -26,6 +30,7 @@ log = logging.getLogger(__name__)
 class State(TypedDict):
     db: Database
     settings: Settings
+    metrics: Metrics
 
 
 def create_app(
@@ -36,6 +41,8 @@ def create_app(
     query_logger: QueryLogger | None = None,
 ) -> Starlette:
     """Build the app; the lifespan opens the pool, migrates, and loads demo data if asked."""
+
+    metrics = Metrics()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
@@ -52,7 +59,9 @@ def create_app(
             acquire_timeout=settings.pool_acquire_timeout_s,
             retry_window=settings.db_retry_window_s,
             statement_timeout_ms=settings.statement_timeout_ms,
+            errors=lambda kind: metrics.db_errors.labels(kind).inc(),
         )
+        metrics.watch_pool(pool)
         try:
             async with pool.acquire() as conn:
                 applied = await migrate(conn)
@@ -62,20 +71,46 @@ def create_app(
                     loaded = await load_if_empty(conn)
                     if loaded:
                         log.info("loaded %d demo artifacts", loaded)
-            yield {"db": db, "settings": settings}
+            yield {"db": db, "settings": settings, "metrics": metrics}
         finally:
             await pool.close()
 
     routes = [
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
+        Route("/metrics", metrics.endpoint),
         Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
         *rest.routes(),
         *pages.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]
+    # Outermost first: every request is observed, even one refused for its size or time.
+    middleware = [
+        Middleware(RequestObserver, routes=routes, metrics=metrics),
+        *(
+            [
+                Middleware(
+                    CORSMiddleware,
+                    allow_origins=list(settings.cors_origins),
+                    allow_methods=["GET", "POST"],
+                    allow_headers=[
+                        "authorization",
+                        "content-type",
+                        "idempotency-key",
+                        "x-request-id",
+                    ],
+                    expose_headers=["x-request-id"],
+                )
+            ]
+            if settings.cors_origins
+            else []
+        ),
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        Middleware(Deadline, seconds=settings.request_timeout_s),
+    ]
     return Starlette(
         routes=routes,
+        middleware=middleware,
         lifespan=lifespan,
         exception_handlers={RegistryError: rest.error_response},
     )

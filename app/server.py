@@ -35,7 +35,15 @@ def serve(settings: Settings | None = None) -> None:
     signal.signal(signal.SIGINT, _stop_by_signal)
     try:
         app = create_app(settings, dsn, load_demo=load_demo)
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,  # our JSON logging, configured by the caller
+            access_log=False,  # RequestObserver writes one line per request instead
+            timeout_graceful_shutdown=settings.shutdown_grace_s,
+            proxy_headers=False,
+        )
     finally:
         if embedded is not None:
             log.info("stopping embedded PostgreSQL")

@@ -59,7 +59,7 @@ class Settings:
     max_body_bytes: int
     max_response_objects: int
     cors_origins: tuple[str, ...]
-    shutdown_grace_s: float
+    shutdown_grace_s: int
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -84,5 +84,5 @@ class Settings:
             cors_origins=tuple(
                 o.strip() for o in e.get("CORS_ALLOW_ORIGINS", "").split(",") if o.strip()
             ),
-            shutdown_grace_s=_float(e, "SHUTDOWN_GRACE_S", 10.0),
+            shutdown_grace_s=_int(e, "SHUTDOWN_GRACE_S", 10),
         )

@@ -9,8 +9,10 @@ from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
+from app.schema.budget import ResponseBudget
 from app.schema.errors import ClientErrors
 from app.schema.mutation import Mutation
+from app.schema.observe import OperationLabel
 from app.schema.query import Query
 from app.schema.scalars import SCALARS
 from app.schema.types import Analysis, Dataset, Hypothesis, Model
@@ -35,5 +37,7 @@ schema = RegistrySchema(
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         ClientErrors,
+        ResponseBudget,
+        OperationLabel,
     ],
 )

@@ -1,0 +1,142 @@
+"""Request ids, one JSON log line per request, and Prometheus metrics. Pure ASGI."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+import asyncpg
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_log = logging.getLogger("app.access")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and any structured extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+class Metrics:
+    """The app's Prometheus registry: one per app, so tests can build many apps."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "http_requests_total",
+            "HTTP requests.",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds",
+            "HTTP request latency.",
+            ["route", "operation"],
+            registry=self.registry,
+        )
+        self.operations = Counter(
+            "graphql_operations_total",
+            "GraphQL operations by type and root field.",
+            ["operation"],
+            registry=self.registry,
+        )
+        self.db_errors = Counter(
+            "db_errors_total", "Database errors by kind.", ["kind"], registry=self.registry
+        )
+        self.pool_size = Gauge(
+            "db_pool_connections", "Open pool connections.", registry=self.registry
+        )
+        self.pool_idle = Gauge(
+            "db_pool_idle_connections", "Idle pool connections.", registry=self.registry
+        )
+
+    def watch_pool(self, pool: asyncpg.Pool) -> None:
+        self.pool_size.set_function(pool.get_size)
+        self.pool_idle.set_function(pool.get_idle_size)
+
+    async def endpoint(self, request: Request) -> Response:
+        """GET /metrics in the Prometheus text format."""
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def route_label(routes: list[BaseRoute], scope: Scope) -> str:
+    """The route template a request matched, so labels stay few ("/api/models/{id}")."""
+    for route in routes:
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return str(getattr(route, "path", "other"))
+    return "unmatched"
+
+
+class RequestObserver:
+    """Accept or make a request id, return it, log the request and record its metrics."""
+
+    def __init__(self, app: ASGIApp, routes: list[BaseRoute], metrics: Metrics) -> None:
+        self.app = app
+        self.routes = routes
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        start = time.perf_counter()
+
+        async def observed_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observed_send)
+        finally:
+            elapsed = time.perf_counter() - start
+            route = route_label(self.routes, scope)
+            operation = scope["state"].get("graphql_operation", "")
+            self.metrics.requests.labels(route, scope["method"], str(status)).inc()
+            self.metrics.latency.labels(route, operation).observe(elapsed)
+            access_log.info(
+                "%s %s %s",
+                scope["method"],
+                route,
+                status,
+                extra={
+                    "fields": {
+                        "request_id": request_id,
+                        "method": scope["method"],
+                        "route": route,
+                        "operation": operation or None,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    }
+                },
+            )

@@ -1,0 +1,96 @@
+"""At most N objects per response: estimated before execution, counted after."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationRule,
+    VariableNode,
+)
+from strawberry.extensions import SchemaExtension
+
+CODE = "RESPONSE_TOO_LARGE"
+
+
+def _limit(field: FieldNode, variables: dict[str, Any]) -> int:
+    for arg in field.arguments or ():
+        if arg.name.value != "limit":
+            continue
+        if isinstance(arg.value, IntValueNode):
+            return max(int(arg.value.value), 1)
+        if isinstance(arg.value, VariableNode):
+            value = variables.get(arg.value.name.value)
+            return value if isinstance(value, int) and value > 0 else 1
+    return 1
+
+
+def count_objects(data: Any) -> int:
+    """How many objects (JSON objects) a response's data holds."""
+    count, stack = 0, [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            count += 1
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return count
+
+
+def too_large(budget: int, found: int, before: bool) -> GraphQLError:
+    when = "may return" if before else "returned"
+    return GraphQLError(
+        f"this query {when} {found} objects; the limit is {budget} objects per response "
+        "(MAX_RESPONSE_OBJECTS)",
+        extensions={"code": CODE, "limit": "MAX_RESPONSE_OBJECTS", "budget": budget},
+    )
+
+
+class ResponseBudget(SchemaExtension):
+    """Reject queries whose paged lists alone could pass the budget; cut results that do."""
+
+    def on_operation(self) -> Iterator[None]:
+        ctx = self.execution_context
+        budget: int = ctx.context.settings.max_response_objects
+        variables = ctx.variables or {}
+
+        class Estimate(ValidationRule):
+            """Objects per paged level: a field with ``limit: n`` multiplies what is below it."""
+
+            def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+                estimate = self._walk(node.selection_set, 1, frozenset())
+                if estimate > budget:
+                    self.report_error(too_large(budget, estimate, before=True))
+
+            def _walk(self, selections: SelectionSetNode, factor: int, seen: frozenset[str]) -> int:
+                total = 0
+                for sel in selections.selections:
+                    if isinstance(sel, FieldNode) and sel.selection_set:
+                        below = factor * _limit(sel, variables)
+                        total += factor + self._walk(sel.selection_set, below, seen)
+                    elif isinstance(sel, InlineFragmentNode):
+                        total += self._walk(sel.selection_set, factor, seen)
+                    elif isinstance(sel, FragmentSpreadNode) and sel.name.value not in seen:
+                        fragment = self.context.get_fragment(sel.name.value)
+                        if fragment:
+                            names = seen | {sel.name.value}
+                            total += self._walk(fragment.selection_set, factor, names)
+                return total
+
+        ctx.validation_rules = (*ctx.validation_rules, Estimate)
+        yield
+        result = ctx.result
+        if result is not None and result.data is not None:
+            found = count_objects(result.data)
+            if found > budget:
+                result.data = None
+                result.errors = [*(result.errors or []), too_large(budget, found, before=False)]
