@@ -108,9 +108,12 @@ def create_app(
         Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         Middleware(Deadline, seconds=settings.request_timeout_s),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
         exception_handlers={RegistryError: rest.error_response},
     )
+    # A path means one thing: no redirects between /graphql and /graphql/.
+    app.router.redirect_slashes = False
+    return app

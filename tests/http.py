@@ -34,6 +34,7 @@ class StatementCounter:
 class Api:
     client: httpx.AsyncClient
     sql: StatementCounter
+    state: dict[str, Any]
 
     async def gql(
         self, query: str, variables: dict[str, Any] | None = None, **kw: Any
@@ -68,4 +69,4 @@ async def running_app(dsn: str, env: dict[str, str] | None = None) -> AsyncItera
         async with httpx.AsyncClient(
             transport=transport, base_url="http://registry.test"
         ) as client:
-            yield Api(client, counter)
+            yield Api(client, counter, dict(state or {}))
