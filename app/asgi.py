@@ -1,0 +1,20 @@
+"""An ASGI factory for running under any server with several workers.
+
+``uvicorn --factory app.asgi:create --workers 4`` — needs ``DATABASE_URL``; each worker
+opens its own pool.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from app.main import create_app
+from app.settings import Settings
+
+
+def create() -> Starlette:
+    """Build the app from the environment."""
+    settings = Settings.from_env()
+    if not settings.database_url:
+        raise SystemExit("DATABASE_URL must be set to run app.asgi:create")
+    return create_app(settings, settings.database_url, load_demo=bool(settings.load_demo))
