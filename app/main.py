@@ -19,6 +19,7 @@ from app.db.migrate import migrate
 from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
 from app.errors import RegistryError
+from app.fastpath import FastPath
 from app.graphql_http import GraphQLEndpoint
 from app.limits import BodyLimit, Deadline
 from app.observability import Metrics, RequestObserver
@@ -79,7 +80,11 @@ def create_app(
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
         Route("/metrics", metrics.endpoint),
-        Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
+        Route(
+            "/graphql",
+            GraphQLEndpoint(FastPath() if settings.fast_path else None),
+            methods=["GET", "POST"],
+        ),
         *rest.routes(),
         *pages.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),

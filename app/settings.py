@@ -60,6 +60,7 @@ class Settings:
     max_response_objects: int
     cors_origins: tuple[str, ...]
     shutdown_grace_s: int
+    fast_path: bool
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -85,4 +86,5 @@ class Settings:
                 o.strip() for o in e.get("CORS_ALLOW_ORIGINS", "").split(",") if o.strip()
             ),
             shutdown_grace_s=_int(e, "SHUTDOWN_GRACE_S", 10),
+            fast_path=_optional_flag(e, "REGISTRY_FAST_PATH") is not False,
         )

@@ -19,6 +19,10 @@ MAX_JSON_BYTES = 64 * 1024
 MAX_METRICS = 200
 MAX_LINKS = 200
 DIRECTIONS = frozenset({"higher", "lower"})
+# Every list is bounded.
+MAX_PAGE = 100
+MAX_OFFSET = 1_000_000
+MAX_SEARCH = 200
 
 
 def check_lineage_id(lineage_id: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -18,18 +20,21 @@ TEST_DB = "registry_test"
 
 
 @pytest.fixture(scope="session")
-def pg_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_dsn() -> Iterator[str]:
     """A DSN to the test database on a server started for this session."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         yield url
         return
-    server = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg")) / "data")
+    # Outside pytest's own tmp tree: the server runs as another user and must traverse it.
+    root = Path(tempfile.mkdtemp(prefix="registry-test-pg-"))
+    server = EmbeddedPostgres(root / "data")
     dsn = server.start(TEST_DB)
     try:
         yield dsn
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -61,4 +66,11 @@ async def conn(db: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
 async def api(db: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[Api]:
     """The whole app in-process on the emptied test database."""
     async with running_app(pg_dsn) as a:
+        yield a
+
+
+@pytest.fixture
+async def resolver_api(db: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[Api]:
+    """The app with the compiled fast path off: every field goes through its resolver."""
+    async with running_app(pg_dsn, {"REGISTRY_FAST_PATH": "0"}) as a:
         yield a

@@ -105,7 +105,8 @@ async def test_compare_two_models_end_to_end(api, conn):
     assert floating == [{"source": "an-v1", "target": "atlas-v2", "type": "USES", "pinned": False}]
 
 
-async def test_compare_statement_count_does_not_grow_with_models(api, conn):
+async def test_compare_statement_count_does_not_grow_with_models(resolver_api, conn):
+    api = resolver_api
     counts = []
     for n in (2, 10):
         await conn.execute("truncate links, artifacts, lineages cascade")

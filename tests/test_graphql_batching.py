@@ -38,7 +38,8 @@ async def statements_for(api, limit: int) -> tuple[int, dict]:
     return len(app_statements(api.sql.statements)), data
 
 
-async def test_nested_query_costs_the_same_statements_for_5_and_50_models(api, conn):
+async def test_nested_query_costs_the_same_statements_for_5_and_50_models(resolver_api, conn):
+    api = resolver_api
     await make_provenance_catalog(conn, 50)
     small, small_data = await statements_for(api, 5)
     large, large_data = await statements_for(api, 50)
@@ -71,7 +72,8 @@ async def test_nested_query_returns_the_whole_provenance(api, conn):
 
 
 @pytest.mark.parametrize("n", [1, 20])
-async def test_detail_with_back_links_is_bounded_too(api, conn, n):
+async def test_detail_with_back_links_is_bounded_too(resolver_api, conn, n):
+    api = resolver_api
     await make_provenance_catalog(conn, n)
     api.sql.reset()
     data = await api.data(

@@ -10,6 +10,7 @@ import pytest
 from app.repo import catalog as catalog_repo
 from app.schema import schema
 from app.settings import PROJECT_ROOT
+from tests.http import running_app
 
 
 async def error_of(api, query: str, variables=None) -> dict:
@@ -71,12 +72,13 @@ async def test_batched_requests_are_refused(api):
     assert r.status_code == 400
 
 
-async def test_unexpected_errors_are_masked(api, monkeypatch):
+async def test_unexpected_errors_are_masked(db, pg_dsn, monkeypatch):
     async def explode(*args, **kwargs):
         raise RuntimeError("select secret from /srv/app/internal.py")
 
     monkeypatch.setattr(catalog_repo, "count_models", explode)
-    r = await api.client.post("/graphql", json={"query": "{ models { total } }"})
+    async with running_app(pg_dsn, {"REGISTRY_FAST_PATH": "0"}) as api:
+        r = await api.client.post("/graphql", json={"query": "{ models { total } }"})
     assert r.status_code == 200
     text = r.text
     assert "secret" not in text and "internal.py" not in text and "Traceback" not in text

@@ -13,6 +13,18 @@ from asyncpg.connection import LoggedQuery
 QueryLogger = Callable[[LoggedQuery], None]
 
 
+class RegistryConnection(asyncpg.Connection):
+    """Released without a reset round trip.
+
+    The app keeps no session state on pooled connections (settings come from the startup
+    packet, locks are transaction-scoped or released explicitly); asyncpg still rolls back
+    an open transaction on release.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
@@ -45,6 +57,7 @@ async def create_pool(
         max_size=max_size,
         statement_cache_size=statement_cache_size,
         init=functools.partial(_init_connection, query_logger=query_logger),
+        connection_class=RegistryConnection,
         # Plans made for the actual filter values let the optional filters fold away.
         server_settings={
             "plan_cache_mode": "force_custom_plan",

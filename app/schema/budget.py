@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
@@ -31,6 +33,29 @@ def _limit(field: FieldNode, variables: dict[str, Any]) -> int:
             value = variables.get(arg.value.name.value)
             return value if isinstance(value, int) and value > 0 else 1
     return 1
+
+
+def estimate(
+    selections: SelectionSetNode,
+    variables: dict[str, Any],
+    fragments: dict[str, FragmentDefinitionNode],
+    factor: int = 1,
+    seen: frozenset[str] = frozenset(),
+) -> int:
+    """Objects a selection may return: a field with ``limit: n`` multiplies what is below it."""
+    total = 0
+    for sel in selections.selections:
+        if isinstance(sel, FieldNode) and sel.selection_set:
+            below = factor * _limit(sel, variables)
+            total += factor + estimate(sel.selection_set, variables, fragments, below, seen)
+        elif isinstance(sel, InlineFragmentNode):
+            total += estimate(sel.selection_set, variables, fragments, factor, seen)
+        elif isinstance(sel, FragmentSpreadNode) and sel.name.value not in seen:
+            fragment = fragments.get(sel.name.value)
+            if fragment:
+                names = seen | {sel.name.value}
+                total += estimate(fragment.selection_set, variables, fragments, factor, names)
+    return total
 
 
 def count_objects(data: Any) -> int:
@@ -64,27 +89,17 @@ class ResponseBudget(SchemaExtension):
         variables = ctx.variables or {}
 
         class Estimate(ValidationRule):
-            """Objects per paged level: a field with ``limit: n`` multiplies what is below it."""
-
-            def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-                estimate = self._walk(node.selection_set, 1, frozenset())
-                if estimate > budget:
-                    self.report_error(too_large(budget, estimate, before=True))
-
-            def _walk(self, selections: SelectionSetNode, factor: int, seen: frozenset[str]) -> int:
-                total = 0
-                for sel in selections.selections:
-                    if isinstance(sel, FieldNode) and sel.selection_set:
-                        below = factor * _limit(sel, variables)
-                        total += factor + self._walk(sel.selection_set, below, seen)
-                    elif isinstance(sel, InlineFragmentNode):
-                        total += self._walk(sel.selection_set, factor, seen)
-                    elif isinstance(sel, FragmentSpreadNode) and sel.name.value not in seen:
-                        fragment = self.context.get_fragment(sel.name.value)
-                        if fragment:
-                            names = seen | {sel.name.value}
-                            total += self._walk(fragment.selection_set, factor, names)
-                return total
+            def enter_document(self, node: DocumentNode, *_: Any) -> None:
+                fragments = {
+                    d.name.value: d
+                    for d in node.definitions
+                    if isinstance(d, FragmentDefinitionNode)
+                }
+                for op in node.definitions:
+                    if isinstance(op, OperationDefinitionNode):
+                        found = estimate(op.selection_set, variables, fragments)
+                        if found > budget:
+                            self.report_error(too_large(budget, found, before=True))
 
         ctx.validation_rules = (*ctx.validation_rules, Estimate)
         yield

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from app import validation
 from app.db.types import Conn
 from app.domain import Artifact, Family, Kind
 from app.errors import InvalidInput
@@ -12,9 +13,9 @@ from app.repo import artifacts as artifact_repo
 from app.repo import catalog as catalog_repo
 from app.repo.catalog import ModelQuery
 
-MAX_LIMIT = 100
-MAX_OFFSET = 1_000_000
-MAX_SEARCH = 200
+MAX_LIMIT = validation.MAX_PAGE
+MAX_OFFSET = validation.MAX_OFFSET
+MAX_SEARCH = validation.MAX_SEARCH
 SORTS = tuple(catalog_repo.SORT_COLUMNS)
 DIRECTIONS = tuple(catalog_repo.DIRECTIONS)
 

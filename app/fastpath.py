@@ -1,0 +1,133 @@
+"""Answer common read queries with one SQL statement that builds the JSON in PostgreSQL.
+
+The regular resolvers remain the reference: a query is answered here only when it is a
+valid query that the compiler fully understands; everything else, and every error, goes
+through Strawberry. Tests compare both paths on the same questions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+
+from app.db.database import Database
+from app.repo.compiled.query import Compiler, Unsupported
+from app.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, schema
+from app.schema.budget import count_objects, estimate
+
+log = logging.getLogger(__name__)
+
+RULES = (
+    *specified_rules,
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed, validated document; None fields mean 'not for the fast path'."""
+
+    operations: dict[str | None, OperationDefinitionNode]
+    fragments: dict[str, FragmentDefinitionNode]
+
+
+class FastPath:
+    """Caches of prepared documents and compiled statements, per process."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._documents: OrderedDict[str, Prepared | None] = OrderedDict()
+        self._size = size
+
+    def prepare(self, query: str) -> Prepared | None:
+        cached = self._documents.get(query, ...)
+        if cached is not ...:
+            self._documents.move_to_end(query)
+            return cached
+        prepared = self._prepare(query)
+        self._documents[query] = prepared
+        if len(self._documents) > self._size:
+            self._documents.popitem(last=False)
+        return prepared
+
+    @staticmethod
+    def _prepare(query: str) -> Prepared | None:
+        try:
+            document: DocumentNode = parse(query, max_tokens=MAX_TOKENS)
+        except GraphQLError:
+            return None
+        if validate(schema._schema, document, RULES):
+            return None
+        operations = {
+            (d.name.value if d.name else None): d
+            for d in document.definitions
+            if isinstance(d, OperationDefinitionNode)
+        }
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        return Prepared(operations, fragments)
+
+    def compile(
+        self, query: str, variables: dict[str, Any] | None, operation_name: str | None, budget: int
+    ) -> tuple[str, list[Any], str] | None:
+        """SQL, parameters and an operation label, or None when the resolvers must answer."""
+        prepared = self.prepare(query)
+        if prepared is None:
+            return None
+        if operation_name is None and len(prepared.operations) == 1:
+            operation = next(iter(prepared.operations.values()))
+        else:
+            operation = prepared.operations.get(operation_name)  # type: ignore[assignment]
+        if operation is None or operation.operation is not OperationType.QUERY:
+            return None
+        coerced = get_variable_values(
+            schema._schema, operation.variable_definitions or (), variables or {}
+        )
+        if isinstance(coerced, list):
+            return None
+        if estimate(operation.selection_set, coerced.coerced, prepared.fragments) > budget:
+            return None
+        compiler = Compiler(schema._schema, prepared.fragments, coerced)
+        try:
+            statement = compiler.root(operation.selection_set)
+        except Unsupported:
+            return None
+        roots = sorted(
+            {s.name.value for s in operation.selection_set.selections if hasattr(s, "name")}
+        )
+        return statement, compiler.params, f"query {','.join(roots)}"[:120]
+
+    async def execute(
+        self,
+        db: Database,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        budget: int,
+    ) -> tuple[bytes, str] | None:
+        """The whole response body and the operation label, or None to fall back."""
+        compiled = self.compile(query, variables, operation_name, budget)
+        if compiled is None:
+            return None
+        statement, params, label = compiled
+        data: str = await db.run(lambda conn: conn.fetchval(statement, *params), retry=True)
+        if count_objects(orjson.loads(data)) > budget:
+            return None  # the resolvers produce the budget error
+        return b'{"data":' + data.encode() + b"}", label

@@ -1,0 +1,1 @@
+"""GraphQL selections compiled into one SQL statement that builds the JSON answer."""

@@ -1,0 +1,408 @@
+"""Compile a validated query into one SQL statement that builds the whole JSON answer.
+
+Covers the read paths clients use most (lookups, pages of artifacts and the relationship
+fields below them). Anything else raises Unsupported, and the request goes through the
+regular resolvers, which stay the reference for every answer this produces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
+from graphql.execution.values import VariableValues, get_argument_values
+
+from app import validation
+from app.repo.catalog import like_pattern
+from app.repo.compiled import sql
+
+POSSIBLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
+
+
+class Unsupported(Exception):
+    """This query is answered by the resolvers instead."""
+
+
+def _value(v: Any) -> Any:
+    return getattr(v, "value", v)
+
+
+def _get(obj: Any, key: str) -> Any:
+    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+
+
+class Compiler:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.params: list[Any] = []
+        self._aliases = 0
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def param(self, value: Any, cast: str) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}::{cast}"
+
+    def alias(self) -> str:
+        self._aliases += 1
+        return f"x{self._aliases}"
+
+    def args(self, type_name: str, node: FieldNode) -> dict[str, Any]:
+        parent = self.schema.get_type(type_name)
+        assert isinstance(parent, GraphQLObjectType)
+        return get_argument_values(parent.fields[node.name.value], node, self.variables)
+
+    def collect(self, selections: SelectionSetNode, type_name: str) -> list[tuple[str, FieldNode]]:
+        """GraphQL field collection for one runtime type, merging fields by response key."""
+        merged: dict[str, list[FieldNode]] = {}
+        self._collect(selections, type_name, merged, set())
+        out = []
+        for key, nodes in merged.items():
+            first = nodes[0]
+            if len(nodes) > 1 and any(n.selection_set for n in nodes):
+                combined = [s for n in nodes if n.selection_set for s in n.selection_set.selections]
+                first = FieldNode(
+                    alias=first.alias,
+                    name=first.name,
+                    arguments=first.arguments,
+                    directives=first.directives,
+                    selection_set=SelectionSetNode(selections=tuple(combined)),
+                )
+            out.append((key, first))
+        return out
+
+    def _collect(
+        self,
+        selections: SelectionSetNode,
+        type_name: str,
+        into: dict[str, list[FieldNode]],
+        seen: set[str],
+    ) -> None:
+        for sel in selections.selections:
+            if sel.directives:
+                raise Unsupported("directives")
+            if isinstance(sel, FieldNode):
+                key = sel.alias.value if sel.alias else sel.name.value
+                into.setdefault(key, []).append(sel)
+            elif isinstance(sel, InlineFragmentNode):
+                if self._applies(
+                    sel.type_condition.name.value if sel.type_condition else None, type_name
+                ):
+                    self._collect(sel.selection_set, type_name, into, seen)
+            elif isinstance(sel, FragmentSpreadNode):
+                name = sel.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:
+                    continue
+                if self._applies(fragment.type_condition.name.value, type_name):
+                    self._collect(fragment.selection_set, type_name, into, seen | {name})
+
+    @staticmethod
+    def _applies(condition: str | None, type_name: str) -> bool:
+        return condition in (None, type_name) or (
+            condition == "Artifact" and type_name in sql.ALL_TYPES
+        )
+
+    def build(self, pairs: Sequence[tuple[str, str]]) -> str:
+        if not pairs:
+            raise Unsupported("empty selection")
+        if len(pairs) > MAX_PAIRS:
+            raise Unsupported("too many fields for one object")
+        return "json_build_object(" + ", ".join(f"'{k}', {v}" for k, v in pairs) + ")"
+
+    # -- the root -----------------------------------------------------------------------------
+
+    def root(self, selections: SelectionSetNode) -> str:
+        pairs = [(key, self.root_field(node)) for key, node in self.collect(selections, "Query")]
+        return f"select {self.build(pairs)}::text"
+
+    def root_field(self, node: FieldNode) -> str:
+        name = node.name.value
+        if name == "__typename":
+            return "'Query'"
+        lookups = {
+            "model": ("Model",),
+            "dataset": ("Dataset",),
+            "analysis": ("Analysis",),
+            "hypothesis": ("Hypothesis",),
+            "artifact": sql.ALL_TYPES,
+        }
+        if name in lookups:
+            return self.lookup(node, lookups[name], kind_filter=name != "artifact")
+        if name == "models":
+            return self.model_page(node)
+        pages = {"datasets": "Dataset", "analyses": "Analysis", "hypotheses": "Hypothesis"}
+        if name in pages:
+            return self.kind_page(node, pages[name])
+        raise Unsupported(name)
+
+    def lookup(self, node: FieldNode, types: tuple[str, ...], *, kind_filter: bool) -> str:
+        ref = str(self.args("Query", node)["id"])
+        if not POSSIBLE_ID.match(ref) or not node.selection_set:
+            return "null"
+        a, p = self.alias(), self.param(ref, "text")
+        kind = f" and {a}.kind = '{sql.KIND_OF[types[0]]}'" if kind_filter else ""
+        body = self.object(a, node.selection_set, types)
+        return (
+            f"(select {body} from artifacts {a} where ({a}.id = {p} "
+            f"or ({a}.lineage_id = {p} and {a}.is_latest)){kind})"
+        )
+
+    def model_page(self, node: FieldNode) -> str:
+        args = self.args("Query", node)
+        f, s = args.get("filter"), args.get("sort")
+        if f is not None and (_get(f, "trainedOn") or _get(f, "testsHypothesis")):
+            raise Unsupported("filters that resolve ids")
+        limit, offset = args["limit"], args["offset"]
+        search = _get(f, "search") if f is not None else None
+        if not 1 <= limit <= validation.MAX_PAGE or not 0 <= offset <= validation.MAX_OFFSET:
+            raise Unsupported("paging out of range")
+        if search is not None and (len(search) > validation.MAX_SEARCH or "\x00" in search):
+            raise Unsupported("search out of range")
+        family = _value(_get(f, "family")) if f is not None else None
+        latest_only = bool(_get(f, "latestOnly")) if f is not None else False
+        column = sql.SORT_COLUMNS[_value(_get(s, "field")) if s is not None else "created_at"]
+        direction = _value(_get(s, "direction")) if s is not None else "desc"
+        if direction not in ("asc", "desc"):
+            raise Unsupported("direction")
+        where = (
+            "{a}.kind = 'model'"
+            f" and ({self.param(family, 'text')} is null or {{a}}.family = {self.params_ref(-1)})"
+            f" and (not {self.param(latest_only, 'bool')} or {{a}}.is_latest)"
+            f" and ({self.param(catalog_like(search), 'text')} is null"
+            f" or {{a}}.title ilike {self.params_ref(-1)})"
+        )
+        order = f"{{a}}.{column} {direction}, {{a}}.id {direction}"
+        return self.page(node, "Model", where, order, limit, offset)
+
+    def params_ref(self, index: int) -> str:
+        return f"${len(self.params) + 1 + index}" if index < 0 else f"${index}"
+
+    def kind_page(self, node: FieldNode, type_name: str) -> str:
+        args = self.args("Query", node)
+        limit, offset, search = args["limit"], args["offset"], args.get("search")
+        if not 1 <= limit <= validation.MAX_PAGE or not 0 <= offset <= validation.MAX_OFFSET:
+            raise Unsupported("paging out of range")
+        if search is not None and (len(search) > validation.MAX_SEARCH or "\x00" in search):
+            raise Unsupported("search out of range")
+        where = (
+            f"{{a}}.kind = '{sql.KIND_OF[type_name]}'"
+            f" and (not {self.param(bool(args['latestOnly']), 'bool')} or {{a}}.is_latest)"
+            f" and ({self.param(catalog_like(search), 'text')} is null"
+            f" or {{a}}.title ilike {self.params_ref(-1)})"
+        )
+        return self.page(node, type_name, where, "{a}.created_at desc, {a}.id desc", limit, offset)
+
+    def page(
+        self, node: FieldNode, type_name: str, where: str, order: str, limit: int, offset: int
+    ) -> str:
+        assert node.selection_set is not None
+        page_type = f"{type_name}Page"
+        pairs = []
+        for key, child in self.collect(node.selection_set, page_type):
+            name = child.name.value
+            if name == "__typename":
+                pairs.append((key, f"'{page_type}'"))
+            elif name == "total":
+                a = self.alias()
+                pairs.append(
+                    (key, f"(select count(*) from artifacts {a} where {where.format(a=a)})")
+                )
+            elif name == "items" and child.selection_set:
+                a, p = self.alias(), self.alias()
+                rows = (
+                    f"(select * from artifacts {a} where {where.format(a=a)} "
+                    f"order by {order.format(a=a)} "
+                    f"limit {self.param(limit, 'int')} offset {self.param(offset, 'int')}) {p}"
+                )
+                item = self.object(p, child.selection_set, (type_name,))
+                pairs.append(
+                    (
+                        key,
+                        f"(select coalesce(json_agg({item} order by {order.format(a=p)}), "
+                        f"'[]'::json) from {rows})",
+                    )
+                )
+            else:
+                raise Unsupported(name)
+        return self.build(pairs)
+
+    # -- objects ----------------------------------------------------------------------------
+
+    def object(self, a: str, selections: SelectionSetNode, types: Sequence[str]) -> str:
+        """The JSON object of row ``a`` for whichever of ``types`` its kind is."""
+        branches = [(t, self.build(self.fields(a, t, selections))) for t in types]
+        if len(branches) == 1:
+            return branches[0][1]
+        cases = " ".join(f"when '{sql.KIND_OF[t]}' then {expr}" for t, expr in branches)
+        return f"(case {a}.kind {cases} end)"
+
+    def fields(self, a: str, type_name: str, selections: SelectionSetNode) -> list[tuple[str, str]]:
+        return [
+            (key, self.field(a, type_name, node))
+            for key, node in self.collect(selections, type_name)
+        ]
+
+    def field(self, a: str, type_name: str, node: FieldNode) -> str:
+        name = node.name.value
+        if name == "__typename":
+            return f"'{type_name}'"
+        scalar = sql.SCALARS[type_name].get(name)
+        if scalar is not None:
+            return scalar.format(a=a)
+        sub = node.selection_set
+        if sub is None:
+            raise Unsupported(name)
+        if (type_name, name) in sql.OUTGOING:
+            link_type, targets, single = sql.OUTGOING[(type_name, name)]
+            return self.outgoing(a, link_type, sub, targets, single)
+        if (type_name, name) in sql.INCOMING:
+            link_type, sources = sql.INCOMING[(type_name, name)]
+            return self.incoming(a, link_type, sub, sources)
+        if name == "versions":
+            v = self.alias()
+            body = self.object(v, sub, (type_name,))
+            return (
+                f"(select json_agg({body} order by {v}.version_number) "
+                f"from artifacts {v} where {v}.lineage_id = {a}.lineage_id)"
+            )
+        if name == "latest":
+            v = self.alias()
+            return (
+                f"(select {self.object(v, sub, (type_name,))} from artifacts {v} "
+                f"where {v}.lineage_id = {a}.lineage_id and {v}.is_latest)"
+            )
+        if type_name == "Model" and name == "provenance":
+            return self.provenance(a, sub)
+        if type_name == "Model" and name == "evaluationMetrics":
+            return self.metrics(a, sub)
+        if type_name == "Analysis" and name == "inputs":
+            return self.inputs(a, sub)
+        raise Unsupported(name)
+
+    def outgoing(
+        self, a: str, link_type: str, sub: SelectionSetNode, targets: Sequence[str], single: bool
+    ) -> str:
+        lk, t = self.alias(), self.alias()
+        body = self.object(t, sub, targets)
+        source = (
+            f"from links {lk} join artifacts {t} on {sql.REACH.format(t=t, l=lk)} "
+            f"where {lk}.source_id = {a}.id and {lk}.type = '{link_type}'"
+        )
+        if single:
+            return f"(select {body} {source} order by {lk}.target_lineage_id limit 1)"
+        return (
+            f"(select coalesce(json_agg({body} order by {lk}.target_lineage_id), '[]'::json) "
+            f"{source})"
+        )
+
+    def incoming(
+        self, a: str, link_type: str, sub: SelectionSetNode, sources: Sequence[str]
+    ) -> str:
+        lk, s = self.alias(), self.alias()
+        body = self.object(s, sub, sources)
+        return (
+            f"(select coalesce(json_agg({body} order by {s}.id), '[]'::json) "
+            f"from links {lk} join artifacts {s} on {s}.id = {lk}.source_id "
+            f"where {sql.REACHING.format(l=lk, a=a)} and {lk}.type = '{link_type}')"
+        )
+
+    def inputs(self, a: str, sub: SelectionSetNode) -> str:
+        lk, t = self.alias(), self.alias()
+        pairs = []
+        for key, node in self.collect(sub, "AnalysisInput"):
+            name = node.name.value
+            if name == "__typename":
+                pairs.append((key, "'AnalysisInput'"))
+            elif name == "pinned":
+                pairs.append((key, f"({lk}.target_version_id is not null)"))
+            elif name == "pinnedVersion":
+                pairs.append(
+                    (
+                        key,
+                        f"(case when {lk}.target_version_id is not null "
+                        f"then {t}.version_number end)",
+                    )
+                )
+            elif name == "artifact" and node.selection_set:
+                pairs.append((key, self.object(t, node.selection_set, sql.ALL_TYPES)))
+            else:
+                raise Unsupported(name)
+        return (
+            f"(select coalesce(json_agg({self.build(pairs)} order by {lk}.target_lineage_id), "
+            f"'[]'::json) from links {lk} join artifacts {t} on {sql.REACH.format(t=t, l=lk)} "
+            f"where {lk}.source_id = {a}.id and {lk}.type = 'uses')"
+        )
+
+    def provenance(self, a: str, sub: SelectionSetNode) -> str:
+        pairs = []
+        for key, node in self.collect(sub, "Provenance"):
+            name = node.name.value
+            if name == "__typename":
+                pairs.append((key, "'Provenance'"))
+            elif name == "complete":
+                pairs.append((key, f"(jsonb_array_length({a}.provenance_warnings) = 0)"))
+            elif name == "warnings" and node.selection_set:
+                w = self.alias()
+                inner = []
+                for wkey, wnode in self.collect(node.selection_set, "ProvenanceWarning"):
+                    field = {
+                        "code": f"{w}.v ->> 'code'",
+                        "message": f"{w}.v ->> 'message'",
+                        "__typename": "'ProvenanceWarning'",
+                    }.get(wnode.name.value)
+                    if field is None:
+                        raise Unsupported(wnode.name.value)
+                    inner.append((wkey, field))
+                pairs.append(
+                    (
+                        key,
+                        f"(select coalesce(json_agg({self.build(inner)} order by {w}.n), "
+                        f"'[]'::json) from jsonb_array_elements({a}.provenance_warnings) "
+                        f"with ordinality {w}(v, n))",
+                    )
+                )
+            else:
+                raise Unsupported(name)
+        return self.build(pairs)
+
+    def metrics(self, a: str, sub: SelectionSetNode) -> str:
+        m = self.alias()
+        pairs = []
+        for key, node in self.collect(sub, "Metric"):
+            field = {
+                "name": f"{m}.key",
+                "value": f"({m}.value)::float8",
+                "better": sql.METRIC_DIRECTION.format(a=a, k=f"{m}.key"),
+                "__typename": "'Metric'",
+            }.get(node.name.value)
+            if field is None:
+                raise Unsupported(node.name.value)
+            pairs.append((key, field))
+        return (
+            f'(select coalesce(json_agg({self.build(pairs)} order by {m}.key collate "C"), '
+            f"'[]'::json) from jsonb_each({a}.evaluation_metrics) {m})"
+        )
+
+
+def catalog_like(search: str | None) -> str | None:
+    """The same LIKE pattern the catalog repo uses for a title search."""
+    return like_pattern(search) if search else None
