@@ -41,6 +41,13 @@ RULES = (
 
 
 @dataclass(frozen=True)
+class Compiled:
+    statement: str
+    params: tuple[Any, ...]
+    label: str
+
+
+@dataclass(frozen=True)
 class Prepared:
     """A parsed, validated document; None fields mean 'not for the fast path'."""
 
@@ -53,6 +60,9 @@ class FastPath:
 
     def __init__(self, size: int = 512) -> None:
         self._documents: OrderedDict[str, Prepared | None] = OrderedDict()
+        self._compiled: OrderedDict[tuple[str, str | None, bytes, int], Compiled | None] = (
+            OrderedDict()
+        )
         self._size = size
 
     def prepare(self, query: str) -> Prepared | None:
@@ -86,8 +96,34 @@ class FastPath:
 
     def compile(
         self, query: str, variables: dict[str, Any] | None, operation_name: str | None, budget: int
-    ) -> tuple[str, list[Any], str] | None:
-        """SQL, parameters and an operation label, or None when the resolvers must answer."""
+    ) -> Compiled | None:
+        """SQL, parameters and an operation label, or None when the resolvers must answer.
+
+        The same query with the same variables compiles to the same statement, so the
+        result is cached.
+        """
+        try:
+            key = (
+                query,
+                operation_name,
+                orjson.dumps(variables, option=orjson.OPT_SORT_KEYS),
+                budget,
+            )
+        except TypeError:
+            return None
+        cached = self._compiled.get(key, ...)
+        if cached is not ...:
+            self._compiled.move_to_end(key)
+            return cached
+        compiled = self._compile(query, variables, operation_name, budget)
+        self._compiled[key] = compiled
+        if len(self._compiled) > self._size:
+            self._compiled.popitem(last=False)
+        return compiled
+
+    def _compile(
+        self, query: str, variables: dict[str, Any] | None, operation_name: str | None, budget: int
+    ) -> Compiled | None:
         prepared = self.prepare(query)
         if prepared is None:
             return None
@@ -112,7 +148,7 @@ class FastPath:
         roots = sorted(
             {s.name.value for s in operation.selection_set.selections if hasattr(s, "name")}
         )
-        return statement, compiler.params, f"query {','.join(roots)}"[:120]
+        return Compiled(statement, tuple(compiler.params), f"query {','.join(roots)}"[:120])
 
     async def execute(
         self,
@@ -126,8 +162,10 @@ class FastPath:
         compiled = self.compile(query, variables, operation_name, budget)
         if compiled is None:
             return None
-        statement, params, label = compiled
-        data: str = await db.run(lambda conn: conn.fetchval(statement, *params), retry=True)
-        if count_objects(orjson.loads(data)) > budget:
+        data: str = await db.run(
+            lambda conn: conn.fetchval(compiled.statement, *compiled.params), retry=True
+        )
+        # Each object opens one brace, so the brace count bounds the object count from above.
+        if data.count("{") > budget and count_objects(orjson.loads(data)) > budget:
             return None  # the resolvers produce the budget error
-        return b'{"data":' + data.encode() + b"}", label
+        return b'{"data":' + data.encode() + b"}", compiled.label

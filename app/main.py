@@ -91,7 +91,9 @@ def create_app(
     ]
     # Outermost first: every request is observed, even one refused for its size or time.
     middleware = [
-        Middleware(RequestObserver, routes=routes, metrics=metrics),
+        Middleware(
+            RequestObserver, routes=routes, metrics=metrics, log_requests=settings.access_log
+        ),
         *(
             [
                 Middleware(

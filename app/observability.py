@@ -91,10 +91,13 @@ def route_label(routes: list[BaseRoute], scope: Scope) -> str:
 class RequestObserver:
     """Accept or make a request id, return it, log the request and record its metrics."""
 
-    def __init__(self, app: ASGIApp, routes: list[BaseRoute], metrics: Metrics) -> None:
+    def __init__(
+        self, app: ASGIApp, routes: list[BaseRoute], metrics: Metrics, log_requests: bool = True
+    ) -> None:
         self.app = app
         self.routes = routes
         self.metrics = metrics
+        self.log_requests = log_requests
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -124,6 +127,8 @@ class RequestObserver:
             operation = scope["state"].get("graphql_operation", "")
             self.metrics.requests.labels(route, scope["method"], str(status)).inc()
             self.metrics.latency.labels(route, operation).observe(elapsed)
+            if not self.log_requests:
+                return
             access_log.info(
                 "%s %s %s",
                 scope["method"],

@@ -61,6 +61,7 @@ class Settings:
     cors_origins: tuple[str, ...]
     shutdown_grace_s: int
     fast_path: bool
+    access_log: bool
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -87,4 +88,5 @@ class Settings:
             ),
             shutdown_grace_s=_int(e, "SHUTDOWN_GRACE_S", 10),
             fast_path=_optional_flag(e, "REGISTRY_FAST_PATH") is not False,
+            access_log=_optional_flag(e, "ACCESS_LOG") is not False,
         )
