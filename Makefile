@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 
-.PHONY: install run test pytest lint fmt browser schema schema-check clean
+.PHONY: install run test pytest lint fmt browser schema schema-check clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,3 +47,12 @@ browser:
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+
+# Side-by-side benchmark (issue 8): the registry, PostGraphile v4 and a hand-written floor on
+# one generated catalog; writes bench/results/LATEST.md. Needs Node (for PostGraphile) and wrk,
+# which is installed from Debian when missing. Settings: see bench/README.md.
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "bench: wrk is not installed and cannot be installed here"; exit 1; }
+	$(BIN)/python -m bench.run

@@ -127,21 +127,19 @@ class RequestObserver:
             operation = scope["state"].get("graphql_operation", "")
             self.metrics.requests.labels(route, scope["method"], str(status)).inc()
             self.metrics.latency.labels(route, operation).observe(elapsed)
-            if not self.log_requests:
-                return
-            access_log.info(
-                "%s %s %s",
-                scope["method"],
-                route,
-                status,
-                extra={
-                    "fields": {
-                        "request_id": request_id,
-                        "method": scope["method"],
-                        "route": route,
-                        "operation": operation or None,
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 2),
-                    }
-                },
-            )
+            if self.log_requests:
+                self._log(request_id, scope["method"], route, operation, status, elapsed)
+
+    @staticmethod
+    def _log(
+        request_id: str, method: str, route: str, operation: str, status: int, elapsed: float
+    ) -> None:
+        fields = {
+            "request_id": request_id,
+            "method": method,
+            "route": route,
+            "operation": operation or None,
+            "status": status,
+            "duration_ms": round(elapsed * 1000, 2),
+        }
+        access_log.info("%s %s %s", method, route, status, extra={"fields": fields})

@@ -265,10 +265,13 @@ def page_fixture(browser: Browser, live_server: LiveServer) -> Iterator[WatchedP
         watched.page.context.close()
 
 
-def save_screenshot(page: Page | WatchedPage, name: str) -> Path:
-    """Write a screenshot to test-artifacts/screenshots/<name> (git-ignored) and return it."""
+def save_screenshot(page: Page | WatchedPage, name: str, *, full_page: bool = False) -> Path:
+    """Write a screenshot to test-artifacts/screenshots/<name> (git-ignored) and return it.
+
+    ``full_page`` captures the whole scrollable page instead of the viewport.
+    """
     target = page.page if isinstance(page, WatchedPage) else page
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOT_DIR / name
-    target.screenshot(path=str(path))
+    target.screenshot(path=str(path), full_page=full_page)
     return path
