@@ -110,7 +110,7 @@ def _artifact(a: Artifact) -> dict[str, Any]:
 
 
 def _dag_targets(c: Comparison, model_id: str) -> Targets:
-    dag = next(d for d in c.dags if d.model_id == model_id)
+    dag = next(d for d in c.lineages.dags if d.model_id == model_id)
     found: Targets = {}
     for e in dag.edges:
         if e.source == model_id:
@@ -136,8 +136,9 @@ def comparison(c: Comparison) -> dict[str, Any]:
             for r in rows
         ]
 
-    data = c.training_data
-    shared = set(c.shared_ancestors)
+    lin = c.lineages
+    data = lin.training_data
+    shared = set(lin.shared_ancestors)
     return {
         "models": [model_summary(m, _dag_targets(c, m.id)) for m in c.models],
         "metrics": [
@@ -165,16 +166,17 @@ def comparison(c: Comparison) -> dict[str, Any]:
                 {
                     "model_id": d.model_id,
                     "nodes": [
-                        _artifact(c.artifacts[n]) | {"shared_by_all": n in shared} for n in d.nodes
+                        _artifact(lin.artifacts[n]) | {"shared_by_all": n in shared}
+                        for n in d.nodes
                     ],
                     "edges": [
                         {"source": e.source, "target": e.target, "type": e.type, "pinned": e.pinned}
                         for e in d.edges
                     ],
                 }
-                for d in c.dags
+                for d in lin.dags
             ],
-            "shared_ancestor_ids": c.shared_ancestors,
-            "unique_ancestor_ids": c.unique_ancestors,
+            "shared_ancestor_ids": lin.shared_ancestors,
+            "unique_ancestor_ids": lin.unique_ancestors,
         },
     }

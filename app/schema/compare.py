@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+import asyncio
+from typing import cast
 
 import strawberry
 
+from app import comparison
 from app.comparison import DiffRow as DomainDiffRow
+from app.domain import Artifact as DomainArtifact
 from app.schema.scalars import JSON
 from app.schema.types import (
     Artifact,
     ArtifactLinkType,
     Dataset,
+    Info,
     MetricDirection,
     Model,
     as_dataset,
     as_model,
     to_gql,
 )
-from app.service.compare import Comparison
+from app.service import compare
+from app.service.compare import Lineages
 
 
 @strawberry.type
@@ -115,12 +120,101 @@ class ProvenanceComparison:
 
 @strawberry.type(description="Models side by side, computed on the server.")
 class ModelComparison:
-    models: list[Model]
-    metrics: list[MetricComparison]
-    metadata: list[DiffRow]
-    training_config: list[DiffRow]
-    training_data: TrainingDataOverlap
-    provenance: ProvenanceComparison
+    """Metrics and diffs come from the models alone; overlap and DAGs load links on demand."""
+
+    found: strawberry.Private[list[DomainArtifact]]
+    lineages_task: strawberry.Private[asyncio.Future[Lineages] | None] = None
+
+    async def _lineages(self, info: Info) -> Lineages:
+        if self.lineages_task is None:
+            self.lineages_task = asyncio.ensure_future(
+                info.context.loaders.run(lambda c: compare.lineages(c, self.found))
+            )
+        lin = await self.lineages_task
+        info.context.loaders.prime(list(lin.artifacts.values()))
+        return lin
+
+    @strawberry.field
+    def models(self) -> list[Model]:
+        return [as_model(m) for m in self.found]
+
+    @strawberry.field
+    def metrics(self) -> list[MetricComparison]:
+        return [
+            MetricComparison(
+                name=r.name,
+                better=MetricDirection(r.better),
+                cells=[
+                    MetricCell(model_id=ID(x.model_id), value=x.value, delta=x.delta, best=x.best)
+                    for x in r.cells
+                ],
+                best_model_ids=[ID(i) for i in r.best_model_ids],
+            )
+            for r in comparison.metric_rows(self.found)
+        ]
+
+    @strawberry.field
+    def metadata(self) -> list[DiffRow]:
+        return _diff_rows(comparison.metadata_rows(self.found), [m.id for m in self.found])
+
+    @strawberry.field
+    def training_config(self) -> list[DiffRow]:
+        return _diff_rows(comparison.config_rows(self.found), [m.id for m in self.found])
+
+    @strawberry.field
+    async def training_data(self, info: Info) -> TrainingDataOverlap:
+        lin = await self._lineages(info)
+        data = lin.training_data
+        return TrainingDataOverlap(
+            shared_same_version=[as_dataset(lin.artifacts[d]) for d in data.shared],
+            same_lineage_different_versions=[
+                DatasetVersionSplit(
+                    lineage_id=ID(lineage),
+                    uses=[
+                        ModelDatasetUse(model_id=ID(m), dataset=as_dataset(lin.artifacts[d]))
+                        for m, d in uses
+                    ],
+                )
+                for lineage, uses in data.version_splits.items()
+            ],
+            unique_to_model=[
+                ModelDatasets(model_id=ID(m), datasets=[as_dataset(lin.artifacts[d]) for d in ds])
+                for m, ds in data.unique.items()
+            ],
+        )
+
+    @strawberry.field
+    async def provenance(self, info: Info) -> ProvenanceComparison:
+        lin = await self._lineages(info)
+        shared = set(lin.shared_ancestors)
+        return ProvenanceComparison(
+            dags=[
+                ProvenanceDag(
+                    model_id=ID(d.model_id),
+                    nodes=[
+                        DagNode(
+                            id=ID(n), artifact=to_gql(lin.artifacts[n]), shared_by_all=n in shared
+                        )
+                        for n in d.nodes
+                    ],
+                    edges=[
+                        DagEdge(
+                            source=ID(e.source),
+                            target=ID(e.target),
+                            type=ArtifactLinkType(e.type),
+                            pinned=e.pinned,
+                        )
+                        for e in d.edges
+                    ],
+                )
+                for d in lin.dags
+            ],
+            shared_ancestor_ids=[ID(i) for i in lin.shared_ancestors],
+            unique_ancestors=[
+                ModelAncestors(model_id=ID(m), ancestor_ids=[ID(i) for i in a])
+                for m, a in lin.unique_ancestors.items()
+            ],
+        )
 
 
 ID = strawberry.ID
@@ -138,77 +232,3 @@ def _diff_rows(rows: list[DomainDiffRow], model_ids: list[str]) -> list[DiffRow]
         )
         for r in rows
     ]
-
-
-def from_comparison(c: Comparison) -> ModelComparison:
-    """Build the GraphQL answer from a computed comparison."""
-    ids = [m.id for m in c.models]
-    data = c.training_data
-    shared = set(c.shared_ancestors)
-    by_id: dict[str, Any] = {}
-
-    def node_type(artifact_id: str) -> Any:
-        if artifact_id not in by_id:
-            by_id[artifact_id] = to_gql(c.artifacts[artifact_id])
-        return by_id[artifact_id]
-
-    return ModelComparison(
-        models=[as_model(m) for m in c.models],
-        metrics=[
-            MetricComparison(
-                name=r.name,
-                better=MetricDirection(r.better),
-                cells=[
-                    MetricCell(model_id=ID(x.model_id), value=x.value, delta=x.delta, best=x.best)
-                    for x in r.cells
-                ],
-                best_model_ids=[ID(i) for i in r.best_model_ids],
-            )
-            for r in c.metrics
-        ],
-        metadata=_diff_rows(c.metadata, ids),
-        training_config=_diff_rows(c.training_config, ids),
-        training_data=TrainingDataOverlap(
-            shared_same_version=[as_dataset(c.artifacts[d]) for d in data.shared],
-            same_lineage_different_versions=[
-                DatasetVersionSplit(
-                    lineage_id=ID(lineage),
-                    uses=[
-                        ModelDatasetUse(model_id=ID(m), dataset=as_dataset(c.artifacts[d]))
-                        for m, d in uses
-                    ],
-                )
-                for lineage, uses in data.version_splits.items()
-            ],
-            unique_to_model=[
-                ModelDatasets(model_id=ID(m), datasets=[as_dataset(c.artifacts[d]) for d in ds])
-                for m, ds in data.unique.items()
-            ],
-        ),
-        provenance=ProvenanceComparison(
-            dags=[
-                ProvenanceDag(
-                    model_id=ID(d.model_id),
-                    nodes=[
-                        DagNode(id=ID(n), artifact=node_type(n), shared_by_all=n in shared)
-                        for n in d.nodes
-                    ],
-                    edges=[
-                        DagEdge(
-                            source=ID(e.source),
-                            target=ID(e.target),
-                            type=ArtifactLinkType(e.type),
-                            pinned=e.pinned,
-                        )
-                        for e in d.edges
-                    ],
-                )
-                for d in c.dags
-            ],
-            shared_ancestor_ids=[ID(i) for i in c.shared_ancestors],
-            unique_ancestors=[
-                ModelAncestors(model_id=ID(m), ancestor_ids=[ID(i) for i in a])
-                for m, a in c.unique_ancestors.items()
-            ],
-        ),
-    )

@@ -10,7 +10,7 @@ import strawberry
 from app import domain
 from app.domain import Family, Kind
 from app.repo.catalog import ModelQuery
-from app.schema.compare import ModelComparison, from_comparison
+from app.schema.compare import ModelComparison
 from app.schema.scalars import JSON
 from app.schema.types import (
     Analysis,
@@ -252,9 +252,10 @@ class Query:
         "metrics, metadata and configuration diffs, training data overlap, provenance DAGs."
     )
     async def compare_models(self, info: Info, ids: list[strawberry.ID]) -> ModelComparison:
-        result = await info.context.loaders.run(lambda c: compare.compare(c, [str(i) for i in ids]))
-        info.context.loaders.prime(list(result.artifacts.values()))
-        return from_comparison(result)
+        wanted = [str(i) for i in ids]
+        found = await info.context.loaders.run(lambda c: compare.models(c, wanted))
+        info.context.loaders.prime(found)
+        return ModelComparison(found=found)
 
     @strawberry.field(description="Every recorded write to a version, oldest first.")
     async def audit_trail(self, info: Info, id: strawberry.ID) -> list[AuditEntry]:

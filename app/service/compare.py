@@ -17,17 +17,24 @@ MAX_MODELS = 10
 
 
 @dataclass(frozen=True)
-class Comparison:
-    models: list[Artifact]
-    metrics: list[MetricRow]
-    metadata: list[DiffRow]
-    training_config: list[DiffRow]
+class Lineages:
+    """What the models were trained on and produced by: needs the links."""
+
     training_data: DataOverlap
     dags: list[Dag]
     shared_ancestors: list[str]
     unique_ancestors: dict[str, list[str]]
     # every artifact a DAG node names, by version id
     artifacts: dict[str, Artifact]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    models: list[Artifact]
+    metrics: list[MetricRow]
+    metadata: list[DiffRow]
+    training_config: list[DiffRow]
+    lineages: Lineages
 
 
 def _distinct(ids: list[str]) -> list[str]:
@@ -78,11 +85,15 @@ def _dag(model: Artifact, links: dict[str, list[Link]], reached: dict[str, Artif
     return Dag(model.id, tuple(nodes), tuple(edges))
 
 
-async def compare(conn: Conn, ids: list[str]) -> Comparison:
-    """Compare models named by version or lineage ids, duplicates collapsed, in order."""
+async def models(conn: Conn, ids: list[str]) -> list[Artifact]:
+    """The models to compare, named by version or lineage ids, duplicates collapsed, in order."""
     wanted = _distinct(ids)
     _check_count(len(wanted))
-    models = await _models(conn, wanted)
+    return await _models(conn, wanted)
+
+
+async def lineages(conn: Conn, models: list[Artifact]) -> Lineages:
+    """Training data overlap and provenance DAGs of the models: four statements."""
     model_links, reached = await linking.reach(conn, [m.id for m in models])
     analyses = sorted({a.id for a in reached.values() if a.kind is Kind.ANALYSIS})
     analysis_links, inputs = await linking.reach(conn, analyses)
@@ -90,7 +101,6 @@ async def compare(conn: Conn, ids: list[str]) -> Comparison:
     links: dict[str, list[Link]] = {}
     for lk in model_links + analysis_links:
         links.setdefault(lk.source_id, []).append(lk)
-
     trained_on = {
         m.id: [
             reached[linking.ref(lk)]
@@ -101,15 +111,23 @@ async def compare(conn: Conn, ids: list[str]) -> Comparison:
     }
     dags = [_dag(m, links, reached) for m in models]
     shared, unique = comparison.ancestor_sets(dags)
-    artifacts = {a.id: a for a in reached.values()} | {m.id: m for m in models}
-    return Comparison(
-        models=models,
-        metrics=comparison.metric_rows(models),
-        metadata=comparison.metadata_rows(models),
-        training_config=comparison.config_rows(models),
+    return Lineages(
         training_data=comparison.data_overlap(trained_on),
         dags=dags,
         shared_ancestors=shared,
         unique_ancestors=unique,
-        artifacts=artifacts,
+        artifacts={a.id: a for a in reached.values()} | {m.id: m for m in models},
+    )
+
+
+async def compare(conn: Conn, ids: list[str]) -> Comparison:
+    """The whole comparison (REST asks for all of it; GraphQL fetches parts on demand)."""
+    found = await models(conn, ids)
+    parts = await lineages(conn, found)
+    return Comparison(
+        models=found,
+        metrics=comparison.metric_rows(found),
+        metadata=comparison.metadata_rows(found),
+        training_config=comparison.config_rows(found),
+        lineages=parts,
     )
