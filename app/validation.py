@@ -23,6 +23,8 @@ DIRECTIONS = frozenset({"higher", "lower"})
 MAX_PAGE = 100
 MAX_OFFSET = 1_000_000
 MAX_SEARCH = 200
+MAX_LINEAGE_DEPTH = 10
+MAX_LINEAGE_NODES = 500
 
 
 def check_lineage_id(lineage_id: str) -> None:

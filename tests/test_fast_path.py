@@ -92,6 +92,22 @@ QUERIES = [
         {},
     ),
     ("variable defaults", "query($l: Int = 2) { models(limit: $l) { items { id } } }", {}),
+    (
+        "lineage downstream of a dataset",
+        """query($id: ID!) { lineage(id: $id, direction: DOWNSTREAM, maxDepth: 5, limit: 500) {
+             root { id kind } truncated nodes { distance artifact { id __typename } }
+             edges { sourceId targetId type pinned pinnedVersion } } }""",
+        {"id": "dataset-sea-ad-snrna-v2"},
+    ),
+    (
+        "lineage upstream, cut by depth and limit",
+        """{ a: lineage(id: "model-celltype-classifier-distilled", maxDepth: 1) {
+               truncated nodes { distance artifact { id } } edges { sourceId targetId } }
+             b: lineage(id: "model-celltype-classifier-distilled", maxDepth: 4, limit: 3) {
+               truncated nodes { distance artifact { id } } edges { sourceId targetId type } }
+             c: lineage(id: "nope") { truncated } }""",
+        {},
+    ),
 ]
 
 
@@ -134,7 +150,7 @@ async def test_fast_path_matches_the_resolvers_in_one_statement(
     [
         "{ models(limit: 0) { total } }",
         '{ models(filter: {trainedOn: "dataset-sea-ad-snrna"}) { total } }',
-        '{ lineage(id: "model-hh-interneuron") { truncated } }',
+        '{ lineage(id: "model-hh-interneuron", maxDepth: 11) { truncated } }',
         "{ models { items { id } } } ",
         "{ models(offset: -1) { total } }",
         '{ compareModels(ids: ["model-hh-interneuron", "model-cytokine-hill"]) { models { id } } }',

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app import validation
 from app.db.types import Conn
 from app.errors import InvalidInput
 from app.repo import lineage as lineage_repo
 from app.repo.lineage import GraphEdge
 
-MAX_DEPTH = 10
-MAX_NODES = 500
+MAX_DEPTH = validation.MAX_LINEAGE_DEPTH
+MAX_NODES = validation.MAX_LINEAGE_NODES
 
 
 @dataclass(frozen=True)
