@@ -157,8 +157,8 @@ class FastPath:
         variables: dict[str, Any] | None,
         operation_name: str | None,
         budget: int,
-    ) -> tuple[bytes, str] | None:
-        """The whole response body and the operation label, or None to fall back."""
+    ) -> tuple[str, str] | None:
+        """The response's ``data`` as JSON text and the operation label, or None to fall back."""
         compiled = self.compile(query, variables, operation_name, budget)
         if compiled is None:
             return None
@@ -168,4 +168,4 @@ class FastPath:
         # Each object opens one brace, so the brace count bounds the object count from above.
         if data.count("{") > budget and count_objects(orjson.loads(data)) > budget:
             return None  # the resolvers produce the budget error
-        return b'{"data":' + data.encode() + b"}", compiled.label
+        return data, compiled.label

@@ -32,6 +32,7 @@ class State(TypedDict):
     db: Database
     settings: Settings
     metrics: Metrics
+    fastpath: FastPath | None
 
 
 def create_app(
@@ -44,6 +45,7 @@ def create_app(
     """Build the app; the lifespan opens the pool, migrates, and loads demo data if asked."""
 
     metrics = Metrics()
+    fastpath = FastPath() if settings.fast_path else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
@@ -72,7 +74,7 @@ def create_app(
                     loaded = await load_if_empty(conn)
                     if loaded:
                         log.info("loaded %d demo artifacts", loaded)
-            yield {"db": db, "settings": settings, "metrics": metrics}
+            yield {"db": db, "settings": settings, "metrics": metrics, "fastpath": fastpath}
         finally:
             await pool.close()
 
@@ -82,7 +84,7 @@ def create_app(
         Route("/metrics", metrics.endpoint),
         Route(
             "/graphql",
-            GraphQLEndpoint(FastPath() if settings.fast_path else None),
+            GraphQLEndpoint(fastpath),
             methods=["GET", "POST"],
         ),
         *rest.routes(),

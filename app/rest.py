@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from app import openapi, rest_json
-from app.db.types import Conn
-from app.domain import Artifact, Family
+from app.domain import Family
 from app.errors import InvalidInput, RegistryError
+from app.graphql_http import run_query
 from app.service import catalog, compare, detail
 
 ORDERS = ("asc", "desc")
@@ -66,17 +67,29 @@ def parse_list(params: Mapping[str, str]) -> tuple[catalog.ModelFilter, str, str
 
 
 async def list_models(request: Request) -> Response:
-    """GET /api/models: the spec's filtered, sorted page with its total."""
+    """GET /api/models: the spec's filtered, sorted page with its total.
+
+    It runs the GraphQL models query, so both surfaces answer the same question one way.
+    """
     wanted, sort, order, limit, offset = parse_list(request.query_params)
-
-    async def read(conn: Conn) -> tuple[list[Artifact], int, dict[str, list[detail.Edge]]]:
-        q = await catalog.model_query(conn, wanted, sort, order, limit, offset)
-        models = await catalog.list_models(conn, q)
-        return models, await catalog.count_models(conn, q), await detail.model_edges(conn, models)
-
-    models, total, edges = await request.state.db.run(read, retry=True)
-    items = [rest_json.model_summary(m, rest_json.targets_of(edges.get(m.id, []))) for m in models]
-    return JSONResponse({"models": items, "total": total})
+    model_filter = {
+        "family": wanted.family.name if wanted.family else None,
+        "trainedOn": wanted.dataset,
+        "testsHypothesis": wanted.hypothesis,
+        "latestOnly": wanted.latest_only,
+        "search": wanted.search,
+    }
+    variables = {
+        "f": model_filter,
+        "s": {"field": sort.upper(), "direction": order.upper()},
+        "l": limit,
+        "o": offset,
+    }
+    page = (await run_query(request, rest_json.LIST_QUERY, variables))["models"]
+    items = [rest_json.summary_from_graphql(m) for m in page["items"]]
+    return Response(
+        orjson.dumps({"models": items, "total": page["total"]}), media_type="application/json"
+    )
 
 
 async def model_detail(request: Request) -> Response:

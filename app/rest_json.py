@@ -49,6 +49,46 @@ def model_summary(a: Artifact, targets: Targets) -> dict[str, Any]:
     }
 
 
+# The GraphQL selection behind GET /api/models; summary_from_graphql reads its answer.
+LIST_QUERY = """
+query RestModels($f: ModelFilter, $s: ModelSort, $l: Int!, $o: Int!) {
+  models(filter: $f, sort: $s, limit: $l, offset: $o) {
+    total
+    items {
+      id title family versionNumber isLatest qualityScore evaluationMetricsJson createdAt
+      lineageId rawQualityScore
+      trainedOn { id } producedBy { id } testsHypotheses { id }
+      provenance { warnings { code message } }
+    }
+  }
+}
+"""
+
+
+def summary_from_graphql(m: dict[str, Any]) -> dict[str, Any]:
+    """A list item, from one item of LIST_QUERY: the same keys as model_summary."""
+    trained_on = [d["id"] for d in m["trainedOn"]]
+    warnings = m["provenance"]["warnings"]
+    return {
+        "id": m["id"],
+        "title": m["title"],
+        "model_family": m["family"].lower(),
+        "version_number": m["versionNumber"],
+        "is_latest": m["isLatest"],
+        "quality_score": m["qualityScore"],
+        "evaluation_metrics": m["evaluationMetricsJson"],
+        "trained_on": trained_on[0] if trained_on else None,
+        "produced_by": m["producedBy"]["id"] if m["producedBy"] else None,
+        "created_at": m["createdAt"],
+        "lineage_id": m["lineageId"],
+        "trained_on_all": trained_on,
+        "tests_hypotheses": [h["id"] for h in m["testsHypotheses"]],
+        "raw_quality_score": m["rawQualityScore"],
+        "quality_warning": bool(warnings),
+        "warnings": warnings,
+    }
+
+
 def _ref(e: Edge) -> dict[str, Any]:
     return {
         "id": e.target.id,

@@ -8,6 +8,7 @@ from openapi_spec_validator import validate
 
 from app.demo.load import load_if_empty
 from app.openapi import DOCUMENT
+from tests.http import running_app
 
 SPEC_KEYS = {
     "id",
@@ -215,3 +216,29 @@ async def test_hostile_parameters_never_cause_a_500(api, path):
     r = await api.client.get(path)
     assert r.status_code in (200, 400, 404), r.text
     assert "error" in r.json() or "models" in r.json()
+
+
+async def test_list_items_match_the_detail_summary_of_each_model(api, demo):
+    listed = (await api.client.get("/api/models", params={"limit": 100})).json()["models"]
+    assert len(listed) == 18
+    for item in listed:
+        detail = (await api.client.get(f"/api/models/{item['id']}")).json()
+        assert {k: detail[k] for k in item} == item
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "quality_score", "family": "statistical"},
+        {"dataset": "dataset-sea-ad-snrna", "order": "asc"},
+        {"hypothesis": "hypothesis-trem2-microglia-activation", "latest": "true"},
+        {"q": "ODE", "limit": "2", "offset": "1"},
+    ],
+)
+async def test_list_is_the_same_through_compiled_sql_and_resolvers(db, pg_dsn, demo, params):
+    answers = []
+    for fast in ("1", "0"):
+        async with running_app(pg_dsn, {"REGISTRY_FAST_PATH": fast}) as api:
+            answers.append((await api.client.get("/api/models", params=params)).json())
+    assert answers[0] == answers[1]
+    assert answers[0]["total"] > 0
