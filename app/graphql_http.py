@@ -19,6 +19,7 @@ from strawberry.types import ExecutionResult
 
 from app.auth import ANONYMOUS, Principal
 from app.auth import Scope as TokenScope
+from app.db.database import StatementTimeout, Unavailable
 from app.errors import Forbidden, RegistryError, Unauthenticated
 from app.fastpath import FastPath
 from app.loaders import Loaders
@@ -28,6 +29,7 @@ from app.service import tokens
 from app.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
+RETRY_SOON = {"Retry-After": "1"}
 GRAPHIQL_PAGE = PROJECT_ROOT / "static" / "graphiql.html"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON_TYPES = ("application/json", GRAPHQL_RESPONSE)
@@ -223,6 +225,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 name,
                 request.state.settings.max_response_objects,
             )
+        except Unavailable as exc:
+            return error_response(exc.http_status, exc.code, exc.message, RETRY_SOON)
+        except StatementTimeout as exc:
+            body = {
+                "data": None,
+                "errors": [{"message": exc.message, "extensions": {"code": exc.code}}],
+            }
+            return Response(orjson.dumps(body), media_type="application/json")
         except Exception:
             # The resolvers answer instead, and report whatever went wrong properly.
             log.exception("fast path failed; falling back to the resolvers")
@@ -253,6 +263,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             if request.state.settings.require_read_auth and not shows_graphiql:
                 tokens.require_scope(principal, TokenScope.READ)
         except RegistryError as exc:
+            if exc.http_status >= 500:
+                # The database failed, not the token: a retryable 503, never a 401.
+                return error_response(exc.http_status, exc.code, exc.message, RETRY_SOON)
             status = 403 if isinstance(exc, Forbidden) else 401
             headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
             return error_response(status, exc.code, exc.message, headers)

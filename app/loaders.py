@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
 
 from aiodataloader import DataLoader
@@ -43,21 +43,20 @@ class Loaders:
 
     async def _versions(self, lineage_ids: list[str]) -> list[list[Artifact]]:
         found = await self.run(lambda c: catalog_repo.versions_of(c, lineage_ids))
-        grouped: dict[str, list[Artifact]] = defaultdict(list)
-        for a in found:
-            grouped[a.lineage_id].append(a)
-        return [grouped[lid] for lid in lineage_ids]
+        return _grouped(lineage_ids, ((a.lineage_id, a) for a in found))
 
     async def _links_from(self, source_ids: list[str]) -> list[list[Link]]:
         found = await self.run(lambda c: link_repo.from_sources(c, source_ids))
-        grouped: dict[str, list[Link]] = defaultdict(list)
-        for link in found:
-            grouped[link.source_id].append(link)
-        return [grouped[sid] for sid in source_ids]
+        return _grouped(source_ids, ((lk.source_id, lk) for lk in found))
 
     async def _links_reaching(self, version_ids: list[str]) -> list[list[Link]]:
         found = await self.run(lambda c: catalog_repo.links_reaching(c, version_ids))
-        grouped: dict[str, list[Link]] = defaultdict(list)
-        for reached, link in found:
-            grouped[reached].append(link)
-        return [grouped[vid] for vid in version_ids]
+        return _grouped(version_ids, found)
+
+
+def _grouped(keys: list[str], pairs: Iterable[tuple[str, T]]) -> list[list[T]]:
+    """Values grouped under their keys, in the order of ``keys`` (missing keys: empty)."""
+    groups: dict[str, list[T]] = defaultdict(list)
+    for key, value in pairs:
+        groups[key].append(value)
+    return [groups[k] for k in keys]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,11 +73,15 @@ class Server:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    d = tmp_path / "pgdata"
+def data_dir() -> Iterator[Path]:
+    # Outside pytest's tmp tree, which another pytest session may make unreadable for the
+    # server's own system user.
+    root = Path(tempfile.mkdtemp(prefix="registry-serve-"))
+    d = root / "pgdata"
     yield d
     for proc in postgres_processes(d):
         proc.kill()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def test_server_serves_probes_and_stops_its_database_on_sigterm(data_dir):

@@ -20,16 +20,21 @@ DIRECTIONS = {"asc": "asc", "desc": "desc"}
 
 
 @dataclass(frozen=True)
+class Reach:
+    """Links to a lineage, or, with ``version``, only those reaching that version."""
+
+    lineage: str
+    version: str | None = None
+    version_is_latest: bool = False
+
+
+@dataclass(frozen=True)
 class ModelQuery:
-    """A validated model list request. ``dataset_version`` narrows ``dataset_lineage``."""
+    """A validated model list request."""
 
     family: Family | None = None
-    dataset_lineage: str | None = None
-    dataset_version: str | None = None
-    dataset_version_is_latest: bool = False
-    hypothesis_lineage: str | None = None
-    hypothesis_version: str | None = None
-    hypothesis_version_is_latest: bool = False
+    dataset: Reach | None = None
+    hypothesis: Reach | None = None
     latest_only: bool = False
     search: str | None = None
     sort: str = "created_at"
@@ -63,15 +68,15 @@ _MODEL_WHERE = """
 """
 
 
+def _reach_args(r: Reach | None) -> list[object]:
+    return [None, None, False] if r is None else [r.lineage, r.version, r.version_is_latest]
+
+
 def _model_args(q: ModelQuery) -> list[object]:
     return [
         q.family.value if q.family else None,
-        q.dataset_lineage,
-        q.dataset_version,
-        q.dataset_version_is_latest,
-        q.hypothesis_lineage,
-        q.hypothesis_version,
-        q.hypothesis_version_is_latest,
+        *_reach_args(q.dataset),
+        *_reach_args(q.hypothesis),
         q.latest_only,
         like_pattern(q.search) if q.search else None,
     ]

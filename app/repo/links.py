@@ -9,17 +9,29 @@ from app.domain import Kind, Link, LinkType
 from app.repo import rows
 
 
-async def insert_many(conn: Conn, source_kind: Kind, links: Sequence[Link]) -> None:
-    """Store links leaving one or more versions of ``source_kind``."""
+async def insert_many(
+    conn: Conn, source_kind: Kind, links: Sequence[Link], *, replace: bool = False
+) -> None:
+    """Store links leaving versions of ``source_kind``.
+
+    With ``replace``, a link of the same type to the same lineage is replaced (e.g. pinned).
+    """
     if not links:
         return
+    on_conflict = (
+        "on conflict (source_id, type, target_lineage_id) "
+        "do update set target_version_id = excluded.target_version_id"
+        if replace
+        else ""
+    )
     await conn.execute(
-        """
+        f"""
         insert into links (
             source_id, source_kind, type, target_lineage_id, target_kind, target_version_id)
         select s, $2, t, tl, tk, tv
         from unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[])
             as x(s, t, tl, tk, tv)
+        {on_conflict}
         """,
         [link.source_id for link in links],
         source_kind.value,
@@ -58,29 +70,6 @@ async def sources_floating_on(conn: Conn, lineage_id: str, link_type: LinkType) 
         link_type.value,
     )
     return [r["source_id"] for r in records]
-
-
-async def upsert_many(conn: Conn, source_kind: Kind, links: Sequence[Link]) -> None:
-    """Add links, replacing one of the same type to the same lineage (e.g. to pin it)."""
-    if not links:
-        return
-    await conn.execute(
-        """
-        insert into links (
-            source_id, source_kind, type, target_lineage_id, target_kind, target_version_id)
-        select s, $2, t, tl, tk, tv
-        from unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-            as x(s, t, tl, tk, tv)
-        on conflict (source_id, type, target_lineage_id)
-            do update set target_version_id = excluded.target_version_id
-        """,
-        [link.source_id for link in links],
-        source_kind.value,
-        [link.type.value for link in links],
-        [link.target_lineage_id for link in links],
-        [link.target_kind.value for link in links],
-        [link.target_version_id for link in links],
-    )
 
 
 async def delete(conn: Conn, source_id: str, link_type: LinkType, target_lineage_id: str) -> bool:

@@ -11,7 +11,8 @@ from app.domain import Artifact, Family, Kind
 from app.errors import InvalidInput
 from app.repo import artifacts as artifact_repo
 from app.repo import catalog as catalog_repo
-from app.repo.catalog import ModelQuery
+from app.repo.artifacts import ResolvedRef
+from app.repo.catalog import ModelQuery, Reach
 
 MAX_LIMIT = validation.MAX_PAGE
 MAX_OFFSET = validation.MAX_OFFSET
@@ -75,27 +76,30 @@ async def model_query(
         limit=limit,
         offset=offset,
     )
-    if f.dataset:
-        target = resolved.get(f.dataset)
-        if target is None or target.kind is not Kind.DATASET:
-            return None
-        q = dataclasses.replace(
-            q,
-            dataset_lineage=target.lineage_id,
-            dataset_version=target.version_id if target.is_version else None,
-            dataset_version_is_latest=target.is_version and target.is_latest,
-        )
-    if f.hypothesis:
-        target = resolved.get(f.hypothesis)
-        if target is None or target.kind is not Kind.HYPOTHESIS:
-            return None
-        q = dataclasses.replace(
-            q,
-            hypothesis_lineage=target.lineage_id,
-            hypothesis_version=target.version_id if target.is_version else None,
-            hypothesis_version_is_latest=target.is_version and target.is_latest,
-        )
-    return q
+    try:
+        dataset = _reach(resolved, f.dataset, Kind.DATASET)
+        hypothesis = _reach(resolved, f.hypothesis, Kind.HYPOTHESIS)
+    except _MatchesNothing:
+        return None
+    return dataclasses.replace(q, dataset=dataset, hypothesis=hypothesis)
+
+
+class _MatchesNothing(Exception):
+    """A filter id names nothing of the kind it filters by, so no model can match."""
+
+
+def _reach(resolved: dict[str, ResolvedRef], ref: str | None, kind: Kind) -> Reach | None:
+    """The link filter a ref asks for, or None when there is no ref."""
+    if not ref:
+        return None
+    target = resolved.get(ref)
+    if target is None or target.kind is not kind:
+        raise _MatchesNothing
+    return Reach(
+        target.lineage_id,
+        target.version_id if target.is_version else None,
+        target.is_version and target.is_latest,
+    )
 
 
 async def list_models(conn: Conn, q: ModelQuery | None) -> list[Artifact]:

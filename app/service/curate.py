@@ -66,7 +66,7 @@ async def add_links(conn: Conn, ref: str, specs: Sequence[LinkSpec], actor: str)
                     "this model already has a producing analysis; remove it first",
                     field="producedBy",
                 )
-        await link_repo.upsert_many(conn, a.kind, links)
+        await link_repo.insert_many(conn, a.kind, links, replace=True)
 
     return await _edit(conn, ref, actor, "add_links", add)
 
