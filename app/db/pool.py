@@ -58,11 +58,7 @@ async def create_pool(
         statement_cache_size=statement_cache_size,
         init=functools.partial(_init_connection, query_logger=query_logger),
         connection_class=RegistryConnection,
-        # Plans made for the actual filter values let the optional filters fold away.
-        server_settings={
-            "plan_cache_mode": "force_custom_plan",
-            "statement_timeout": str(statement_timeout_ms),
-        },
+        server_settings={"statement_timeout": str(statement_timeout_ms), "TimeZone": "UTC"},
     )
     assert pool is not None
     return pool

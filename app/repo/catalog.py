@@ -49,50 +49,52 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-# A link "reaches" a version when it pins it, or floats on its lineage while it is the latest.
-_MODEL_WHERE = """
-    a.kind = 'model'
-    and ($1::text is null or a.family = $1)
-    and ($2::text is null or exists (
-        select 1 from links l
-        where l.source_id = a.id and l.type = 'trained_on' and l.target_lineage_id = $2
-          and ($3::text is null or l.target_version_id = $3
-               or (l.target_version_id is null and $4::bool))))
-    and ($5::text is null or exists (
-        select 1 from links l
-        where l.source_id = a.id and l.type = 'tests_hypothesis' and l.target_lineage_id = $5
-          and ($6::text is null or l.target_version_id = $6
-               or (l.target_version_id is null and $7::bool))))
-    and (not $8::bool or a.is_latest)
-    and ($9::text is null or a.title ilike $9)
-"""
+def _model_where(q: ModelQuery) -> tuple[str, list[object]]:
+    """The filters of ``q`` that are set, as SQL with $n parameters, and their values.
 
+    Only set filters appear, so each combination gets a plan that uses its indexes.
+    """
+    conditions = ["a.kind = 'model'"]
+    args: list[object] = []
 
-def _reach_args(r: Reach | None) -> list[object]:
-    return [None, None, False] if r is None else [r.lineage, r.version, r.version_is_latest]
+    def param(value: object) -> str:
+        args.append(value)
+        return f"${len(args)}"
 
-
-def _model_args(q: ModelQuery) -> list[object]:
-    return [
-        q.family.value if q.family else None,
-        *_reach_args(q.dataset),
-        *_reach_args(q.hypothesis),
-        q.latest_only,
-        like_pattern(q.search) if q.search else None,
-    ]
+    if q.family is not None:
+        conditions.append(f"a.family = {param(q.family.value)}")
+    for link_type, reach in (("trained_on", q.dataset), ("tests_hypothesis", q.hypothesis)):
+        if reach is None:
+            continue
+        # A link reaches a version when it pins it, or floats on its lineage while it is latest.
+        version = ""
+        if reach.version is not None:
+            floating = " or l.target_version_id is null" if reach.version_is_latest else ""
+            version = f" and (l.target_version_id = {param(reach.version)}{floating})"
+        conditions.append(
+            f"a.id in (select l.source_id from links l where l.type = '{link_type}' "
+            f"and l.target_lineage_id = {param(reach.lineage)}{version})"
+        )
+    if q.latest_only:
+        conditions.append("a.is_latest")
+    if q.search:
+        conditions.append(f"a.title ilike {param(like_pattern(q.search))}")
+    return " and ".join(conditions), args
 
 
 async def list_models(conn: Conn, q: ModelQuery) -> list[Artifact]:
     """One page of models, sorted with id as the tie-break in the same direction."""
     column, direction = SORT_COLUMNS[q.sort], DIRECTIONS[q.direction]
+    where, args = _model_where(q)
+    n = len(args)
     records = await conn.fetch(
         f"""
         select {rows.ARTIFACT_COLUMNS} from artifacts a
-        where {_MODEL_WHERE}
+        where {where}
         order by {column} {direction}, a.id {direction}
-        limit $10 offset $11
+        limit ${n + 1} offset ${n + 2}
         """,
-        *_model_args(q),
+        *args,
         q.limit,
         q.offset,
     )
@@ -101,9 +103,8 @@ async def list_models(conn: Conn, q: ModelQuery) -> list[Artifact]:
 
 async def count_models(conn: Conn, q: ModelQuery) -> int:
     """How many models match the filters of ``q``, ignoring paging."""
-    value: int = await conn.fetchval(
-        f"select count(*) from artifacts a where {_MODEL_WHERE}", *_model_args(q)
-    )
+    where, args = _model_where(q)
+    value: int = await conn.fetchval(f"select count(*) from artifacts a where {where}", *args)
     return value
 
 
@@ -111,12 +112,18 @@ async def list_kind(
     conn: Conn, kind: Kind, *, latest_only: bool, search: str | None, limit: int, offset: int
 ) -> tuple[list[Artifact], int]:
     """A page of datasets, analyses or hypotheses, newest first, and the total."""
-    args = [kind.value, latest_only, like_pattern(search) if search else None]
-    where = "a.kind = $1 and (not $2 or a.is_latest) and ($3::text is null or a.title ilike $3)"
+    args: list[object] = [kind.value]
+    where = "a.kind = $1"
+    if latest_only:
+        where += " and a.is_latest"
+    if search:
+        args.append(like_pattern(search))
+        where += " and a.title ilike $2"
+    n = len(args)
     records = await conn.fetch(
         f"""
         select {rows.ARTIFACT_COLUMNS} from artifacts a where {where}
-        order by a.created_at desc, a.id desc limit $4 offset $5
+        order by a.created_at desc, a.id desc limit ${n + 1} offset ${n + 2}
         """,
         *args,
         limit,

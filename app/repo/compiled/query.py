@@ -186,13 +186,13 @@ class Compiler:
         direction = _value(_get(s, "direction")) if s is not None else "desc"
         if direction not in ("asc", "desc"):
             raise Unsupported("direction")
-        where = (
-            "{a}.kind = 'model'"
-            f" and ({self.param(family, 'text')} is null or {{a}}.family = {self.params_ref(-1)})"
-            f" and (not {self.param(latest_only, 'bool')} or {{a}}.is_latest)"
-            f" and ({self.param(catalog_like(search), 'text')} is null"
-            f" or {{a}}.title ilike {self.params_ref(-1)})"
-        )
+        where = "{a}.kind = 'model'"
+        if family is not None:
+            where += f" and {{a}}.family = {self.param(family, 'text')}"
+        if latest_only:
+            where += " and {a}.is_latest"
+        if search:
+            where += f" and {{a}}.title ilike {self.param(like_pattern(search), 'text')}"
         order = f"{{a}}.{column} {direction}, {{a}}.id {direction}"
         return self.page(node, "Model", where, order, limit, offset)
 
@@ -290,9 +290,6 @@ class Compiler:
             f"select {self.build(pairs)} from start {st})"
         )
 
-    def params_ref(self, index: int) -> str:
-        return f"${len(self.params) + 1 + index}" if index < 0 else f"${index}"
-
     def kind_page(self, node: FieldNode, type_name: str) -> str:
         args = self.args("Query", node)
         limit, offset, search = args["limit"], args["offset"], args.get("search")
@@ -300,12 +297,11 @@ class Compiler:
             raise Unsupported("paging out of range")
         if search is not None and (len(search) > validation.MAX_SEARCH or "\x00" in search):
             raise Unsupported("search out of range")
-        where = (
-            f"{{a}}.kind = '{sql.KIND_OF[type_name]}'"
-            f" and (not {self.param(bool(args['latestOnly']), 'bool')} or {{a}}.is_latest)"
-            f" and ({self.param(catalog_like(search), 'text')} is null"
-            f" or {{a}}.title ilike {self.params_ref(-1)})"
-        )
+        where = f"{{a}}.kind = '{sql.KIND_OF[type_name]}'"
+        if args["latestOnly"]:
+            where += " and {a}.is_latest"
+        if search:
+            where += f" and {{a}}.title ilike {self.param(like_pattern(search), 'text')}"
         return self.page(node, type_name, where, "{a}.created_at desc, {a}.id desc", limit, offset)
 
     def page(
@@ -498,8 +494,3 @@ class Compiler:
             f'(select coalesce(json_agg({self.build(pairs)} order by {m}.key collate "C"), '
             f"'[]'::json) from jsonb_each({a}.evaluation_metrics) {m})"
         )
-
-
-def catalog_like(search: str | None) -> str | None:
-    """The same LIKE pattern the catalog repo uses for a title search."""
-    return like_pattern(search) if search else None
