@@ -1,0 +1,435 @@
+"""The questions of issue 8, written once per target, with adapters to one canonical shape.
+
+A workload holds, for each target, the HTTP request that asks its question (or None with a
+reason when that target cannot ask it equivalently) and an adapter that maps the answer to
+the registry's shape. ``canonical`` then makes answers comparable: datetimes normalised,
+floats rounded, and lists whose order is not part of the question sorted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import asyncpg
+
+# Lists whose order is part of the answer; every other list is compared as a set.
+ORDERED = frozenset({"items", "versions", "nodes", "edges", "models"})
+DATETIME_KEYS = frozenset({"createdAt", "created_at"})
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+
+    def body_bytes(self) -> bytes | None:
+        return None if self.body is None else json.dumps(self.body).encode()
+
+
+@dataclass
+class Workload:
+    key: str
+    title: str
+    requests: dict[str, Request]
+    adapters: dict[str, Callable[[Any], Any]]
+    not_equivalent: dict[str, str] = field(default_factory=dict)
+    # How to tell whether our server has this question yet: a GraphQL field, or a route.
+    needs_field: str | None = None
+    needs_route: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"({self.key}) {self.title}"
+
+
+def _gql(query: str, **variables: Any) -> Request:
+    return Request("POST", "/graphql", {"query": " ".join(query.split()), "variables": variables})
+
+
+def _get(path: str, **params: Any) -> Request:
+    return Request("GET", f"{path}?{urlencode(params)}")
+
+
+def _data(key: str) -> Callable[[Any], Any]:
+    def adapt(r: Any) -> Any:
+        if r.get("errors"):
+            raise ValueError(f"GraphQL errors: {r['errors']}")
+        return r["data"][key]
+
+    return adapt
+
+
+def _as_is(r: Any) -> Any:
+    return r
+
+
+def _one(links: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return links[0]["artifactByTargetId"] if links else None
+
+
+def _targets(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [lk["artifactByTargetId"] for lk in links]
+
+
+def _id_title(a: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if a is None else {"id": a["id"], "title": a["title"]}
+
+
+# -- (a) the models list ---------------------------------------------------------------
+
+LIST_OURS = """query List($family: ModelFamily) {
+  models(filter: {family: $family}, sort: {field: QUALITY_SCORE, direction: DESC}, limit: 20) {
+    items { id title family qualityScore parameterCount createdAt } } }"""
+
+LIST_PG = """query List($family: String) {
+  allArtifactsList(condition: {kind: "model", family: $family},
+                   orderBy: [QUALITY_SCORE_DESC, ID_DESC], first: 20) {
+    id title family qualityScore parameterCount createdAt } }"""
+
+
+def _pg_list(r: Any) -> Any:
+    return {
+        "items": [
+            {**m, "family": m["family"].upper(), "parameterCount": int(m["parameterCount"])}
+            for m in _data("allArtifactsList")(r)
+        ]
+    }
+
+
+# -- (b) nested provenance ---------------------------------------------------------------
+
+NESTED_OURS = """query Nested($family: ModelFamily) {
+  models(filter: {family: $family}, sort: {field: QUALITY_SCORE, direction: DESC}, limit: 20) {
+    items { id title qualityScore
+      trainedOn { id title versions { id versionNumber } }
+      producedBy { id title inputs { pinned pinnedVersion artifact { id kind } } }
+      testsHypotheses { id title testedBy { id title } } } } }"""
+
+# PostGraphile walks links through bench_pg.resolved_links (see bench/database.py).
+NESTED_PG = """query Nested($family: String) {
+  allArtifactsList(condition: {kind: "model", family: $family},
+                   orderBy: [QUALITY_SCORE_DESC, ID_DESC], first: 20) {
+    id title qualityScore
+    trainedOn: resolvedLinksBySourceIdList(condition: {type: "trained_on"},
+                                           orderBy: TARGET_LINEAGE_ID_ASC) {
+      artifactByTargetId { id title lineageByLineageIdAndKind {
+        artifactsByLineageIdAndKindList(orderBy: VERSION_NUMBER_ASC) { id versionNumber } } } }
+    producedBy: resolvedLinksBySourceIdList(condition: {type: "produced_by"}) {
+      artifactByTargetId { id title
+        inputs: resolvedLinksBySourceIdList(condition: {type: "uses"},
+                                            orderBy: TARGET_LINEAGE_ID_ASC) {
+          pinned artifactByTargetId { id kind versionNumber } } } }
+    testsHypotheses: resolvedLinksBySourceIdList(condition: {type: "tests_hypothesis"},
+                                                 orderBy: TARGET_LINEAGE_ID_ASC) {
+      artifactByTargetId { id title
+        testedBy: resolvedLinksByTargetIdList(condition: {type: "tests_hypothesis"},
+                                              orderBy: SOURCE_ID_ASC) {
+          artifactBySourceId { id title } } } } } }"""
+
+
+def _pg_nested(r: Any) -> Any:
+    def analysis(a: dict[str, Any] | None) -> dict[str, Any] | None:
+        if a is None:
+            return None
+        inputs = [
+            {
+                "pinned": i["pinned"],
+                "pinnedVersion": i["artifactByTargetId"]["versionNumber"] if i["pinned"] else None,
+                "artifact": {
+                    "id": i["artifactByTargetId"]["id"],
+                    "kind": i["artifactByTargetId"]["kind"].upper(),
+                },
+            }
+            for i in a["inputs"]
+        ]
+        return {"id": a["id"], "title": a["title"], "inputs": inputs}
+
+    items = []
+    for m in _data("allArtifactsList")(r):
+        items.append(
+            {
+                "id": m["id"],
+                "title": m["title"],
+                "qualityScore": m["qualityScore"],
+                "trainedOn": [
+                    {
+                        "id": d["id"],
+                        "title": d["title"],
+                        "versions": d["lineageByLineageIdAndKind"][
+                            "artifactsByLineageIdAndKindList"
+                        ],
+                    }
+                    for d in _targets(m["trainedOn"])
+                ],
+                "producedBy": analysis(_one(m["producedBy"])),
+                "testsHypotheses": [
+                    {
+                        "id": h["id"],
+                        "title": h["title"],
+                        "testedBy": [_id_title(t["artifactBySourceId"]) for t in h["testedBy"]],
+                    }
+                    for h in _targets(m["testsHypotheses"])
+                ],
+            }
+        )
+    return {"items": items}
+
+
+# -- (c) one model's detail ----------------------------------------------------------------
+
+DETAIL_OURS = """query Detail($id: ID!) { model(id: $id) {
+  id lineageId versionNumber isLatest title description createdAt metadata family
+  architecture parameterCount trainingConfig qualityScore rawQualityScore evaluationMetricsJson
+  provenance { complete warnings { code message } }
+  trainedOn { id title } producedBy { id title } testsHypotheses { id title }
+  derivedFrom { id title } versions { id versionNumber } } }"""
+
+DETAIL_PG = """query Detail($id: String!) { artifactById(id: $id) {
+  id lineageId versionNumber isLatest title description createdAt metadata family
+  architecture parameterCount trainingConfig qualityScore rawQualityScore evaluationMetrics
+  provenanceWarnings kind
+  trainedOn: resolvedLinksBySourceIdList(condition: {type: "trained_on"}) {
+    artifactByTargetId { id title } }
+  producedBy: resolvedLinksBySourceIdList(condition: {type: "produced_by"}) {
+    artifactByTargetId { id title } }
+  testsHypotheses: resolvedLinksBySourceIdList(condition: {type: "tests_hypothesis"}) {
+    artifactByTargetId { id title } }
+  derivedFrom: resolvedLinksBySourceIdList(condition: {type: "derived_from"}) {
+    artifactByTargetId { id title } }
+  lineageByLineageIdAndKind {
+    artifactsByLineageIdAndKindList(orderBy: VERSION_NUMBER_ASC) { id versionNumber } } } }"""
+
+
+def _pg_detail(r: Any) -> Any:
+    m = _data("artifactById")(r)
+    if m is None or m["kind"] != "model":
+        return None
+    warnings = m["provenanceWarnings"]
+    return {
+        **{k: m[k] for k in ("id", "lineageId", "versionNumber", "isLatest", "title")},
+        **{k: m[k] for k in ("description", "createdAt", "metadata", "architecture")},
+        "family": m["family"].upper(),
+        "parameterCount": int(m["parameterCount"]),
+        "trainingConfig": m["trainingConfig"],
+        "qualityScore": m["qualityScore"],
+        "rawQualityScore": m["rawQualityScore"],
+        "evaluationMetricsJson": m["evaluationMetrics"],
+        "provenance": {"complete": not warnings, "warnings": warnings},
+        "trainedOn": [_id_title(a) for a in _targets(m["trainedOn"])],
+        "producedBy": _id_title(_one(m["producedBy"])),
+        "testsHypotheses": [_id_title(a) for a in _targets(m["testsHypotheses"])],
+        "derivedFrom": [_id_title(a) for a in _targets(m["derivedFrom"])],
+        "versions": m["lineageByLineageIdAndKind"]["artifactsByLineageIdAndKindList"],
+    }
+
+
+# -- (d) compareModels ------------------------------------------------------------------------
+
+COMPARE_OURS = """query Compare($ids: [ID!]!) { compareModels(ids: $ids) {
+  models { id qualityScore }
+  metrics { name better bestModelIds cells { modelId value delta best } } } }"""
+
+
+# -- (e) the REST shim ------------------------------------------------------------------------
+
+REST_PG = """query Rest($family: String) {
+  allArtifacts(condition: {kind: "model", family: $family},
+               orderBy: [QUALITY_SCORE_DESC, ID_DESC], first: 20) {
+    totalCount
+    nodes { id lineageId title family versionNumber isLatest qualityScore rawQualityScore
+      evaluationMetrics provenanceWarnings createdAt
+      trainedOn: resolvedLinksBySourceIdList(condition: {type: "trained_on"},
+                                             orderBy: TARGET_LINEAGE_ID_ASC) { targetId }
+      producedBy: resolvedLinksBySourceIdList(condition: {type: "produced_by"}) { targetId }
+      testsHypotheses: resolvedLinksBySourceIdList(condition: {type: "tests_hypothesis"},
+                                                   orderBy: TARGET_LINEAGE_ID_ASC) {
+        targetId } } } }"""
+
+
+def _pg_rest(r: Any) -> Any:
+    """app/rest_json.py's model_summary from PostGraphile's answer."""
+    page = _data("allArtifacts")(r)
+    models = []
+    for m in page["nodes"]:
+        trained = [lk["targetId"] for lk in m["trainedOn"]]
+        models.append(
+            {
+                "id": m["id"],
+                "title": m["title"],
+                "model_family": m["family"],
+                "version_number": m["versionNumber"],
+                "is_latest": m["isLatest"],
+                "quality_score": m["qualityScore"],
+                "evaluation_metrics": m["evaluationMetrics"],
+                "trained_on": trained[0] if trained else None,
+                "produced_by": m["producedBy"][0]["targetId"] if m["producedBy"] else None,
+                "created_at": m["createdAt"],
+                "lineage_id": m["lineageId"],
+                "trained_on_all": trained,
+                "tests_hypotheses": [lk["targetId"] for lk in m["testsHypotheses"]],
+                "raw_quality_score": m["rawQualityScore"],
+                "quality_warning": bool(m["provenanceWarnings"]),
+                "warnings": m["provenanceWarnings"],
+            }
+        )
+    return {"models": models, "total": page["totalCount"]}
+
+
+# -- (f) downstream lineage -------------------------------------------------------------------
+
+LINEAGE_OURS = """query Lineage($id: ID!) {
+  lineage(id: $id, direction: DOWNSTREAM, maxDepth: 5, limit: 500) {
+    root { id kind } nodes { distance artifact { id kind title } }
+    edges { sourceId targetId type pinned pinnedVersion } truncated } }"""
+
+
+# -- parameters and the list -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Params:
+    family: str
+    detail_id: str
+    compare_ids: list[str]
+    busy_dataset_version: str
+    busy_dataset_lineage: str
+    hypothesis_lineage: str
+
+
+async def pick_params(conn: asyncpg.Connection) -> Params:
+    """Deterministic choices from the generated data."""
+    family = await conn.fetchval(
+        "select family from artifacts where kind = 'model' group by family"
+        " order by count(*) desc, family limit 1"
+    )
+    detail_id = await conn.fetchval(
+        """
+        select a.id from artifacts a
+        where a.kind = 'model'
+          and exists (select 1 from links l where l.source_id = a.id and l.type = 'derived_from')
+          and exists (select 1 from links l where l.source_id = a.id and l.type = 'produced_by')
+          and (select count(*) from links l
+               where l.source_id = a.id and l.type = 'trained_on') >= 2
+        order by a.id limit 1
+        """
+    )
+    compare_ids = [
+        r["id"]
+        for r in await conn.fetch(
+            "select id from artifacts where kind = 'model' and family = $1 and is_latest"
+            " order by id limit 5",
+            family,
+        )
+    ]
+    busy = await conn.fetchrow(
+        """
+        select t.id, t.lineage_id from artifacts t
+        join links l on l.target_lineage_id = t.lineage_id
+            and (l.target_version_id = t.id or (l.target_version_id is null and t.is_latest))
+        where t.kind = 'dataset'
+        group by t.id order by count(*) desc, t.id limit 1
+        """
+    )
+    hypothesis = await conn.fetchval(
+        "select target_lineage_id from links where type = 'tests_hypothesis'"
+        " group by 1 order by count(*) desc, 1 limit 1"
+    )
+    assert busy is not None, "the catalog has no linked dataset"
+    return Params(family, detail_id, compare_ids, busy["id"], busy["lineage_id"], hypothesis)
+
+
+def workloads(p: Params) -> list[Workload]:
+    fam = p.family
+    ours_data = _data  # the registry and the floor answer in the same shape
+    return [
+        Workload(
+            "a",
+            f"models list, 20, family={fam}, quality desc",
+            {
+                "ours": _gql(LIST_OURS, family=fam.upper()),
+                "postgraphile": _gql(LIST_PG, family=fam),
+                "floor": _get("/a", family=fam, limit=20),
+            },
+            {"ours": ours_data("models"), "postgraphile": _pg_list, "floor": ours_data("models")},
+        ),
+        Workload(
+            "b",
+            "nested provenance, 20 models",
+            {
+                "ours": _gql(NESTED_OURS, family=fam.upper()),
+                "postgraphile": _gql(NESTED_PG, family=fam),
+                "floor": _get("/b", family=fam, limit=20),
+            },
+            {"ours": ours_data("models"), "postgraphile": _pg_nested, "floor": ours_data("models")},
+        ),
+        Workload(
+            "c",
+            "one model's detail",
+            {
+                "ours": _gql(DETAIL_OURS, id=p.detail_id),
+                "postgraphile": _gql(DETAIL_PG, id=p.detail_id),
+                "floor": _get("/c", id=p.detail_id),
+            },
+            {"ours": ours_data("model"), "postgraphile": _pg_detail, "floor": ours_data("model")},
+        ),
+        Workload(
+            "d",
+            "compareModels of 5",
+            {
+                "ours": _gql(COMPARE_OURS, ids=p.compare_ids),
+                "floor": _get("/d", ids=",".join(p.compare_ids)),
+            },
+            {"ours": ours_data("compareModels"), "floor": ours_data("compareModels")},
+            not_equivalent={
+                "postgraphile": "best/delta per metric are computed by the server; "
+                "PostGraphile could only return raw metrics"
+            },
+            needs_field="compareModels",
+        ),
+        Workload(
+            "e",
+            "GET /api/models (REST shim)",
+            {
+                "ours": _get("/api/models", family=fam, sort="quality_score", limit=20),
+                "postgraphile": _gql(REST_PG, family=fam),
+                "floor": _get("/api/models", family=fam, sort="quality_score", limit=20),
+            },
+            {"ours": _as_is, "postgraphile": _pg_rest, "floor": _as_is},
+            needs_route=True,
+        ),
+        Workload(
+            "f",
+            "lineage DOWNSTREAM depth 5 from the busiest dataset",
+            {
+                "ours": _gql(LINEAGE_OURS, id=p.busy_dataset_version),
+                "floor": _get("/f", id=p.busy_dataset_version, max_depth=5, limit=500),
+            },
+            {"ours": ours_data("lineage"), "floor": ours_data("lineage")},
+            not_equivalent={
+                "postgraphile": "a recursive walk with a node limit needs an SQL function "
+                "holding the whole answer"
+            },
+        ),
+    ]
+
+
+def canonical(value: Any, key: str | None = None) -> Any:
+    """A comparable form: datetimes in UTC, floats rounded, unordered lists sorted."""
+    if isinstance(value, dict):
+        return {k: canonical(v, k) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        items = [canonical(v) for v in value]
+        if key in ORDERED:
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 9)
+    if isinstance(value, str) and key in DATETIME_KEYS:
+        return datetime.fromisoformat(value).astimezone(UTC).isoformat()
+    return value
