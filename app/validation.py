@@ -29,7 +29,7 @@ MAX_LINEAGE_NODES = 500
 
 def check_lineage_id(lineage_id: str) -> None:
     """Lineage ids are URL-safe and never look like a version id."""
-    if not LINEAGE_ID.match(lineage_id):
+    if not LINEAGE_ID.fullmatch(lineage_id):
         raise InvalidInput(
             "lineageId must be 1-119 characters of letters, digits, '.', '_' or '-', "
             "starting with a letter or digit",

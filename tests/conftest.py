@@ -53,6 +53,8 @@ async def db(session_pool: asyncpg.Pool) -> asyncpg.Pool:
         await conn.execute(
             "truncate links, artifacts, lineages, audit_log, idempotency_keys, api_tokens cascade"
         )
+        # Truncation fires no row triggers: the model counters start again from zero too.
+        await conn.execute("update model_counts set n = 0")
     return session_pool
 
 

@@ -110,6 +110,7 @@ async def test_compare_statement_count_does_not_grow_with_models(resolver_api, c
     counts = []
     for n in (2, 10):
         await conn.execute("truncate links, artifacts, lineages cascade")
+        await conn.execute("update model_counts set n = 0")
         ds = await make_dataset(conn, "ds")
         an = await make_analysis(conn, "an", uses=(ds.id,))
         for i in range(n):

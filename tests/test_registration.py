@@ -184,3 +184,29 @@ async def test_nul_characters_are_bad_input_not_a_crash(conn, changes):
     } | changes
     with pytest.raises(InvalidInput):
         await register(conn, NewArtifact(**fields))
+
+
+async def test_model_counters_follow_every_registration(conn):
+    async def counted(family: str | None, latest: bool) -> int:
+        sql = "select coalesce(sum(n), 0) from model_counts where latest_only = $1"
+        args: list[object] = [latest]
+        if family:
+            sql += " and family = $2"
+            args.append(family)
+        return await conn.fetchval(sql, *args)
+
+    async def real(family: str | None, latest: bool) -> int:
+        return await conn.fetchval(
+            "select count(*) from artifacts where kind = 'model' "
+            "and ($1::text is null or family = $1) and (not $2 or is_latest)",
+            family,
+            latest,
+        )
+
+    for i in range(3):
+        await make_model(conn, "m", family=Family.STATISTICAL)
+        await make_model(conn, f"b{i}", family=Family.BIOPHYSICAL)
+    for family in (None, "statistical", "biophysical", "deep_learning"):
+        for latest in (False, True):
+            assert await counted(family, latest) == await real(family, latest)
+    assert await counted("statistical", True) == 1

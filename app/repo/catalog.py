@@ -82,6 +82,16 @@ def _model_where(q: ModelQuery) -> tuple[str, list[object]]:
     return " and ".join(conditions), args
 
 
+def counted_total(q: ModelQuery) -> tuple[str, list[object]] | None:
+    """The total from the trigger-kept counters, when only family and latest filter it."""
+    if q.dataset or q.hypothesis or q.search:
+        return None
+    sql = "select coalesce(sum(n), 0) from model_counts where latest_only = $1"
+    if q.family is None:
+        return sql, [q.latest_only]
+    return sql + " and family = $2", [q.latest_only, q.family.value]
+
+
 async def list_models(conn: Conn, q: ModelQuery) -> list[Artifact]:
     """One page of models, sorted with id as the tie-break in the same direction."""
     column, direction = SORT_COLUMNS[q.sort], DIRECTIONS[q.direction]
@@ -103,8 +113,12 @@ async def list_models(conn: Conn, q: ModelQuery) -> list[Artifact]:
 
 async def count_models(conn: Conn, q: ModelQuery) -> int:
     """How many models match the filters of ``q``, ignoring paging."""
+    counted = counted_total(q)
+    if counted is not None:
+        value: int = await conn.fetchval(counted[0], *counted[1])
+        return value
     where, args = _model_where(q)
-    value: int = await conn.fetchval(f"select count(*) from artifacts a where {where}", *args)
+    value = await conn.fetchval(f"select count(*) from artifacts a where {where}", *args)
     return value
 
 
@@ -139,7 +153,7 @@ POSSIBLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 def possible_ids(refs: Sequence[str]) -> list[str]:
     """Drop refs that cannot name anything, such as text PostgreSQL would refuse to compare."""
-    return [r for r in refs if POSSIBLE_ID.match(r)]
+    return [r for r in refs if POSSIBLE_ID.fullmatch(r)]
 
 
 async def by_refs(conn: Conn, refs: Sequence[str]) -> list[Artifact]:

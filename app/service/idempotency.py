@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,7 +18,12 @@ MAX_KEY = 200
 
 def fingerprint(operation: str, payload: Any) -> str:
     """A digest of what was asked, to tell a retry from a different request."""
-    raw = orjson.dumps([operation, payload], option=orjson.OPT_SORT_KEYS, default=str)
+    try:
+        raw = orjson.dumps([operation, payload], option=orjson.OPT_SORT_KEYS, default=str)
+    except orjson.JSONEncodeError:
+        # Integers past 64 bits or very deep nesting: the write refuses them with a coded
+        # error, so the digest must not fail first.
+        raw = json.dumps([operation, payload], sort_keys=True, default=str).encode()
     return hashlib.sha256(raw).hexdigest()
 
 
@@ -37,8 +43,10 @@ async def once(
     """
     if key is None:
         return await write()
-    if not 1 <= len(key) <= MAX_KEY:
-        raise InvalidInput(f"idempotency keys are 1-{MAX_KEY} characters", field="idempotencyKey")
+    if not 1 <= len(key) <= MAX_KEY or "\x00" in key:
+        raise InvalidInput(
+            f"idempotency keys are 1-{MAX_KEY} characters, without NUL", field="idempotencyKey"
+        )
     digest = fingerprint(operation, payload)
     async with conn.transaction():
         if await idem_repo.claim(conn, actor, key, operation, digest):

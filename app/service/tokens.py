@@ -36,7 +36,7 @@ def _scopes(values: Sequence[str]) -> tuple[Scope, ...]:
 
 async def create(conn: Conn, name: str, scopes: Sequence[str]) -> CreatedToken:
     """Create a named token; the returned secret is the only copy there will ever be."""
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise InvalidInput("token names are 1-64 letters, digits, '.', '_' or '-'", field="name")
     checked = _scopes(scopes)
     token = auth.new_token()
@@ -47,7 +47,7 @@ async def create(conn: Conn, name: str, scopes: Sequence[str]) -> CreatedToken:
 
 async def revoke(conn: Conn, name: str) -> None:
     """Revoke a token by name so it stops working at once."""
-    if not await token_repo.revoke(conn, name):
+    if not NAME.fullmatch(name) or not await token_repo.revoke(conn, name):
         raise NotFound(f"no live token named {name!r}", field="name")
 
 

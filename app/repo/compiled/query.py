@@ -8,7 +8,7 @@ regular resolvers, which stay the reference for every answer this produces.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from graphql import (
@@ -159,7 +159,7 @@ class Compiler:
 
     def lookup(self, node: FieldNode, types: tuple[str, ...], *, kind_filter: bool) -> str:
         ref = str(self.args("Query", node)["id"])
-        if not POSSIBLE_ID.match(ref) or not node.selection_set:
+        if not POSSIBLE_ID.fullmatch(ref) or not node.selection_set:
             return "null"
         a, p = self.alias(), self.param(ref, "text")
         kind = f" and {a}.kind = '{sql.KIND_OF[types[0]]}'" if kind_filter else ""
@@ -194,7 +194,15 @@ class Compiler:
         if search:
             where += f" and {{a}}.title ilike {self.param(like_pattern(search), 'text')}"
         order = f"{{a}}.{column} {direction}, {{a}}.id {direction}"
-        return self.page(node, "Model", where, order, limit, offset)
+
+        def counted() -> str:
+            sql_total = "(select coalesce(sum(n), 0) from model_counts where latest_only = "
+            sql_total += self.param(latest_only, "bool")
+            if family is not None:
+                sql_total += f" and family = {self.param(family, 'text')}"
+            return sql_total + ")"
+
+        return self.page(node, "Model", where, order, limit, offset, None if search else counted)
 
     def lineage(self, node: FieldNode) -> str:
         """The bounded walk of repo.lineage and the cut of service.lineage, in SQL."""
@@ -204,7 +212,7 @@ class Compiler:
             raise Unsupported("maxDepth")
         if not 1 <= limit <= validation.MAX_LINEAGE_NODES:
             raise Unsupported("limit")
-        if not POSSIBLE_ID.match(ref) or node.selection_set is None:
+        if not POSSIBLE_ID.fullmatch(ref) or node.selection_set is None:
             return "null"
         walk = WALK_DOWNSTREAM if _value(args["direction"]) == "downstream" else WALK_UPSTREAM
         r, d, n = self.param(ref, "text"), self.param(depth, "int"), self.param(limit, "int")
@@ -305,8 +313,16 @@ class Compiler:
         return self.page(node, type_name, where, "{a}.created_at desc, {a}.id desc", limit, offset)
 
     def page(
-        self, node: FieldNode, type_name: str, where: str, order: str, limit: int, offset: int
+        self,
+        node: FieldNode,
+        type_name: str,
+        where: str,
+        order: str,
+        limit: int,
+        offset: int,
+        total: Callable[[], str] | None = None,
     ) -> str:
+        """A page type's fields; ``total`` replaces counting rows when given."""
         assert node.selection_set is not None
         page_type = f"{type_name}Page"
         pairs = []
@@ -314,6 +330,8 @@ class Compiler:
             name = child.name.value
             if name == "__typename":
                 pairs.append((key, f"'{page_type}'"))
+            elif name == "total" and total is not None:
+                pairs.append((key, total()))
             elif name == "total":
                 a = self.alias()
                 pairs.append(
