@@ -14,30 +14,18 @@ from typing import Any
 
 import orjson
 from graphql import (
-    DocumentNode,
     FragmentDefinitionNode,
-    GraphQLError,
     OperationDefinitionNode,
     OperationType,
-    parse,
-    specified_rules,
-    validate,
 )
 from graphql.execution.values import get_variable_values
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
 from app.db.database import Database
 from app.repo.compiled.query import Compiler, Unsupported
-from app.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, schema
+from app.schema import documents, schema
 from app.schema.budget import count_objects, estimate
 
 log = logging.getLogger(__name__)
-
-RULES = (
-    *specified_rules,
-    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-)
 
 
 @dataclass(frozen=True)
@@ -78,11 +66,8 @@ class FastPath:
 
     @staticmethod
     def _prepare(query: str) -> Prepared | None:
-        try:
-            document: DocumentNode = parse(query, max_tokens=MAX_TOKENS)
-        except GraphQLError:
-            return None
-        if validate(schema._schema, document, RULES):
+        document = documents.parsed(query)
+        if document is None or documents.validation_errors(query):
             return None
         operations = {
             (d.name.value if d.name else None): d

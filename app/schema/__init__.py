@@ -6,20 +6,17 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 
 from app.schema.budget import ResponseBudget
+from app.schema.documents import MAX_TOKENS, PreparedDocuments
 from app.schema.errors import ClientErrors
 from app.schema.mutation import Mutation
 from app.schema.observe import OperationLabel
 from app.schema.query import Query
 from app.schema.scalars import SCALARS
 from app.schema.types import Analysis, Dataset, Hypothesis, Model
-
-MAX_DEPTH = 10
-MAX_ALIASES = 15
-MAX_TOKENS = 2000
 
 
 class RegistrySchema(strawberry.Schema):
@@ -33,11 +30,10 @@ schema = RegistrySchema(
     types=[Model, Dataset, Analysis, Hypothesis],
     config=StrawberryConfig(disable_field_suggestions=True, scalar_map=SCALARS),
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ClientErrors,
+        PreparedDocuments,
         ResponseBudget,
+        ClientErrors,
         OperationLabel,
     ],
 )

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
-    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -15,7 +14,6 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationRule,
     VariableNode,
 )
 from strawberry.extensions import SchemaExtension
@@ -81,28 +79,32 @@ def too_large(budget: int, found: int, before: bool) -> GraphQLError:
 
 
 class ResponseBudget(SchemaExtension):
-    """Reject queries whose paged lists alone could pass the budget; cut results that do."""
+    """Reject queries whose paged lists alone could pass the budget; cut results that do.
+
+    Runs after PreparedDocuments, whose validation result it extends.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        if ctx.pre_execution_errors == [] and document is not None:
+            budget: int = ctx.context.settings.max_response_objects
+            fragments = {
+                d.name.value: d
+                for d in document.definitions
+                if isinstance(d, FragmentDefinitionNode)
+            }
+            for op in document.definitions:
+                if isinstance(op, OperationDefinitionNode):
+                    found = estimate(op.selection_set, ctx.variables or {}, fragments)
+                    if found > budget:
+                        ctx.pre_execution_errors = [too_large(budget, found, before=True)]
+        yield
 
     def on_operation(self) -> Iterator[None]:
+        yield
         ctx = self.execution_context
         budget: int = ctx.context.settings.max_response_objects
-        variables = ctx.variables or {}
-
-        class Estimate(ValidationRule):
-            def enter_document(self, node: DocumentNode, *_: Any) -> None:
-                fragments = {
-                    d.name.value: d
-                    for d in node.definitions
-                    if isinstance(d, FragmentDefinitionNode)
-                }
-                for op in node.definitions:
-                    if isinstance(op, OperationDefinitionNode):
-                        found = estimate(op.selection_set, variables, fragments)
-                        if found > budget:
-                            self.report_error(too_large(budget, found, before=True))
-
-        ctx.validation_rules = (*ctx.validation_rules, Estimate)
-        yield
         result = ctx.result
         if result is not None and result.data is not None:
             found = count_objects(result.data)
