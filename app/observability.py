@@ -70,6 +70,23 @@ class Metrics:
             "db_pool_idle_connections", "Idle pool connections.", registry=self.registry
         )
 
+        # Labelled children, kept so the hot path skips prometheus' label lookup.
+        self._children: dict[tuple[str, str, int, str], tuple[Any, Any]] = {}
+
+    def record(self, route: str, method: str, status: int, operation: str, seconds: float) -> None:
+        """Count one request and observe its latency."""
+        key = (route, method, status, operation)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(route, method, str(status)),
+                self.latency.labels(route, operation),
+            )
+            if len(self._children) < 10_000:
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
+
     def watch_pool(self, pool: asyncpg.Pool) -> None:
         self.pool_size.set_function(pool.get_size)
         self.pool_idle.set_function(pool.get_idle_size)
@@ -81,6 +98,10 @@ class Metrics:
 
 def route_label(routes: list[BaseRoute], scope: Scope) -> str:
     """The route template a request matched, so labels stay few ("/api/models/{id}")."""
+    for route in routes:
+        # Fixed paths need no pattern matching.
+        if getattr(route, "path", None) == scope["path"] and "{" not in scope["path"]:
+            return str(scope["path"])
     for route in routes:
         match, _ = route.matches(scope)
         if match is Match.FULL:
@@ -125,8 +146,7 @@ class RequestObserver:
             elapsed = time.perf_counter() - start
             route = route_label(self.routes, scope)
             operation = scope["state"].get("graphql_operation", "")
-            self.metrics.requests.labels(route, scope["method"], str(status)).inc()
-            self.metrics.latency.labels(route, operation).observe(elapsed)
+            self.metrics.record(route, scope["method"], status, operation, elapsed)
             if self.log_requests:
                 self._log(request_id, scope["method"], route, operation, status, elapsed)
 
