@@ -3,7 +3,7 @@
 The SQL is captured from the app's own repo functions (app/repo/catalog.py: list_models and
 count_models, called with a recording connection), with the filter ids resolved by the app's
 service (app/service/catalog.py: model_query), then run under EXPLAIN (ANALYZE) on a
-connection set up like the app's pool (plan_cache_mode = force_custom_plan).
+connection set up like the app's pool (app.db.pool.SESSION_SETTINGS).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from app.db.pool import SESSION_SETTINGS
 from app.domain import Family
 from app.repo import catalog as catalog_repo
 from app.repo.catalog import ModelQuery
@@ -117,7 +118,7 @@ async def _captured(
 
 async def list_plans(dsn: str, p: Params) -> dict[tuple[str, str], Plan]:
     """Plans keyed by (filter, sort); sort "count" is the total the list reports."""
-    conn = await asyncpg.connect(dsn, server_settings={"plan_cache_mode": "force_custom_plan"})
+    conn = await asyncpg.connect(dsn, server_settings=SESSION_SETTINGS)
     out: dict[tuple[str, str], Plan] = {}
     try:
         for fname, make in FILTERS.items():

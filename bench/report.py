@@ -272,7 +272,7 @@ def _notes(r: Results) -> list[str]:
         "much of it are less reliable; CPU per request is the steadier measure.",
         "- The floor plans each statement once per connection (plan_cache_mode = "
         "force_generic_plan), except the lineage walk (force_custom_plan, faster for it); the "
-        "registry's pool uses force_custom_plan; PostGraphile sends unnamed statements, "
+        "registry's pool uses force_generic_plan; PostGraphile sends unnamed statements, "
         "planned every time.",
         "- Plans: a x in bold means the list costs 2x or more at the large size than at the "
         f"small one and at least {PLAN_NOISE_MS} ms (issue 8 wants less than 2x; below that "

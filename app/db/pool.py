@@ -13,6 +13,15 @@ from asyncpg.connection import LoggedQuery
 QueryLogger = Callable[[LoggedQuery], None]
 
 
+SESSION_SETTINGS = {
+    "TimeZone": "UTC",
+    # Every statement is prepared with only the filters a request sets (no optional
+    # "$1 is null or" clauses), so one plan per statement serves all its values; the
+    # compiled JSON statements would otherwise be re-planned, which costs 10x running.
+    "plan_cache_mode": "force_generic_plan",
+}
+
+
 class RegistryConnection(asyncpg.Connection):
     """Released without a reset round trip.
 
@@ -58,14 +67,7 @@ async def create_pool(
         statement_cache_size=statement_cache_size,
         init=functools.partial(_init_connection, query_logger=query_logger),
         connection_class=RegistryConnection,
-        server_settings={
-            "statement_timeout": str(statement_timeout_ms),
-            "TimeZone": "UTC",
-            # Every statement is prepared with only the filters a request sets (no optional
-            # "$1 is null or" clauses), so one plan per statement serves all its values; the
-            # compiled JSON statements would otherwise be re-planned, which costs 10x running.
-            "plan_cache_mode": "force_generic_plan",
-        },
+        server_settings={**SESSION_SETTINGS, "statement_timeout": str(statement_timeout_ms)},
     )
     assert pool is not None
     return pool
