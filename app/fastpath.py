@@ -147,9 +147,11 @@ class FastPath:
         compiled = self.compile(query, variables, operation_name, budget)
         if compiled is None:
             return None
-        data: str = await db.run(
+        data: str | None = await db.run(
             lambda conn: conn.fetchval(compiled.statement, *compiled.params), retry=True
         )
+        if data is None:
+            return None  # a guard failed: the resolvers answer, with the right error
         # Each object opens one brace, so the brace count bounds the object count from above.
         if data.count("{") > budget and count_objects(orjson.loads(data)) > budget:
             return None  # the resolvers produce the budget error

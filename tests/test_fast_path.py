@@ -93,6 +93,22 @@ QUERIES = [
     ),
     ("variable defaults", "query($l: Int = 2) { models(limit: $l) { items { id } } }", {}),
     (
+        "compare models and metrics, lineage ids and duplicates collapsed",
+        """query($ids: [ID!]!) { compareModels(ids: $ids) {
+             __typename models { id qualityScore provenance { complete } }
+             metrics { name better bestModelIds cells { modelId value delta best } } } }""",
+        {
+            "ids": [
+                "model-celltype-classifier",
+                "model-celltype-classifier-v2",
+                " model-celltype-classifier-v4",
+                "model-gwas-susie-finemap-v1",
+                "odd-model",
+                "model-hh-interneuron-v1",
+            ]
+        },
+    ),
+    (
         "lineage downstream of a dataset",
         """query($id: ID!) { lineage(id: $id, direction: DOWNSTREAM, maxDepth: 5, limit: 500) {
              root { id kind } truncated nodes { distance artifact { id __typename } }
@@ -154,6 +170,12 @@ async def test_fast_path_matches_the_resolvers_in_one_statement(
         "{ models { items { id } } } ",
         "{ models(offset: -1) { total } }",
         '{ compareModels(ids: ["model-hh-interneuron", "model-cytokine-hill"]) { models { id } } }',
+        '{ compareModels(ids: ["model-hh-interneuron", "nope"]) { models { id } } }',
+        '{ compareModels(ids: ["model-hh-interneuron", "dataset-sea-ad-snrna"]) { models { id } } }',
+        '{ compareModels(ids: ["model-hh-interneuron", "model-hh-interneuron-v2"]) { models { id } } }',
+        '{ compareModels(ids: ["model-hh-interneuron"]) { models { id } } }',
+        """{ compareModels(ids: ["model-hh-interneuron-v1", "model-cytokine-hill"]) {
+             models { id } metadata { key differs } } }""",
     ],
 )
 async def test_other_queries_and_every_error_come_from_the_resolvers(db, pg_dsn, catalog, query):

@@ -7,7 +7,6 @@ regular resolvers, which stay the reference for every answer this produces.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,18 +24,15 @@ from graphql.execution.values import VariableValues, get_argument_values
 from app import validation
 from app.repo.catalog import like_pattern
 from app.repo.compiled import sql
-from app.repo.lineage import EDGES, WALK_DOWNSTREAM, WALK_UPSTREAM
 
-POSSIBLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+POSSIBLE_ID = sql.POSSIBLE_ID
 MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
 
 
-class Unsupported(Exception):
-    """This query is answered by the resolvers instead."""
+Unsupported = sql.Unsupported
 
 
-def _value(v: Any) -> Any:
-    return getattr(v, "value", v)
+_value = sql.value_of
 
 
 def _get(obj: Any, key: str) -> Any:
@@ -54,6 +50,9 @@ class Compiler:
         self.fragments = fragments
         self.variables = variables
         self.params: list[Any] = []
+        # Conditions the answer needs; when one is false the statement yields NULL and the
+        # resolvers answer instead (for example with the error an unknown id deserves).
+        self.guards: list[str] = []
         self._aliases = 0
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -133,7 +132,10 @@ class Compiler:
 
     def root(self, selections: SelectionSetNode) -> str:
         pairs = [(key, self.root_field(node)) for key, node in self.collect(selections, "Query")]
-        return f"select {self.build(pairs)}::text"
+        answer = f"{self.build(pairs)}::text"
+        if self.guards:
+            return f"select case when {' and '.join(self.guards)} then {answer} end"
+        return f"select {answer}"
 
     def root_field(self, node: FieldNode) -> str:
         name = node.name.value
@@ -151,7 +153,13 @@ class Compiler:
         if name == "models":
             return self.model_page(node)
         if name == "lineage":
-            return self.lineage(node)
+            from app.repo.compiled.lineage import lineage_statement
+
+            return lineage_statement(self, node)
+        if name == "compareModels":
+            from app.repo.compiled.compare import compare_statement
+
+            return compare_statement(self, node)
         pages = {"datasets": "Dataset", "analyses": "Analysis", "hypotheses": "Hypothesis"}
         if name in pages:
             return self.kind_page(node, pages[name])
@@ -203,100 +211,6 @@ class Compiler:
             return sql_total + ")"
 
         return self.page(node, "Model", where, order, limit, offset, None if search else counted)
-
-    def lineage(self, node: FieldNode) -> str:
-        """The bounded walk of repo.lineage and the cut of service.lineage, in SQL."""
-        args = self.args("Query", node)
-        ref, depth, limit = str(args["id"]), args["maxDepth"], args["limit"]
-        if not 1 <= depth <= validation.MAX_LINEAGE_DEPTH:
-            raise Unsupported("maxDepth")
-        if not 1 <= limit <= validation.MAX_LINEAGE_NODES:
-            raise Unsupported("limit")
-        if not POSSIBLE_ID.fullmatch(ref) or node.selection_set is None:
-            return "null"
-        walk = WALK_DOWNSTREAM if _value(args["direction"]) == "downstream" else WALK_UPSTREAM
-        r, d, n = self.param(ref, "text"), self.param(depth, "int"), self.param(limit, "int")
-        st, na, e = self.alias(), self.alias(), self.alias()
-        pairs = []
-        for key, child in self.collect(node.selection_set, "LineageGraph"):
-            name, sub = child.name.value, child.selection_set
-            if name == "__typename":
-                pairs.append((key, "'LineageGraph'"))
-            elif name == "root" and sub:
-                pairs.append((key, self.object(st, sub, sql.ALL_TYPES)))
-            elif name == "truncated":
-                pairs.append(
-                    (
-                        key,
-                        f"(exists (select 1 from dist where d > {d}) "
-                        f"or (select count(*) from within) > {n})",
-                    )
-                )
-            elif name == "nodes" and sub:
-                node_pairs = []
-                for nkey, nchild in self.collect(sub, "LineageNode"):
-                    if nchild.name.value == "__typename":
-                        node_pairs.append((nkey, "'LineageNode'"))
-                    elif nchild.name.value == "distance":
-                        node_pairs.append((nkey, "k.d"))
-                    elif nchild.name.value == "artifact" and nchild.selection_set:
-                        node_pairs.append(
-                            (nkey, self.object(na, nchild.selection_set, sql.ALL_TYPES))
-                        )
-                    else:
-                        raise Unsupported(nchild.name.value)
-                pairs.append(
-                    (
-                        key,
-                        f"(select coalesce(json_agg({self.build(node_pairs)} "
-                        f"order by k.d, k.id collate \"C\"), '[]'::json) "
-                        f"from kept k join artifacts {na} on {na}.id = k.id)",
-                    )
-                )
-            elif name == "edges" and sub:
-                edge_fields = {
-                    "__typename": "'LineageEdge'",
-                    "sourceId": f"{e}.source_id",
-                    "targetId": f"{e}.target_id",
-                    "type": f"upper({e}.type)",
-                    "pinned": f"{e}.pinned",
-                    "pinnedVersion": (
-                        f"(case when {e}.pinned then "
-                        f"substring({e}.target_id from '-v([0-9]+)$')::int end)"
-                    ),
-                }
-                edge_pairs = []
-                for ekey, echild in self.collect(sub, "LineageEdge"):
-                    if echild.name.value not in edge_fields:
-                        raise Unsupported(echild.name.value)
-                    edge_pairs.append((ekey, edge_fields[echild.name.value]))
-                pairs.append(
-                    (
-                        key,
-                        f"(select coalesce(json_agg({self.build(edge_pairs)} order by "
-                        f'{e}.depth, {e}.source_id collate "C", {e}.target_id collate "C", '
-                        f"{e}.type), '[]'::json) from edges {e} where {e}.depth <= {d} "
-                        f"and {e}.source_id in (select id from kept) "
-                        f"and {e}.target_id in (select id from kept))",
-                    )
-                )
-            else:
-                raise Unsupported(name)
-        cte = walk.format(start="(select id from start)", depth=d)
-        return (
-            "(with recursive "
-            f"start as (select * from artifacts s where s.id = {r} "
-            f"or (s.lineage_id = {r} and s.is_latest)), {cte}, "
-            f"edges as ({EDGES}), "
-            "touch as (select source_id as id, depth from edges "
-            "union all select target_id, depth from edges), "
-            "dist as (select id, min(depth) as d from touch "
-            "where id <> (select id from start) group by id "
-            "union all select id, 0 from start), "
-            f"within as (select id, d from dist where d <= {d}), "
-            f'kept as (select id, d from within order by d, id collate "C" limit {n}) '
-            f"select {self.build(pairs)} from start {st})"
-        )
 
     def kind_page(self, node: FieldNode, type_name: str) -> str:
         args = self.args("Query", node)

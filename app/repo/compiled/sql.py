@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+# Every stored id matches this; anything else names nothing.
+POSSIBLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+class Unsupported(Exception):
+    """This query is answered by the resolvers instead."""
+
+
+def value_of(v: Any) -> Any:
+    """The Python value of a coerced argument (enum members carry theirs in ``value``)."""
+    return getattr(v, "value", v)
+
+
 # A link reaches the version it pins, or the latest version of its lineage when it floats.
 REACH = (
     "{t}.lineage_id = {l}.target_lineage_id and ({t}.id = {l}.target_version_id "
