@@ -21,6 +21,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 
 from app.db.database import Database
+from app.repo.compiled import fetch_json
 from app.repo.compiled.query import Compiler, Unsupported
 from app.schema import documents, schema
 from app.schema.budget import count_objects, estimate
@@ -147,8 +148,8 @@ class FastPath:
         compiled = self.compile(query, variables, operation_name, budget)
         if compiled is None:
             return None
-        data: str | None = await db.run(
-            lambda conn: conn.fetchval(compiled.statement, *compiled.params), retry=True
+        data = await db.run(
+            lambda conn: fetch_json(conn, compiled.statement, compiled.params), retry=True
         )
         if data is None:
             return None  # a guard failed: the resolvers answer, with the right error

@@ -7,7 +7,7 @@ regular resolvers, which stay the reference for every answer this produces.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from graphql import (
@@ -21,8 +21,6 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values
 
-from app import validation
-from app.repo.catalog import like_pattern
 from app.repo.compiled import sql
 
 POSSIBLE_ID = sql.POSSIBLE_ID
@@ -30,13 +28,6 @@ MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
 
 
 Unsupported = sql.Unsupported
-
-
-_value = sql.value_of
-
-
-def _get(obj: Any, key: str) -> Any:
-    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
 
 
 class Compiler:
@@ -151,7 +142,9 @@ class Compiler:
         if name in lookups:
             return self.lookup(node, lookups[name], kind_filter=name != "artifact")
         if name == "models":
-            return self.model_page(node)
+            from app.repo.compiled.pages import model_page
+
+            return model_page(self, node)
         if name == "lineage":
             from app.repo.compiled.lineage import lineage_statement
 
@@ -162,7 +155,9 @@ class Compiler:
             return compare_statement(self, node)
         pages = {"datasets": "Dataset", "analyses": "Analysis", "hypotheses": "Hypothesis"}
         if name in pages:
-            return self.kind_page(node, pages[name])
+            from app.repo.compiled.pages import kind_page
+
+            return kind_page(self, node, pages[name])
         raise Unsupported(name)
 
     def lookup(self, node: FieldNode, types: tuple[str, ...], *, kind_filter: bool) -> str:
@@ -176,99 +171,6 @@ class Compiler:
             f"(select {body} from artifacts {a} where ({a}.id = {p} "
             f"or ({a}.lineage_id = {p} and {a}.is_latest)){kind})"
         )
-
-    def model_page(self, node: FieldNode) -> str:
-        args = self.args("Query", node)
-        f, s = args.get("filter"), args.get("sort")
-        if f is not None and (_get(f, "trainedOn") or _get(f, "testsHypothesis")):
-            raise Unsupported("filters that resolve ids")
-        limit, offset = args["limit"], args["offset"]
-        search = _get(f, "search") if f is not None else None
-        if not 1 <= limit <= validation.MAX_PAGE or not 0 <= offset <= validation.MAX_OFFSET:
-            raise Unsupported("paging out of range")
-        if search is not None and (len(search) > validation.MAX_SEARCH or "\x00" in search):
-            raise Unsupported("search out of range")
-        family = _value(_get(f, "family")) if f is not None else None
-        latest_only = bool(_get(f, "latestOnly")) if f is not None else False
-        column = sql.SORT_COLUMNS[_value(_get(s, "field")) if s is not None else "created_at"]
-        direction = _value(_get(s, "direction")) if s is not None else "desc"
-        if direction not in ("asc", "desc"):
-            raise Unsupported("direction")
-        where = "{a}.kind = 'model'"
-        if family is not None:
-            where += f" and {{a}}.family = {self.param(family, 'text')}"
-        if latest_only:
-            where += " and {a}.is_latest"
-        if search:
-            where += f" and {{a}}.title ilike {self.param(like_pattern(search), 'text')}"
-        order = f"{{a}}.{column} {direction}, {{a}}.id {direction}"
-
-        def counted() -> str:
-            sql_total = "(select coalesce(sum(n), 0) from model_counts where latest_only = "
-            sql_total += self.param(latest_only, "bool")
-            if family is not None:
-                sql_total += f" and family = {self.param(family, 'text')}"
-            return sql_total + ")"
-
-        return self.page(node, "Model", where, order, limit, offset, None if search else counted)
-
-    def kind_page(self, node: FieldNode, type_name: str) -> str:
-        args = self.args("Query", node)
-        limit, offset, search = args["limit"], args["offset"], args.get("search")
-        if not 1 <= limit <= validation.MAX_PAGE or not 0 <= offset <= validation.MAX_OFFSET:
-            raise Unsupported("paging out of range")
-        if search is not None and (len(search) > validation.MAX_SEARCH or "\x00" in search):
-            raise Unsupported("search out of range")
-        where = f"{{a}}.kind = '{sql.KIND_OF[type_name]}'"
-        if args["latestOnly"]:
-            where += " and {a}.is_latest"
-        if search:
-            where += f" and {{a}}.title ilike {self.param(like_pattern(search), 'text')}"
-        return self.page(node, type_name, where, "{a}.created_at desc, {a}.id desc", limit, offset)
-
-    def page(
-        self,
-        node: FieldNode,
-        type_name: str,
-        where: str,
-        order: str,
-        limit: int,
-        offset: int,
-        total: Callable[[], str] | None = None,
-    ) -> str:
-        """A page type's fields; ``total`` replaces counting rows when given."""
-        assert node.selection_set is not None
-        page_type = f"{type_name}Page"
-        pairs = []
-        for key, child in self.collect(node.selection_set, page_type):
-            name = child.name.value
-            if name == "__typename":
-                pairs.append((key, f"'{page_type}'"))
-            elif name == "total" and total is not None:
-                pairs.append((key, total()))
-            elif name == "total":
-                a = self.alias()
-                pairs.append(
-                    (key, f"(select count(*) from artifacts {a} where {where.format(a=a)})")
-                )
-            elif name == "items" and child.selection_set:
-                a, p = self.alias(), self.alias()
-                rows = (
-                    f"(select * from artifacts {a} where {where.format(a=a)} "
-                    f"order by {order.format(a=a)} "
-                    f"limit {self.param(limit, 'int')} offset {self.param(offset, 'int')}) {p}"
-                )
-                item = self.object(p, child.selection_set, (type_name,))
-                pairs.append(
-                    (
-                        key,
-                        f"(select coalesce(json_agg({item} order by {order.format(a=p)}), "
-                        f"'[]'::json) from {rows})",
-                    )
-                )
-            else:
-                raise Unsupported(name)
-        return self.build(pairs)
 
     # -- objects ----------------------------------------------------------------------------
 
