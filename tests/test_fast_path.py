@@ -127,6 +127,9 @@ QUERIES = [
 ]
 
 
+COMPARE_IDS = "{ compareModels(ids: [%s]) { models { id } } }"
+
+
 async def answers(pg_dsn: str, query: str, variables: dict, fast: bool) -> tuple[dict, int]:
     env = {"REGISTRY_FAST_PATH": "1" if fast else "0"}
     async with running_app(pg_dsn, env) as api:
@@ -171,8 +174,8 @@ async def test_fast_path_matches_the_resolvers_in_one_statement(
         "{ models(offset: -1) { total } }",
         '{ compareModels(ids: ["model-hh-interneuron", "model-cytokine-hill"]) { models { id } } }',
         '{ compareModels(ids: ["model-hh-interneuron", "nope"]) { models { id } } }',
-        '{ compareModels(ids: ["model-hh-interneuron", "dataset-sea-ad-snrna"]) { models { id } } }',
-        '{ compareModels(ids: ["model-hh-interneuron", "model-hh-interneuron-v2"]) { models { id } } }',
+        COMPARE_IDS % '"model-hh-interneuron", "dataset-sea-ad-snrna"',
+        COMPARE_IDS % '"model-hh-interneuron", "model-hh-interneuron-v2"',
         '{ compareModels(ids: ["model-hh-interneuron"]) { models { id } } }',
         """{ compareModels(ids: ["model-hh-interneuron-v1", "model-cytokine-hill"]) {
              models { id } metadata { key differs } } }""",
