@@ -1,0 +1,190 @@
+"""The compare page's provenance graphs in headless Chromium (tests.pages_helpers)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from tests.browser import (  # noqa: F401 (fixtures)
+    LiveServer,
+    WatchedPage,
+    browser_fixture,
+    live_server_fixture,
+    page_fixture,
+    save_screenshot,
+)
+from tests.pages_helpers import (  # noqa: F401 (fixtures)
+    BULK,
+    Built,
+    built_fixture,
+    compare_data,
+    hex_to_rgb,
+    open_page,
+    texts,
+)
+
+pytestmark = pytest.mark.browser
+
+DAG_GEOMETRY = """(svg) => {
+  const boxes = {};
+  for (const g of svg.querySelectorAll('g.node')) {
+    const r = g.querySelector('rect.box').getBoundingClientRect();
+    boxes[g.dataset.id] = [r.left, r.top, r.right, r.bottom];
+  }
+  const edges = [...svg.querySelectorAll('path.edge')].map((p) => {
+    const m = p.getScreenCTM();
+    const first = p.getPointAtLength(0).matrixTransform(m);
+    const last = p.getPointAtLength(p.getTotalLength()).matrixTransform(m);
+    return { source: p.dataset.source, target: p.dataset.target, type: p.dataset.type,
+             floating: p.classList.contains('floating'),
+             start: [first.x, first.y], end: [last.x, last.y] };
+  });
+  const nodes = [...svg.querySelectorAll('g.node')].map((g) => ({
+    id: g.dataset.id, kind: g.dataset.kind, shared: !!g.querySelector('rect.shared-outline'),
+    stroke: g.querySelector('rect.box').getAttribute('stroke'),
+    label: g.querySelector('text.node-label').textContent,
+    fontPx: g.querySelector('text.node-label').getBoundingClientRect().height,
+  }));
+  return { nodes, edges, boxes, label: svg.getAttribute('aria-label') };
+}"""
+
+
+def touches(point: list[float], box: list[float], slack: float = 3.0) -> bool:
+    x, y = point
+    left, top, right, bottom = box
+    return left - slack <= x <= right + slack and top - slack <= y <= bottom + slack
+
+
+def drawn_dags(page: WatchedPage) -> dict[str, dict[str, Any]]:
+    found = {}
+    for handle in page.page.query_selector_all("svg.dag-svg"):
+        model_id = handle.get_attribute("data-model-id")
+        assert model_id
+        found[model_id] = handle.evaluate(DAG_GEOMETRY)
+    return found
+
+
+def assert_dags_match(page: WatchedPage, data: dict[str, Any]) -> None:
+    """Nodes and edges drawn equal compareModels' DAGs; every edge joins two drawn nodes."""
+    drawn = drawn_dags(page)
+    dags = data["provenance"]["dags"]
+    assert list(drawn) == [d["modelId"] for d in dags]
+    for dag in dags:
+        shown = drawn[dag["modelId"]]
+        assert shown["label"] and dag["modelId"] in shown["label"], "aria-label on the SVG"
+        assert len(shown["nodes"]) == len(dag["nodes"])
+        assert len(shown["edges"]) == len(dag["edges"])
+        assert sorted(n["id"] for n in shown["nodes"]) == sorted(n["id"] for n in dag["nodes"])
+        by_id = {n["id"]: n for n in dag["nodes"]}
+        for node in shown["nodes"]:
+            artifact = by_id[node["id"]]["artifact"]
+            assert node["label"] == f"{artifact['lineageId']} @{artifact['versionNumber']}"
+            assert node["kind"] == artifact["kind"]
+            assert node["shared"] == by_id[node["id"]]["sharedByAll"], node["id"]
+        assert Counter((e["source"], e["target"], e["type"]) for e in shown["edges"]) == Counter(
+            (e["source"], e["target"], e["type"]) for e in dag["edges"]
+        )
+        assert sum(e["floating"] for e in shown["edges"]) == sum(
+            not e["pinned"] for e in dag["edges"]
+        )
+        for edge in shown["edges"]:
+            # Drawn from the dependency (left) to the dependent: it starts on the target's box
+            # and ends on the source's box.
+            assert touches(edge["start"], shown["boxes"][edge["target"]]), edge
+            assert touches(edge["end"], shown["boxes"][edge["source"]]), edge
+        # Inputs on the left, the model on the right.
+        model_box = shown["boxes"][dag["modelId"]]
+        assert all(
+            box[0] < model_box[0] for i, box in shown["boxes"].items() if i != dag["modelId"]
+        )
+
+
+def test_compare_dags_match_compare_models_and_show_node_details(
+    page: WatchedPage, live_server: LiveServer, built: Built
+) -> None:
+    data = compare_data(live_server, built.abc)
+    open_page(page, "/models/compare?ids=" + ",".join(built.abc))
+    assert_dags_match(page, data)
+    assert set(data["provenance"]["sharedAncestorIds"]) == {
+        "pt-shared-v1",
+        "pt-atlas-v1",  # through the shared analysis's inputs
+        "pt-fit-v1",
+        "pt-hyp-v1",
+    }
+
+    # One fixed colour per kind, the same in every graph and in the legend.
+    colours: dict[str, set[str]] = {}
+    for dag in drawn_dags(page).values():
+        for node in dag["nodes"]:
+            colours.setdefault(node["kind"], set()).add(node["stroke"])
+    assert all(len(c) == 1 for c in colours.values()), colours
+    assert len({next(iter(c)) for c in colours.values()}) == len(colours)
+    for kind, (colour,) in colours.items():
+        legend = page.page.locator(f'.legend li[data-kind="{kind}"] .swatch')
+        assert legend.evaluate("e => getComputedStyle(e).borderTopColor") == hex_to_rgb(colour)
+    assert texts(page, ".legend li[data-kind]", "data-kind") == [
+        "MODEL",
+        "DATASET",
+        "ANALYSIS",
+        "HYPOTHESIS",
+    ]
+
+    # A click on a node shows its details; Enter on a focused node does too.
+    figure = page.page.locator(f'figure.dag[data-model-id="{built.c}"]')
+    figure.locator('g.node[data-id="pt-only-c-v1"]').click()
+    details = figure.locator(".node-details")
+    shown = details.inner_text()
+    assert "Data only model C uses" in shown
+    assert "pt-only-c-v1" in shown and "pt-only-c @1" in shown and "Dataset" in shown
+    assert "(floating)" in shown, "model C floats to pt-only-c"
+    assert details.locator('a[href="/models?dataset=pt-only-c-v1"]').count() == 1
+
+    figure.locator('g.node[data-id="pt-hyp-v1"]').focus()
+    page.page.keyboard.press("Enter")
+    shown = details.inner_text()
+    assert "A hypothesis for the test" in shown and "Hypothesis" in shown
+    assert "yes, by every compared model" in shown
+    figure.locator(f'g.node[data-id="{built.c}"]').focus()
+    page.page.keyboard.press("Enter")
+    assert details.locator(f'a[href="/models/{built.c}"]').count() == 1
+    page.assert_clean()
+
+
+def test_compare_large_dag_is_complete_and_readable(
+    page: WatchedPage, live_server: LiveServer, built: Built
+) -> None:
+    ids = [built.big, built.a]
+    data = compare_data(live_server, ids)
+    big = data["provenance"]["dags"][0]
+    assert len(big["nodes"]) == BULK + 2 == 50
+    assert len(big["edges"]) == 2 * BULK + 1
+
+    open_page(page, "/models/compare?ids=" + ",".join(ids))
+    assert_dags_match(page, data)
+    shown = drawn_dags(page)[built.big]
+    # Readable: labels at their full size (12px type), and no two nodes overlap.
+    assert min(n["fontPx"] for n in shown["nodes"]) >= 11
+    boxes = list(shown["boxes"].values())
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            overlap = min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+            assert not overlap, (a, b)
+    # The graph scrolls inside its box instead of stretching the page.
+    scroll = page.page.locator(f'figure.dag[data-model-id="{built.big}"] .dag-scroll')
+    assert scroll.evaluate("e => e.scrollHeight > e.clientHeight")
+    assert page.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    figure = page.page.locator(f'figure.dag[data-model-id="{built.big}"]')
+    assert "50 artifacts, 97 links" in figure.locator("figcaption").inner_text()
+    figure.scroll_into_view_if_needed()
+    save_screenshot(page, "compare-50-nodes.png")
+
+    # Zoom out and back.
+    svg = figure.locator("svg.dag-svg")
+    width = float(svg.get_attribute("width") or 0)
+    figure.get_by_role("button", name="Zoom out").click()
+    assert float(svg.get_attribute("width") or 0) < width
+    figure.get_by_role("button", name="100%").click()
+    assert float(svg.get_attribute("width") or 0) == width
+    page.assert_clean()
