@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,7 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
 from playwright.sync_api import (
     Browser,
@@ -49,6 +47,7 @@ from playwright.sync_api import (
 )
 
 from app.settings import PROJECT_ROOT
+from tests.processes import free_port, postgres_processes
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 CHROMIUM_ARGS = [
@@ -73,22 +72,6 @@ def chromium_path() -> str:
 
 
 # --------------------------------------------------------------------------- live server
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def postgres_processes(data_dir: Path) -> list[psutil.Process]:
-    """The postgres processes running on ``data_dir``."""
-    found = []
-    for proc in psutil.process_iter(["name", "cmdline"]):
-        cmdline = proc.info["cmdline"] or []
-        if proc.info["name"] == "postgres" and str(data_dir.resolve()) in cmdline:
-            found.append(proc)
-    return found
 
 
 class LiveServer:

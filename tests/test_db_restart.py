@@ -33,7 +33,7 @@ import pytest
 
 from app.db.embedded import EmbeddedPostgres
 from app.settings import PROJECT_ROOT
-from tests.test_server_process import free_port, postgres_processes
+from tests.processes import free_port, postgres_processes
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)  # the wheel's runtime-folder warning at import

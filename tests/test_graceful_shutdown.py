@@ -24,7 +24,8 @@ import h11
 import httpx
 import pytest
 
-from tests.test_server_process import Server, postgres_processes
+from tests.processes import postgres_processes
+from tests.test_server_process import Server
 
 pytestmark = pytest.mark.process
 
