@@ -19,8 +19,8 @@ from strawberry.types import ExecutionResult
 
 from app.auth import ANONYMOUS, Principal
 from app.auth import Scope as TokenScope
-from app.db.database import StatementTimeout, Unavailable
 from app.errors import Forbidden, RegistryError, Unauthenticated
+from app.fastlane import GRAPHQL_RESPONSE, answer, is_json_media, wants_graphql_response
 from app.fastpath import FastPath
 from app.loaders import Loaders
 from app.schema import schema
@@ -31,17 +31,6 @@ from app.settings import PROJECT_ROOT
 log = logging.getLogger(__name__)
 RETRY_SOON = {"Retry-After": "1"}
 GRAPHIQL_PAGE = PROJECT_ROOT / "static" / "graphiql.html"
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON_TYPES = ("application/json", GRAPHQL_RESPONSE)
-
-
-def wants_graphql_response(accept: str) -> bool:
-    """True when the client accepts application/graphql-response+json (GraphQL over HTTP)."""
-    for part in accept.split(","):
-        media, _, params = part.strip().partition(";")
-        if media.strip().lower() == GRAPHQL_RESPONSE:
-            return "q=0" not in params.replace(" ", "") or "q=0." in params.replace(" ", "")
-    return False
 
 
 def context_for(request: Request, principal: Principal) -> Context:
@@ -125,8 +114,7 @@ def _refusal(request: Request) -> Response | None:
         return error_response(
             405, "METHOD_NOT_ALLOWED", "use GET or POST", headers={"Allow": "GET, POST"}
         )
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in JSON_TYPES:
+    if not is_json_media(request.headers.get("content-type", "")):
         # Refusing form and text bodies keeps cross-site pages from posting here.
         return error_response(415, "UNSUPPORTED_MEDIA_TYPE", "POST bodies must be application/json")
     return None
@@ -210,45 +198,21 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                     body["variables"] = orjson.loads(body["variables"])
                 except orjson.JSONDecodeError:
                     return None
-        if not isinstance(body, dict):
-            return None
-        query, variables, name = body.get("query"), body.get("variables"), body.get("operationName")
-        if not isinstance(query, str) or not isinstance(variables, dict | None):
-            return None
-        if not isinstance(name, str | None):
-            return None
-        try:
-            answered = await self.fastpath.execute(
-                request.state.db,
-                query,
-                variables,
-                name,
-                request.state.settings.max_response_objects,
-            )
-        except Unavailable as exc:
-            return error_response(exc.http_status, exc.code, exc.message, RETRY_SOON)
-        except StatementTimeout as exc:
-            body = {
-                "data": None,
-                "errors": [{"message": exc.message, "extensions": {"code": exc.code}}],
-            }
-            return Response(orjson.dumps(body), media_type="application/json")
-        except Exception:
-            # The resolvers answer instead, and report whatever went wrong properly.
-            log.exception("fast path failed; falling back to the resolvers")
-            return None
-        if answered is None:
-            return None
-        data, label = answered
-        content = b'{"data":' + data.encode() + b"}"
-        request.scope["state"]["graphql_operation"] = label
-        request.state.metrics.operations.labels(label).inc()
-        media = (
-            GRAPHQL_RESPONSE
-            if wants_graphql_response(request.headers.get("accept", ""))
-            else "application/json"
+        state = request.state
+        found = await answer(
+            self.fastpath,
+            state.db,
+            state.settings.max_response_objects,
+            body,
+            request.headers.get("accept", ""),
         )
-        return Response(content, media_type=media)
+        if found is None:
+            return None
+        if found.operation:
+            request.scope["state"]["graphql_operation"] = found.operation
+            state.metrics.operation(found.operation)
+        headers = {k.decode(): v.decode() for k, v in found.headers}
+        return Response(found.content, found.status, headers, media_type=found.media_type)
 
     async def _authenticate(self, request: Request) -> Response | None:
         authorization = request.headers.get("authorization")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from app import health, pages, rest
 from app.db.database import Database
@@ -19,6 +20,7 @@ from app.db.migrate import migrate
 from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
 from app.errors import RegistryError
+from app.fastlane import FastLane
 from app.fastpath import FastPath
 from app.graphql_http import GraphQLEndpoint
 from app.limits import BodyLimit, Deadline
@@ -26,6 +28,17 @@ from app.observability import Metrics, RequestObserver
 from app.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
+
+
+class Registry(Starlette):
+    """Starlette with the fast lane in front of its whole middleware stack."""
+
+    def __init__(self, lane: tuple[FastPath | None, Settings, Metrics], **kw: Any) -> None:
+        self._lane = lane
+        super().__init__(**kw)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return FastLane(super().build_middleware_stack(), *self._lane)
 
 
 class State(TypedDict):
@@ -41,7 +54,7 @@ def create_app(
     *,
     load_demo: bool = False,
     query_logger: QueryLogger | None = None,
-) -> Starlette:
+) -> Registry:
     """Build the app; the lifespan opens the pool, migrates, and loads demo data if asked."""
 
     metrics = Metrics()
@@ -117,7 +130,8 @@ def create_app(
         Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         Middleware(Deadline, seconds=settings.request_timeout_s),
     ]
-    app = Starlette(
+    app = Registry(
+        (fastpath, settings, metrics),
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,

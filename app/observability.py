@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 import asyncpg
@@ -19,6 +19,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("app.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+def request_id_from(headers: dict[bytes, bytes]) -> str:
+    """The client's X-Request-Id when it is a sane token, else a new random one."""
+    given = headers.get(b"x-request-id", b"").decode("latin-1")
+    return given if REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
+
+
+def log_request(
+    request_id: str, method: str, route: str, operation: str, status: int, elapsed: float
+) -> None:
+    """The one access log line of a request."""
+    fields = {
+        "request_id": request_id,
+        "method": method,
+        "route": route,
+        "operation": operation or None,
+        "status": status,
+        "duration_ms": round(elapsed * 1000, 2),
+    }
+    access_log.info("%s %s %s", method, route, status, extra={"fields": fields})
 
 
 class JsonFormatter(logging.Formatter):
@@ -72,6 +93,7 @@ class Metrics:
 
         # Labelled children, kept so the hot path skips prometheus' label lookup.
         self._children: dict[tuple[str, str, int, str], tuple[Any, Any]] = {}
+        self._operations: dict[str, Any] = {}
 
     def record(self, route: str, method: str, status: int, operation: str, seconds: float) -> None:
         """Count one request and observe its latency."""
@@ -86,6 +108,15 @@ class Metrics:
                 self._children[key] = children
         children[0].inc()
         children[1].observe(seconds)
+
+    def operation(self, label: str) -> None:
+        """Count one GraphQL operation by its label."""
+        child = self._operations.get(label)
+        if child is None:
+            child = self.operations.labels(label)
+            if len(self._operations) < 10_000:
+                self._operations[label] = child
+        child.inc()
 
     def watch_pool(self, pool: asyncpg.Pool) -> None:
         self.pool_size.set_function(pool.get_size)
@@ -124,8 +155,7 @@ class RequestObserver:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request_id = request_id_from(dict(scope["headers"]))
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
         start = time.perf_counter()
@@ -148,18 +178,4 @@ class RequestObserver:
             operation = scope["state"].get("graphql_operation", "")
             self.metrics.record(route, scope["method"], status, operation, elapsed)
             if self.log_requests:
-                self._log(request_id, scope["method"], route, operation, status, elapsed)
-
-    @staticmethod
-    def _log(
-        request_id: str, method: str, route: str, operation: str, status: int, elapsed: float
-    ) -> None:
-        fields = {
-            "request_id": request_id,
-            "method": method,
-            "route": route,
-            "operation": operation or None,
-            "status": status,
-            "duration_ms": round(elapsed * 1000, 2),
-        }
-        access_log.info("%s %s %s", method, route, status, extra={"fields": fields})
+                log_request(request_id, scope["method"], route, operation, status, elapsed)

@@ -1,0 +1,209 @@
+"""Anonymous JSON reads of /graphql, answered in one pass outside the middleware stack.
+
+They are what frontends send most. The lane applies the same rules as the stack (request
+id, body limit, deadline, metrics, log line) and gives the same answers, from one compiled
+statement. A request it is not sure about goes down the regular stack untouched, its body
+replayed: other methods and paths, tokens, cross-origin requests, anything the fast path
+declines, and every error the resolvers report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.db.database import Database, StatementTimeout, Unavailable
+from app.fastpath import FastPath
+from app.observability import Metrics, log_request, request_id_from
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON_TYPES = ("application/json", GRAPHQL_RESPONSE)
+RETRY_SOON = ((b"retry-after", b"1"),)
+
+
+def wants_graphql_response(accept: str) -> bool:
+    """True when the client accepts application/graphql-response+json (GraphQL over HTTP)."""
+    for part in accept.split(","):
+        media, _, params = part.strip().partition(";")
+        if media.strip().lower() == GRAPHQL_RESPONSE:
+            return "q=0" not in params.replace(" ", "") or "q=0." in params.replace(" ", "")
+    return False
+
+
+def is_json_media(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() in JSON_TYPES
+
+
+@dataclass(slots=True)
+class Answer:
+    status: int
+    content: bytes
+    media_type: str
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+    operation: str = ""
+
+
+def _errors(code: str, message: str, *, data: bool) -> bytes:
+    body: dict[str, Any] = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return orjson.dumps({"data": None, **body} if data else body)
+
+
+async def answer(
+    fastpath: FastPath, db: Database, budget: int, body: Any, accept: str
+) -> Answer | None:
+    """The fast path's answer to a parsed GraphQL request body, or None to let Strawberry."""
+    if not isinstance(body, dict):
+        return None
+    query, variables, name = body.get("query"), body.get("variables"), body.get("operationName")
+    if not isinstance(query, str) or not isinstance(variables, dict | None):
+        return None
+    if not isinstance(name, str | None):
+        return None
+    try:
+        answered = await fastpath.execute(db, query, variables, name, budget)
+    except Unavailable as exc:
+        content = _errors(exc.code, exc.message, data=False)
+        return Answer(exc.http_status, content, "application/json", RETRY_SOON)
+    except StatementTimeout as exc:
+        return Answer(200, _errors(exc.code, exc.message, data=True), "application/json")
+    except Exception:
+        # The resolvers answer instead, and report whatever went wrong properly.
+        log.exception("fast path failed; falling back to the resolvers")
+        return None
+    if answered is None:
+        return None
+    data, label = answered
+    media = GRAPHQL_RESPONSE if wants_graphql_response(accept) else "application/json"
+    return Answer(200, b'{"data":' + data.encode() + b"}", media, (), label)
+
+
+class FastLane:
+    """Outermost ASGI layer: takes the requests it can finish, passes on everything else."""
+
+    def __init__(
+        self, app: ASGIApp, fastpath: FastPath | None, settings: Settings, metrics: Metrics
+    ) -> None:
+        self.app = app
+        self.fastpath = fastpath
+        self.settings = settings
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            self.fastpath is None
+            or scope["type"] != "http"
+            or scope["path"] != "/graphql"
+            or scope["method"] != "POST"
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if (
+            b"authorization" in headers
+            or self.settings.require_read_auth
+            or (self.settings.cors_origins and b"origin" in headers)
+            or not is_json_media(headers.get(b"content-type", b"").decode("latin-1"))
+        ):
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        body = _Body()
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_s):
+                found = await self._answer(scope, headers, receive, body)
+        except TimeoutError:
+            message = f"the request took longer than {self.settings.request_timeout_s:g} s"
+            content = _errors("DEADLINE_EXCEEDED", message, data=False)
+            found = Answer(504, content, "application/json")
+        if found is None:
+            await self.app(scope, body.replay(receive), send)
+            return
+        await self._send(scope, headers, found, send, start)
+
+    async def _answer(
+        self, scope: Scope, headers: dict[bytes, bytes], receive: Receive, body: _Body
+    ) -> Answer | None:
+        assert self.fastpath is not None
+        while not body.complete:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None
+            body.add(message)
+            if body.size > self.settings.max_body_bytes:
+                return None  # the stack refuses it with the right status
+        try:
+            parsed = orjson.loads(b"".join(body.chunks))
+        except orjson.JSONDecodeError:
+            return None
+        accept = headers.get(b"accept", b"").decode("latin-1")
+        budget = self.settings.max_response_objects
+        return await answer(self.fastpath, scope["state"]["db"], budget, parsed, accept)
+
+    async def _send(
+        self, scope: Scope, headers: dict[bytes, bytes], found: Answer, send: Send, start: float
+    ) -> None:
+        request_id = request_id_from(headers)
+        scope["state"]["request_id"] = request_id
+        response_headers = [
+            (b"content-type", found.media_type.encode()),
+            (b"content-length", str(len(found.content)).encode()),
+            *found.headers,
+            (b"x-request-id", request_id.encode()),
+        ]
+        try:
+            await send(
+                {"type": "http.response.start", "status": found.status, "headers": response_headers}
+            )
+            await send({"type": "http.response.body", "body": found.content})
+        finally:
+            elapsed = time.perf_counter() - start
+            self.metrics.record("/graphql", "POST", found.status, found.operation, elapsed)
+            if found.operation:
+                self.metrics.operation(found.operation)
+            if self.settings.access_log:
+                log_request(request_id, "POST", "/graphql", found.operation, found.status, elapsed)
+
+
+class _Body:
+    """What the lane read of a request body, to hand on unchanged when it passes."""
+
+    __slots__ = ("chunks", "complete", "size")
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.complete = False
+
+    def add(self, message: Message) -> None:
+        chunk = message.get("body", b"")
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        self.complete = not message.get("more_body", False)
+
+    def replay(self, receive: Receive) -> Receive:
+        """The part read so far as one message, then the rest from the client."""
+        if not self.chunks:
+            return receive
+        first: Message | None = {
+            "type": "http.request",
+            "body": b"".join(self.chunks),
+            "more_body": not self.complete,
+        }
+
+        async def replayed() -> Message:
+            nonlocal first
+            if first is None:
+                return await receive()
+            message, first = first, None
+            return message
+
+        return replayed
