@@ -102,6 +102,9 @@ def lineage_statement(self: Compiler, node: FieldNode) -> str:
         "where id <> (select id from start) group by id "
         "union all select id, 0 from start), "
         f"within as (select id, d from dist where d <= {d}), "
-        f'kept as (select id, d from within order by d, id collate "C" limit {n}) '
+        # A row number, not LIMIT: a generic plan guesses a LIMIT $n keeps few rows and
+        # then checks the edges against the kept nodes in a nested loop.
+        'kept as (select id, d from (select id, d, row_number() over (order by d, id collate "C")'
+        f" as r from within) w where w.r <= {n}) "
         f"select {self.build(pairs)} from start {st})"
     )
