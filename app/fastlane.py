@@ -1,10 +1,10 @@
-"""Anonymous JSON reads of /graphql, answered in one pass outside the middleware stack.
+"""Anonymous reads, answered in one pass outside the middleware stack.
 
-They are what frontends send most. The lane applies the same rules as the stack (request
-id, body limit, deadline, metrics, log line) and gives the same answers, from one compiled
-statement. A request it is not sure about goes down the regular stack untouched, its body
-replayed: other methods and paths, tokens, cross-origin requests, anything the fast path
-declines, and every error the resolvers report.
+POST /graphql and GET /api/models are what frontends send most. The lane applies the same
+rules as the stack (request id, body limit, deadline, metrics, log line) and gives the same
+answers, from one compiled statement. A request it is not sure about goes down the regular
+stack untouched, its body replayed: other methods and paths, tokens, cross-origin requests,
+anything the fast path declines, and every error the resolvers report.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,24 +87,48 @@ async def answer(
     return Answer(200, b'{"data":' + data.encode() + b"}", media, (), label)
 
 
+# Answers a request from its scope, headers and whole body, or None to pass it on.
+Handler = Callable[[Scope, dict[bytes, bytes], bytes], Awaitable[Answer | None]]
+
+
+def graphql_post(fastpath: FastPath) -> Handler:
+    """POST /graphql, for the lane."""
+
+    async def handle(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> Answer | None:
+        if not is_json_media(headers.get(b"content-type", b"").decode("latin-1")):
+            return None
+        try:
+            parsed = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        state = scope["state"]
+        accept = headers.get(b"accept", b"").decode("latin-1")
+        budget = state["settings"].max_response_objects
+        return await answer(fastpath, state["db"], budget, parsed, accept)
+
+    return handle
+
+
 class FastLane:
     """Outermost ASGI layer: takes the requests it can finish, passes on everything else."""
 
     def __init__(
-        self, app: ASGIApp, fastpath: FastPath | None, settings: Settings, metrics: Metrics
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        metrics: Metrics,
+        routes: Mapping[tuple[str, str], Handler],
     ) -> None:
         self.app = app
-        self.fastpath = fastpath
         self.settings = settings
         self.metrics = metrics
+        self.routes = dict(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            self.fastpath is None
-            or scope["type"] != "http"
-            or scope["path"] != "/graphql"
-            or scope["method"] != "POST"
-        ):
+        handler = (
+            self.routes.get((scope["method"], scope["path"])) if scope["type"] == "http" else None
+        )
+        if handler is None:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -111,7 +136,6 @@ class FastLane:
             b"authorization" in headers
             or self.settings.require_read_auth
             or (self.settings.cors_origins and b"origin" in headers)
-            or not is_json_media(headers.get(b"content-type", b"").decode("latin-1"))
         ):
             await self.app(scope, receive, send)
             return
@@ -119,7 +143,7 @@ class FastLane:
         body = _Body()
         try:
             async with asyncio.timeout(self.settings.request_timeout_s):
-                found = await self._answer(scope, headers, receive, body)
+                found = await self._answer(scope, headers, receive, body, handler)
         except TimeoutError:
             message = f"the request took longer than {self.settings.request_timeout_s:g} s"
             content = _errors("DEADLINE_EXCEEDED", message, data=False)
@@ -130,9 +154,13 @@ class FastLane:
         await self._send(scope, headers, found, send, start)
 
     async def _answer(
-        self, scope: Scope, headers: dict[bytes, bytes], receive: Receive, body: _Body
+        self,
+        scope: Scope,
+        headers: dict[bytes, bytes],
+        receive: Receive,
+        body: _Body,
+        handler: Handler,
     ) -> Answer | None:
-        assert self.fastpath is not None
         while not body.complete:
             message = await receive()
             if message["type"] != "http.request":
@@ -140,13 +168,7 @@ class FastLane:
             body.add(message)
             if body.size > self.settings.max_body_bytes:
                 return None  # the stack refuses it with the right status
-        try:
-            parsed = orjson.loads(b"".join(body.chunks))
-        except orjson.JSONDecodeError:
-            return None
-        accept = headers.get(b"accept", b"").decode("latin-1")
-        budget = self.settings.max_response_objects
-        return await answer(self.fastpath, scope["state"]["db"], budget, parsed, accept)
+        return await handler(scope, headers, b"".join(body.chunks))
 
     async def _send(
         self, scope: Scope, headers: dict[bytes, bytes], found: Answer, send: Send, start: float
@@ -166,11 +188,12 @@ class FastLane:
             await send({"type": "http.response.body", "body": found.content})
         finally:
             elapsed = time.perf_counter() - start
-            self.metrics.record("/graphql", "POST", found.status, found.operation, elapsed)
+            method, route = scope["method"], scope["path"]
+            self.metrics.record(route, method, found.status, found.operation, elapsed)
             if found.operation:
                 self.metrics.operation(found.operation)
             if self.settings.access_log:
-                log_request(request_id, "POST", "/graphql", found.operation, found.status, elapsed)
+                log_request(request_id, method, route, found.operation, found.status, elapsed)
 
 
 class _Body:

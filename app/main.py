@@ -20,7 +20,7 @@ from app.db.migrate import migrate
 from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
 from app.errors import RegistryError
-from app.fastlane import FastLane
+from app.fastlane import FastLane, graphql_post
 from app.fastpath import FastPath
 from app.graphql_http import GraphQLEndpoint
 from app.limits import BodyLimit, Deadline
@@ -33,12 +33,19 @@ log = logging.getLogger(__name__)
 class Registry(Starlette):
     """Starlette with the fast lane in front of its whole middleware stack."""
 
-    def __init__(self, lane: tuple[FastPath | None, Settings, Metrics], **kw: Any) -> None:
+    def __init__(self, lane: tuple[Settings, Metrics, FastPath | None], **kw: Any) -> None:
         self._lane = lane
         super().__init__(**kw)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return FastLane(super().build_middleware_stack(), *self._lane)
+        settings, metrics, fastpath = self._lane
+        routes = {}
+        if fastpath is not None:
+            routes = {
+                ("POST", "/graphql"): graphql_post(fastpath),
+                ("GET", "/api/models"): rest.fast_list_models(fastpath),
+            }
+        return FastLane(super().build_middleware_stack(), settings, metrics, routes)
 
 
 class State(TypedDict):
@@ -131,7 +138,7 @@ def create_app(
         Middleware(Deadline, seconds=settings.request_timeout_s),
     ]
     app = Registry(
-        (fastpath, settings, metrics),
+        (settings, metrics, fastpath),
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 import orjson
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Scope
 
 from app import openapi, rest_json
+from app.auth import Scope as TokenScope
 from app.domain import Family
-from app.errors import InvalidInput, RegistryError
+from app.errors import InvalidInput, RegistryError, Unauthenticated
+from app.fastlane import Answer, Handler
+from app.fastpath import FastPath
 from app.graphql_http import run_query
-from app.service import catalog, compare, detail
+from app.service import catalog, compare, detail, tokens
 
 ORDERS = ("asc", "desc")
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _int(params: Mapping[str, str], name: str, default: int) -> int:
@@ -66,12 +73,9 @@ def parse_list(params: Mapping[str, str]) -> tuple[catalog.ModelFilter, str, str
     return wanted, sort, order, limit, offset
 
 
-async def list_models(request: Request) -> Response:
-    """GET /api/models: the spec's filtered, sorted page with its total.
-
-    It runs the GraphQL models query, so both surfaces answer the same question one way.
-    """
-    wanted, sort, order, limit, offset = parse_list(request.query_params)
+def list_variables(params: Mapping[str, str]) -> dict[str, object]:
+    """The GraphQL variables of LIST_QUERY for the list parameters; InvalidInput if bad."""
+    wanted, sort, order, limit, offset = parse_list(params)
     model_filter = {
         "family": wanted.family.name if wanted.family else None,
         "trainedOn": wanted.dataset,
@@ -79,17 +83,51 @@ async def list_models(request: Request) -> Response:
         "latestOnly": wanted.latest_only,
         "search": wanted.search,
     }
-    variables = {
+    return {
         "f": model_filter,
         "s": {"field": sort.upper(), "direction": order.upper()},
         "l": limit,
         "o": offset,
     }
-    page = (await run_query(request, rest_json.LIST_QUERY, variables))["models"]
+
+
+def list_body(data: dict[str, Any]) -> bytes:
+    page = data["models"]
     items = [rest_json.summary_from_graphql(m) for m in page["items"]]
-    return Response(
-        orjson.dumps({"models": items, "total": page["total"]}), media_type="application/json"
-    )
+    return orjson.dumps({"models": items, "total": page["total"]})
+
+
+async def list_models(request: Request) -> Response:
+    """GET /api/models: the spec's filtered, sorted page with its total.
+
+    It runs the GraphQL models query, so both surfaces answer the same question one way.
+    """
+    variables = list_variables(request.query_params)
+    data = await run_query(request, rest_json.LIST_QUERY, variables)
+    return Response(list_body(data), media_type="application/json")
+
+
+def fast_list_models(fastpath: FastPath) -> Handler:
+    """GET /api/models for the fast lane: the compiled answer, reshaped, or None."""
+
+    async def handle(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> Answer | None:
+        try:
+            variables = list_variables(QueryParams(scope["query_string"]))
+        except RegistryError:
+            return None  # the route reports it
+        state = scope["state"]
+        budget = state["settings"].max_response_objects
+        try:
+            answered = await fastpath.execute(
+                state["db"], rest_json.LIST_QUERY, variables, None, budget
+            )
+        except RegistryError as exc:
+            return Answer(exc.http_status, orjson.dumps(error_body(exc)), "application/json")
+        if answered is None:
+            return None
+        return Answer(200, list_body(orjson.loads(answered[0])), "application/json")
+
+    return handle
 
 
 async def model_detail(request: Request) -> Response:
@@ -114,20 +152,42 @@ async def openapi_document(request: Request) -> Response:
     return JSONResponse(openapi.DOCUMENT)
 
 
-def error_response(request: Request, exc: Exception) -> Response:
-    """Every expected failure of a REST route, as JSON with a stable code."""
-    assert isinstance(exc, RegistryError)
+def error_body(exc: RegistryError) -> dict[str, Any]:
     details = dict(exc.details)
     if "field" in details:
         details.setdefault("parameter", details.pop("field"))
-    body = {"error": {"code": exc.code, "message": exc.message, **details}}
-    return JSONResponse(body, status_code=exc.http_status)
+    return {"error": {"code": exc.code, "message": exc.message, **details}}
+
+
+def error_response(request: Request, exc: Exception) -> Response:
+    """Every expected failure of a REST route, as JSON with a stable code."""
+    assert isinstance(exc, RegistryError)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
+    return JSONResponse(error_body(exc), status_code=exc.http_status, headers=headers)
+
+
+def reading(endpoint: Endpoint) -> Endpoint:
+    """The endpoint behind GraphQL's token rules for reads: a token given must be valid,
+    and with REGISTRY_REQUIRE_READ_AUTH one with the read scope is needed."""
+
+    async def guarded(request: Request) -> Response:
+        authorization = request.headers.get("authorization")
+        principal = tokens.ANONYMOUS
+        if authorization is not None:
+            principal = await request.state.db.run(
+                lambda conn: tokens.authenticate(conn, authorization), retry=True
+            )
+        if request.state.settings.require_read_auth:
+            tokens.require_scope(principal, TokenScope.READ)
+        return await endpoint(request)
+
+    return guarded
 
 
 def routes() -> list[Route]:
     return [
         Route("/api/openapi.json", openapi_document),
-        Route("/api/models", list_models),
-        Route("/api/models/compare", compare_models),
-        Route("/api/models/{id}", model_detail),
+        Route("/api/models", reading(list_models)),
+        Route("/api/models/compare", reading(compare_models)),
+        Route("/api/models/{id}", reading(model_detail)),
     ]

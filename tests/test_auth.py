@@ -103,6 +103,24 @@ async def test_reads_need_a_token_when_configured(db, pg_dsn, conn):
         assert status == 200 and body["data"] == {"models": {"total": 0}}
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/models", "/api/models/m-v1", "/api/models/compare?ids=m-v1,m-v2"]
+)
+async def test_rest_reads_follow_the_same_token_rules(db, pg_dsn, conn, path):
+    token = await make_token(conn, "read")
+    async with running_app(pg_dsn, {"REGISTRY_REQUIRE_READ_AUTH": "1"}) as api:
+        anonymous = await api.client.get(path)
+        assert anonymous.status_code == 401
+        assert anonymous.headers["www-authenticate"] == "Bearer"
+        assert anonymous.json()["error"]["code"] == "UNAUTHENTICATED"
+        bearer = {"authorization": f"Bearer {token}"}
+        assert (await api.client.get(path, headers=bearer)).status_code != 401
+    async with running_app(pg_dsn) as api:
+        bad = await api.client.get(path, headers={"authorization": "Bearer mreg_nope"})
+        assert bad.status_code == 401
+        assert (await api.client.get(path)).status_code != 401
+
+
 async def test_mutation_over_get_is_405_with_allow_post(api, conn, tokens):
     r = await api.client.get(
         "/graphql", params={"query": WRITE}, headers={"authorization": f"Bearer {tokens['write']}"}

@@ -76,3 +76,32 @@ async def test_a_chunked_body_the_lane_passes_on_reaches_the_stack_whole(api, ca
     )
     # Parsed whole by Strawberry: the write is refused for want of a token, not garbled.
     assert r.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "family=statistical&sort=quality_score&order=asc&limit=5",
+        "latest=true&q=m",
+        "dataset=d1",  # declined by the fast path: the route answers
+        "limit=0",
+        "sort=nope",
+    ],
+)
+async def test_rest_list_from_the_lane_equals_the_route(api, catalog, query):
+    lane = await api.client.get(f"/api/models?{query}")
+    route = await api.client.get(
+        f"/api/models?{query}", headers={"authorization": f"Bearer {catalog}"}
+    )
+    assert lane.status_code == route.status_code
+    assert lane.headers["content-type"] == route.headers["content-type"]
+    assert lane.json() == route.json()
+
+
+async def test_a_rest_list_from_the_lane_costs_one_statement(api, catalog):
+    api.sql.reset()
+    r = await api.client.get("/api/models")
+    assert r.status_code == 200 and r.json()["total"] == 1
+    assert api.sql.count == 1
+    text = (await api.client.get("/metrics")).text
+    assert 'http_requests_total{method="GET",route="/api/models",status="200"} 1.0' in text

@@ -68,8 +68,8 @@ def compare_statement(c: Compiler, node: FieldNode) -> str:
         f"(with m as (select f.*, row_number() over (order by f.n) as pos from ({found}) f), "
         "names as (select distinct e.key as name from m, jsonb_each(m.evaluation_metrics) e), "
         # Materialised: once per metric name, not once per cell (which doubles the cost).
-        f"dir as materialized (select nm.name, coalesce({declared}, {INFERRED.format(k='nm.name')}) as better "
-        "from names nm), "
+        "dir as materialized (select nm.name, "
+        f"coalesce({declared}, {INFERRED.format(k='nm.name')}) as better from names nm), "
         "cell as (select d.name, d.better, m.pos, m.id, "
         "(m.evaluation_metrics -> d.name)::float8 as value from dir d cross join m), "
         "agg as (select c.*, case when c.better = 'LOWER' then min(c.value) over w "
