@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from app.db.types import Conn
 from app.errors import RegistryError
@@ -62,19 +63,28 @@ class Database:
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[Conn]:
         """A pooled connection; Unavailable when none frees up in time."""
-        try:
-            conn = await self.pool.acquire(timeout=self.acquire_timeout)
-        except TimeoutError:
-            self._count_error("pool_exhausted")
-            raise Unavailable("the server is busy; retry shortly") from None
+        conn = await self._acquire()
         try:
             yield conn
         finally:
-            try:
-                await self.pool.release(conn)
-            except CONNECTION_ERRORS:
-                # Releasing a connection whose server went away fails; the pool replaces it.
-                log.info("dropped a dead connection on release")
+            await self._release(conn)
+
+    async def _acquire(self) -> PoolConnectionProxy:
+        try:
+            # Not acquire(timeout=): that wraps the wait in a task, a cost on every request.
+            async with asyncio.timeout(self.acquire_timeout):
+                conn: PoolConnectionProxy = await self.pool.acquire()
+        except TimeoutError:
+            self._count_error("pool_exhausted")
+            raise Unavailable("the server is busy; retry shortly") from None
+        return conn
+
+    async def _release(self, conn: PoolConnectionProxy) -> None:
+        try:
+            await self.pool.release(conn)
+        except CONNECTION_ERRORS:
+            # Releasing a connection whose server went away fails; the pool replaces it.
+            log.info("dropped a dead connection on release")
 
     async def run(self, fn: Callable[[Conn], Awaitable[T]], *, retry: bool) -> T:
         """Run ``fn`` on a connection; when ``retry``, survive a restarting database.
@@ -85,8 +95,11 @@ class Database:
         delay = 0.05
         while True:
             try:
-                async with self.connection() as conn:
+                conn = await self._acquire()
+                try:
                     return await fn(conn)
+                finally:
+                    await self._release(conn)
             except asyncpg.QueryCanceledError:
                 self._count_error("statement_timeout")
                 raise StatementTimeout(
