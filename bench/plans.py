@@ -2,8 +2,10 @@
 
 The SQL is captured from the app's own repo functions (app/repo/catalog.py: list_models and
 count_models, called with a recording connection), with the filter ids resolved by the app's
-service (app/service/catalog.py: model_query), then run under EXPLAIN (ANALYZE) on a
-connection set up like the app's pool (app.db.pool.SESSION_SETTINGS).
+service (app/service/catalog.py: model_query), then prepared and run under EXPLAIN (ANALYZE)
+on a connection set up like the app's pool (app.db.pool.SESSION_SETTINGS). Preparing matters:
+the pool runs each statement with the generic plan that force_generic_plan asks for, made
+without the values, while EXPLAIN of a statement with bound values shows a plan made for them.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ FILTERS: dict[str, Callable[[Params], catalog.ModelFilter]] = {
     ),
     "trainedOn (its busiest version)": lambda p: catalog.ModelFilter(
         dataset=p.busy_dataset_version
+    ),
+    "trainedOn (its busiest version), family": lambda p: catalog.ModelFilter(
+        dataset=p.busy_dataset_version, family=Family(p.family)
     ),
     "testsHypothesis (busiest lineage)": lambda p: catalog.ModelFilter(
         hypothesis=p.hypothesis_lineage
@@ -90,14 +95,24 @@ def _seq_scans(node: dict[str, Any]) -> list[str]:
 
 
 async def _explain(conn: asyncpg.Connection, sql: str, args: tuple[Any, ...]) -> Plan:
-    best: dict[str, Any] | None = None
-    for _ in range(REPEAT):
-        raw = await conn.fetchval(f"explain (analyze, timing off, format json) {sql}", *args)
-        doc = json.loads(raw)[0]
-        if best is None or doc["Execution Time"] < best["Execution Time"]:
-            best = doc
-    assert best is not None
-    text_rows = await conn.fetch(f"explain {sql}", *args)
+    # EXECUTE takes its arguments as literals; each is typed by the prepared statement.
+    literals = [
+        await conn.fetchval("select quote_nullable($1::text)", None if a is None else str(a))
+        for a in args
+    ]
+    execute = f"execute measured({', '.join(literals)})" if literals else "execute measured"
+    await conn.execute(f"prepare measured as {sql}")
+    try:
+        best: dict[str, Any] | None = None
+        for _ in range(REPEAT):
+            raw = await conn.fetchval(f"explain (analyze, timing off, format json) {execute}")
+            doc = json.loads(raw)[0]
+            if best is None or doc["Execution Time"] < best["Execution Time"]:
+                best = doc
+        assert best is not None
+        text_rows = await conn.fetch(f"explain {execute}")
+    finally:
+        await conn.execute("deallocate measured")
     return Plan(
         ms=best["Execution Time"],
         rows=best["Plan"].get("Actual Rows", 0),

@@ -53,8 +53,9 @@ async def db(session_pool: asyncpg.Pool) -> asyncpg.Pool:
         await conn.execute(
             "truncate links, artifacts, lineages, audit_log, idempotency_keys, api_tokens cascade"
         )
-        # Truncation fires no row triggers: the model counters start again from zero too.
+        # Truncation fires no triggers: the model and link counters start again from zero too.
         await conn.execute("update model_counts set n = 0")
+        await conn.execute("truncate link_counts")
     return session_pool
 
 

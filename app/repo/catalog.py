@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.db.types import Conn
 from app.domain import Artifact, Family, Kind, Link
 from app.repo import rows
 
-# Sorts reach SQL only through this fixed map; nothing a client sends is spliced in.
+# Sorts reach SQL only through these fixed maps; nothing a client sends is spliced in.
 SORT_COLUMNS = {
     "quality_score": "a.quality_score",
     "created_at": "a.created_at",
     "parameter_count": "a.parameter_count",
+}
+# The copies of the sort keys on trained_on and tests_hypothesis links (migration 0004): a page
+# filtered by a dataset or a hypothesis walks one of that link's indexes in page order.
+LINK_SORT_COLUMNS = {
+    "quality_score": "l.source_quality_score",
+    "created_at": "l.source_created_at",
+    "parameter_count": "l.source_parameter_count",
 }
 DIRECTIONS = {"asc": "asc", "desc": "desc"}
 
@@ -42,6 +49,11 @@ class ModelQuery:
     limit: int = 20
     offset: int = 0
 
+    def reaches(self) -> list[tuple[str, Reach]]:
+        """The link filters that are set, by link type, the dataset first."""
+        pairs = (("trained_on", self.dataset), ("tests_hypothesis", self.hypothesis))
+        return [(link_type, reach) for link_type, reach in pairs if reach is not None]
+
 
 def like_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` literally anywhere in a string."""
@@ -49,65 +61,138 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _model_where(q: ModelQuery) -> tuple[str, list[object]]:
-    """The filters of ``q`` that are set, as SQL with $n parameters, and their values.
+Param = Callable[[object], str]
 
-    Only set filters appear, so each combination gets a plan that uses its indexes.
-    """
-    conditions = ["a.kind = 'model'"]
-    args: list[object] = []
+
+def _binder(args: list[object]) -> Param:
+    """A function that appends a value to ``args`` and returns its $n placeholder."""
 
     def param(value: object) -> str:
         args.append(value)
         return f"${len(args)}"
 
+    return param
+
+
+def _reach_branches(reach: Reach, param: Param) -> list[str]:
+    """Conditions on links ``l`` whose union is exactly the links reaching ``reach``.
+
+    A link reaches a version when it pins it, or floats on its lineage while it is latest.
+    The two are disjoint (one link per model and lineage), and each has its own index.
+    """
+    if reach.version is None:
+        return [f"l.target_lineage_id = {param(reach.lineage)}"]
+    branches = [f"l.target_version_id = {param(reach.version)}"]
+    if reach.version_is_latest:
+        branches.append(
+            f"l.target_lineage_id = {param(reach.lineage)} and l.target_version_id is null"
+        )
+    return branches
+
+
+def _model_conditions(q: ModelQuery, param: Param, *, driving: str | None = None) -> list[str]:
+    """The filters of ``q`` that are set, beyond the kind, as SQL on artifacts ``a``.
+
+    Only set filters appear, so each combination gets a plan that uses its indexes. The link
+    filter of type ``driving`` is left out: the caller walks those links itself.
+    """
+    conditions = []
     if q.family is not None:
         conditions.append(f"a.family = {param(q.family.value)}")
-    for link_type, reach in (("trained_on", q.dataset), ("tests_hypothesis", q.hypothesis)):
-        if reach is None:
+    for link_type, reach in q.reaches():
+        if link_type == driving:
             continue
-        # A link reaches a version when it pins it, or floats on its lineage while it is latest.
         version = ""
         if reach.version is not None:
-            floating = " or l.target_version_id is null" if reach.version_is_latest else ""
-            version = f" and (l.target_version_id = {param(reach.version)}{floating})"
+            floating = " or f.target_version_id is null" if reach.version_is_latest else ""
+            version = f" and (f.target_version_id = {param(reach.version)}{floating})"
         conditions.append(
-            f"a.id in (select l.source_id from links l where l.type = '{link_type}' "
-            f"and l.target_lineage_id = {param(reach.lineage)}{version})"
+            f"a.id in (select f.source_id from links f where f.type = '{link_type}' "
+            f"and f.target_lineage_id = {param(reach.lineage)}{version})"
         )
     if q.latest_only:
         conditions.append("a.is_latest")
     if q.search:
         conditions.append(f"a.title ilike {param(like_pattern(q.search))}")
-    return " and ".join(conditions), args
+    return conditions
+
+
+def _model_where(q: ModelQuery, param: Param) -> str:
+    """Every filter of ``q`` as SQL on artifacts ``a`` with $n parameters."""
+    return " and ".join(["a.kind = 'model'", *_model_conditions(q, param)])
 
 
 def counted_total(q: ModelQuery) -> tuple[str, list[object]] | None:
-    """The total from the trigger-kept counters, when only family and latest filter it."""
-    if q.dataset or q.hypothesis or q.search:
+    """The total from the trigger-kept counters, when only they filter it.
+
+    Counted are: family and latest (model_counts), or one dataset or hypothesis alone
+    (link_counts, where a latest version adds the links floating on its lineage).
+    """
+    reaches = q.reaches()
+    if q.search or (reaches and (q.family is not None or q.latest_only or len(reaches) > 1)):
         return None
-    sql = "select coalesce(sum(n), 0) from model_counts where latest_only = $1"
+    if reaches:
+        link_type, reach = reaches[0]
+        sql = "select coalesce(sum(n), 0)::bigint from link_counts where type = $1 and "
+        if reach.version is None:
+            return sql + "scope = 'lineage' and target_id = $2", [link_type, reach.lineage]
+        if not reach.version_is_latest:
+            return sql + "scope = 'version' and target_id = $2", [link_type, reach.version]
+        both = "((scope = 'version' and target_id = $2) or (scope = 'floating' and target_id = $3))"
+        return sql + both, [link_type, reach.version, reach.lineage]
+    sql = "select coalesce(sum(n), 0)::bigint from model_counts where latest_only = $1"
     if q.family is None:
         return sql, [q.latest_only]
     return sql + " and family = $2", [q.latest_only, q.family.value]
 
 
+def _page_sql(q: ModelQuery) -> tuple[str, list[object]]:
+    """The statement for one page of ``q``, and its arguments."""
+    args: list[object] = []
+    param = _binder(args)
+    direction = DIRECTIONS[q.direction]
+    reaches = q.reaches()
+    if not reaches:
+        return (
+            f"select {rows.ARTIFACT_COLUMNS} from artifacts a where {_model_where(q, param)} "
+            f"order by {SORT_COLUMNS[q.sort]} {direction}, a.id {direction} "
+            f"limit {param(q.limit)} offset {param(q.offset)}"
+        ), args
+    # The first link filter drives: its links are walked in page order (the link type implies
+    # a model source), joined to their models only to apply the other filters, and the walk
+    # stops once the page is full. Only the page's rows are then read from artifacts.
+    link_type, reach = reaches[0]
+    conditions = _model_conditions(q, param, driving=link_type)
+    join = " join artifacts a on a.id = l.source_id" if conditions else ""
+    key = LINK_SORT_COLUMNS[q.sort]
+
+    def walk(branch: str, paging: str) -> str:
+        where = " and ".join([f"l.type = '{link_type}'", branch, *conditions])
+        return (
+            f"select l.source_id, {key} as sort_key from links l{join} where {where} "
+            f"order by {key} {direction}, l.source_id {direction} {paging}"
+        )
+
+    order = f"order by p.sort_key {direction}, p.source_id {direction}"
+    page = f"limit {param(q.limit)} offset {param(q.offset)}"
+    branches = _reach_branches(reach, param)
+    if len(branches) == 1:
+        keys = walk(branches[0], page)
+    else:
+        # Pinned and floating links merge; each walk stops at the page's end.
+        enough = f"limit {param(q.limit + q.offset)}"
+        union = " union all ".join(f"({walk(b, enough)})" for b in branches)
+        keys = f"select * from ({union}) p {order} {page}"
+    return (
+        f"select {rows.ARTIFACT_COLUMNS} from ({keys}) p join artifacts a on a.id = p.source_id "
+        f"{order}"
+    ), args
+
+
 async def list_models(conn: Conn, q: ModelQuery) -> list[Artifact]:
     """One page of models, sorted with id as the tie-break in the same direction."""
-    column, direction = SORT_COLUMNS[q.sort], DIRECTIONS[q.direction]
-    where, args = _model_where(q)
-    n = len(args)
-    records = await conn.fetch(
-        f"""
-        select {rows.ARTIFACT_COLUMNS} from artifacts a
-        where {where}
-        order by {column} {direction}, a.id {direction}
-        limit ${n + 1} offset ${n + 2}
-        """,
-        *args,
-        q.limit,
-        q.offset,
-    )
+    sql, args = _page_sql(q)
+    records = await conn.fetch(sql, *args)
     return [rows.artifact(r) for r in records]
 
 
@@ -117,7 +202,8 @@ async def count_models(conn: Conn, q: ModelQuery) -> int:
     if counted is not None:
         value: int = await conn.fetchval(counted[0], *counted[1])
         return value
-    where, args = _model_where(q)
+    args: list[object] = []
+    where = _model_where(q, _binder(args))
     value = await conn.fetchval(f"select count(*) from artifacts a where {where}", *args)
     return value
 
