@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from graphql import FieldNode
 
 from app import validation
-from app.repo.catalog import like_pattern
+from app.repo.catalog import title_search
 from app.repo.compiled import sql
 
 if TYPE_CHECKING:
@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 
 def _get(obj: Any, key: str) -> Any:
     return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+
+
+def _search(text: str) -> str:
+    # The condition is a str.format template of the table alias: braces in text are doubled.
+    return title_search("{a}.title", text.replace("{", "{{").replace("}", "}}"))
 
 
 def model_page(c: Compiler, node: FieldNode) -> str:
@@ -42,7 +47,7 @@ def model_page(c: Compiler, node: FieldNode) -> str:
     if latest_only:
         where += " and {a}.is_latest"
     if search:
-        where += f" and {{a}}.title ilike {c.param(like_pattern(search), 'text')}"
+        where += " and " + _search(search)
     order = f"{{a}}.{column} {direction}, {{a}}.id {direction}"
 
     def counted() -> str:
@@ -66,7 +71,7 @@ def kind_page(c: Compiler, node: FieldNode, type_name: str) -> str:
     if args["latestOnly"]:
         where += " and {a}.is_latest"
     if search:
-        where += f" and {{a}}.title ilike {c.param(like_pattern(search), 'text')}"
+        where += " and " + _search(search)
     return page(c, node, type_name, where, "{a}.created_at desc, {a}.id desc", limit, offset)
 
 
