@@ -277,7 +277,10 @@ def _notes(r: Results) -> list[str]:
         "- Plans: a x in bold means the list costs 2x or more at the large size than at the "
         f"small one and at least {PLAN_NOISE_MS} ms (issue 8 wants less than 2x; below that "
         "time the ratio is timer noise); a seq scan in bold is one on artifacts or links at "
-        "the large size. 'count' is the total the list reports, the same for every sort.",
+        "the large size. 'count' is the total the list reports, the same for every sort. "
+        "Each statement is prepared on a connection set up like the pool's and timed with "
+        "EXPLAIN ANALYZE EXECUTE, so the plan is the one the registry runs (planned without "
+        "its values), not one made for the values.",
     ]
     notes.append(
         "- 'ok' / '**below**' next to a ratio: issue 8's targets, ours at least 1.0x "
@@ -331,7 +334,7 @@ def render(r: Results) -> str:
         "",
         *_memory_table(r),
         "",
-        "## Model list query plans (app/repo/catalog.py, EXPLAIN ANALYZE, best of 3)",
+        "## Model list query plans (app/repo/catalog.py, the pool's generic plans, best of 3)",
         "",
         *_plan_table(r),
         "",
