@@ -170,6 +170,22 @@ async def test_concurrent_registrations_get_consecutive_versions_and_one_latest(
     assert [r["version_number"] for r in rows if r["is_latest"]] == [25]
 
 
+async def test_racing_first_versions_of_new_lineages_all_succeed(db):
+    """Each round, several writers create the same new lineage at once."""
+
+    async def one(lineage: str, i: int) -> int:
+        async with db.acquire() as c:
+            # Line the writers up so their inserts of the new lineage overlap.
+            await c.execute("select pg_sleep(0.01)")
+            a = await make_dataset(c, lineage, title=f"run {i}")
+            return a.version_number
+
+    for round_ in range(15):
+        lineage = f"new-{round_}"
+        numbers = await asyncio.gather(*(one(lineage, i) for i in range(6)))
+        assert sorted(numbers) == list(range(1, 7)), lineage
+
+
 @pytest.mark.parametrize(
     "changes",
     [{"title": "a\x00b"}, {"metadata": {"k": "a\x00"}}, {"training_config": {"a\x00": 1}}],

@@ -70,6 +70,11 @@ async def allocate_version(conn: Conn, lineage_id: str, kind: Kind) -> int | Non
     concurrent registrations of one lineage. Returns None when the lineage exists
     with another kind.
     """
+    # Two first versions racing would both try to insert the row, and the loser would
+    # fail on the (id, kind) key rather than take the upsert's update branch.
+    await conn.execute(
+        "select pg_advisory_xact_lock(hashtext('lineage'), hashtext($1))", lineage_id
+    )
     value: int | None = await conn.fetchval(
         """
         insert into lineages as l (id, kind, latest_version) values ($1, $2, 1)
