@@ -75,6 +75,13 @@ def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}"
 
 
+def _by_round(ours: list[Run], other: list[Run] | None) -> str:
+    """req/s ratios of the runs made in the same round, which share the machine's state."""
+    if not other:
+        return "n/a"
+    return " ".join(_ratio(a.rps, b.rps) for a, b in zip(ours, other, strict=False))
+
+
 def _size(n: int) -> str:
     return f"{n:,}"
 
@@ -137,9 +144,9 @@ def _runs(r: Results) -> list[tuple[tuple[int, str, int, str], list[Run]]]:
 
 def _summary_table(r: Results) -> list[str]:
     lines = [
-        "| size | workload | c | ours req/s | x PostGraphile | x floor "
+        "| size | workload | c | ours req/s | x PostGraphile | x floor | x floor by round "
         "| ours CPU ms/req | CPU x PostGraphile | CPU x floor |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (size, key, c, name), runs in _runs(r):
         if name != "ours":
@@ -157,6 +164,7 @@ def _summary_table(r: Results) -> list[str]:
             f"| {_size(size)} | {r.workloads[key].label} | {c} | {ours.rps:.0f} "
             f"| {_ratio(ours.rps, pg.rps if pg else None)}{_goal(vs_pg, PG_TARGET.get(key))} "
             f"| {_ratio(ours.rps, fl.rps if fl else None)}{_goal(vs_fl, FLOOR_TARGET)} "
+            f"| {_by_round(runs, r.runs.get((size, key, c, 'floor')))} "
             f"| {ours.cpu_ms:.2f} "
             f"| {_ratio(ours.cpu_ms, pg.cpu_ms if pg else None)} "
             f"| {_ratio(ours.cpu_ms, fl.cpu_ms if fl else None)} |"
@@ -284,7 +292,9 @@ def _notes(r: Results) -> list[str]:
     ]
     notes.append(
         "- 'ok' / '**below**' next to a ratio: issue 8's targets, ours at least 1.0x "
-        "PostGraphile's req/s on (a), (b), (c) and at least 0.7x the floor's on every workload."
+        "PostGraphile's req/s on (a), (b), (c) and at least 0.7x the floor's on every workload. "
+        "'x floor by round' compares the two runs of each round, made a few seconds apart: "
+        "their spread shows how much of a difference is the machine's."
     )
     if "e" in r.workloads:
         notes.append(
