@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from functools import cached_property
 from typing import Any, cast
 
@@ -28,7 +27,6 @@ from app.schema.context import Context
 from app.service import tokens
 from app.settings import PROJECT_ROOT
 
-log = logging.getLogger(__name__)
 RETRY_SOON = {"Retry-After": "1"}
 GRAPHIQL_PAGE = PROJECT_ROOT / "static" / "graphiql.html"
 
