@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import metrics
-from app.domain import Artifact, ModelFields
+from app.domain import Artifact, ModelFields, iso_utc
 
 
 def _fields(a: Artifact) -> ModelFields:
@@ -80,7 +80,7 @@ def metadata_rows(models: Sequence[Artifact]) -> list[DiffRow]:
         "architecture": lambda a: _fields(a).architecture,
         "parameter_count": lambda a: _fields(a).parameter_count,
         "version_number": lambda a: a.version_number,
-        "created_at": lambda a: a.created_at.isoformat(),
+        "created_at": lambda a: iso_utc(a.created_at),
         "raw_quality_score": lambda a: _fields(a).raw_quality_score,
         "quality_score": lambda a: _fields(a).quality_score,
     }

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+
+def iso_utc(value: datetime) -> str:
+    """ISO 8601 in UTC as PostgreSQL writes a timestamptz in JSON: the fraction of a second
+    without trailing zeros, none when zero. Every surface uses it, so an answer built by the
+    database and one built here read the same."""
+    text = value.astimezone(UTC).isoformat()
+    head, dot, rest = text.partition(".")
+    if not dot:
+        return text
+    fraction = rest[:6].rstrip("0")
+    return head + ("." + fraction if fraction else "") + rest[6:]
 
 
 class Kind(StrEnum):

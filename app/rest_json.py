@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain import Artifact, LinkType
+from app.domain import Artifact, LinkType, iso_utc
 from app.service.compare import Comparison
 from app.service.detail import Edge, ModelDetail
 
@@ -38,7 +38,7 @@ def model_summary(a: Artifact, targets: Targets) -> dict[str, Any]:
         "evaluation_metrics": m.evaluation_metrics,
         "trained_on": trained_on[0] if trained_on else None,
         "produced_by": produced_by[0] if produced_by else None,
-        "created_at": a.created_at.isoformat(),
+        "created_at": iso_utc(a.created_at),
         # extras beyond the spec
         "lineage_id": a.lineage_id,
         "trained_on_all": trained_on,
@@ -124,7 +124,7 @@ def model_detail(d: ModelDetail) -> dict[str, Any]:
                 "id": v.id,
                 "version_number": v.version_number,
                 "is_latest": v.is_latest,
-                "created_at": v.created_at.isoformat(),
+                "created_at": iso_utc(v.created_at),
                 "quality_score": v.model.quality_score if v.model else None,
             }
             for v in d.versions

@@ -29,13 +29,6 @@ REACHING = (
     "or ({l}.target_version_id is null and {a}.is_latest))"
 )
 
-# datetime.isoformat() in UTC: microseconds only when non-zero, six digits.
-TIMESTAMP = (
-    "(to_char({c} at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-    " || case when extract(microseconds from {c})::bigint % 1000000 = 0 then ''"
-    " else to_char({c} at time zone 'UTC', '.US') end || '+00:00')"
-)
-
 # app.metrics.direction in SQL: declared, else LOWER for error-like name tokens.
 METRIC_DIRECTION = (
     "case when {a}.metric_directions ? {k} then upper({a}.metric_directions ->> {k})"
@@ -53,7 +46,8 @@ ARTIFACT_SCALARS = {
     "isLatest": "{a}.is_latest",
     "title": "{a}.title",
     "description": "{a}.description",
-    "createdAt": TIMESTAMP.replace("{c}", "{a}.created_at"),
+    # With the session's UTC time zone, JSON renders it exactly like app.domain.iso_utc.
+    "createdAt": "{a}.created_at",
     "metadata": "{a}.metadata",
 }
 
