@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ from app.fastpath import FastPath
 from app.graphql_http import run_query
 from app.service import catalog, compare, detail, tokens
 
+log = logging.getLogger(__name__)
 ORDERS = ("asc", "desc")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -123,6 +125,10 @@ def fast_list_models(fastpath: FastPath) -> Handler:
             )
         except RegistryError as exc:
             return Answer(exc.http_status, orjson.dumps(error_body(exc)), "application/json")
+        except Exception:
+            # As for GraphQL: the regular route answers, and reports what went wrong.
+            log.exception("fast path failed; the route answers instead")
+            return None
         if answered is None:
             return None
         return Answer(200, list_body(orjson.loads(answered[0])), "application/json")
