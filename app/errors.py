@@ -42,3 +42,10 @@ class Unauthenticated(RegistryError):
 class Forbidden(RegistryError):
     code = "FORBIDDEN"
     http_status = 403
+
+
+class ResponseTooLarge(RegistryError):
+    """A response would hold more objects than MAX_RESPONSE_OBJECTS allows."""
+
+    code = "RESPONSE_TOO_LARGE"
+    http_status = 400

@@ -58,9 +58,7 @@ def _errors(code: str, message: str, *, data: bool) -> bytes:
     return orjson.dumps({"data": None, **body} if data else body)
 
 
-async def answer(
-    fastpath: FastPath, db: Database, budget: int, body: Any, accept: str
-) -> Answer | None:
+async def answer(fastpath: FastPath, db: Database, body: Any, accept: str) -> Answer | None:
     """The fast path's answer to a parsed GraphQL request body, or None to let Strawberry."""
     if not isinstance(body, dict):
         return None
@@ -70,7 +68,7 @@ async def answer(
     if not isinstance(name, str | None):
         return None
     try:
-        answered = await fastpath.execute(db, query, variables, name, budget)
+        answered = await fastpath.execute(db, query, variables, name)
     except Unavailable as exc:
         content = _errors(exc.code, exc.message, data=False)
         return Answer(exc.http_status, content, "application/json", RETRY_SOON)
@@ -103,8 +101,7 @@ def graphql_post(fastpath: FastPath) -> Handler:
             return None
         state = scope["state"]
         accept = headers.get(b"accept", b"").decode("latin-1")
-        budget = state["settings"].max_response_objects
-        return await answer(fastpath, state["db"], budget, parsed, accept)
+        return await answer(fastpath, state["db"], parsed, accept)
 
     return handle
 

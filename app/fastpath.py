@@ -8,18 +8,14 @@ through Strawberry. Tests compare both paths on the same questions.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from graphql import (
-    FragmentDefinitionNode,
-    OperationDefinitionNode,
-    OperationType,
-)
+from graphql import OperationType
 from graphql.execution.values import get_variable_values
 
+from app.caches import ByteBoundedCache
 from app.db.database import Database
 from app.repo.compiled import fetch_json
 from app.repo.compiled.query import Compiler, Unsupported
@@ -27,6 +23,11 @@ from app.schema import documents, schema
 from app.schema.budget import count_objects, estimate
 
 log = logging.getLogger(__name__)
+
+# Compiled statements are a few KB; the key holds the query text and its variables, so
+# requests with large variables are compiled every time instead of crowding others out.
+CACHE_BYTES = 16 * 1024 * 1024
+CACHE_ENTRY_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -37,94 +38,67 @@ class Compiled:
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """A parsed, validated document; None fields mean 'not for the fast path'."""
-
-    operations: dict[str | None, OperationDefinitionNode]
-    fragments: dict[str, FragmentDefinitionNode]
+class Limits:
+    max_query_cost: int
+    max_response_objects: int
 
 
 class FastPath:
-    """Caches of prepared documents and compiled statements, per process."""
+    """Compiled statements cached per process, bounded in bytes."""
 
-    def __init__(self, size: int = 512) -> None:
-        self._documents: OrderedDict[str, Prepared | None] = OrderedDict()
-        self._compiled: OrderedDict[tuple[str, str | None, bytes, int], Compiled | None] = (
-            OrderedDict()
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._compiled: ByteBoundedCache[tuple[str, str | None, bytes], Compiled | None] = (
+            ByteBoundedCache(CACHE_BYTES, CACHE_ENTRY_BYTES)
         )
-        self._size = size
-
-    def prepare(self, query: str) -> Prepared | None:
-        cached = self._documents.get(query, ...)
-        if cached is not ...:
-            self._documents.move_to_end(query)
-            return cached
-        prepared = self._prepare(query)
-        self._documents[query] = prepared
-        if len(self._documents) > self._size:
-            self._documents.popitem(last=False)
-        return prepared
-
-    @staticmethod
-    def _prepare(query: str) -> Prepared | None:
-        document = documents.parsed(query)
-        if document is None or documents.validation_errors(query):
-            return None
-        operations = {
-            (d.name.value if d.name else None): d
-            for d in document.definitions
-            if isinstance(d, OperationDefinitionNode)
-        }
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        return Prepared(operations, fragments)
 
     def compile(
-        self, query: str, variables: dict[str, Any] | None, operation_name: str | None, budget: int
+        self, query: str, variables: dict[str, Any] | None, operation_name: str | None
     ) -> Compiled | None:
         """SQL, parameters and an operation label, or None when the resolvers must answer.
 
-        The same query with the same variables compiles to the same statement, so the
-        result is cached.
+        The same query with the same values for its declared variables compiles to the same
+        statement, so the result is cached; variables the operation does not declare are
+        not part of the key.
         """
+        prepared = documents.prepared(query)
+        if prepared is None or prepared.errors:
+            return None
+        operation = prepared.operation(operation_name)
+        if operation is None or operation.operation is not OperationType.QUERY:
+            return None
+        given = variables or {}
+        declared = {
+            d.variable.name.value: given[d.variable.name.value]
+            for d in operation.variable_definitions or ()
+            if d.variable.name.value in given
+        }
         try:
-            key = (
-                query,
-                operation_name,
-                orjson.dumps(variables, option=orjson.OPT_SORT_KEYS),
-                budget,
-            )
+            values = orjson.dumps(declared, option=orjson.OPT_SORT_KEYS)
         except TypeError:
             return None
-        cached = self._compiled.get(key, ...)
-        if cached is not ...:
-            self._compiled.move_to_end(key)
+        key = (query, operation_name, values)
+        found, cached = self._compiled.get(key)
+        if found:
             return cached
-        compiled = self._compile(query, variables, operation_name, budget)
-        self._compiled[key] = compiled
-        if len(self._compiled) > self._size:
-            self._compiled.popitem(last=False)
+        compiled = self._compile(prepared, operation, declared)
+        weight = len(query) + len(values) + (len(compiled.statement) if compiled else 0)
+        self._compiled.put(key, compiled, 2 * weight)
         return compiled
 
     def _compile(
-        self, query: str, variables: dict[str, Any] | None, operation_name: str | None, budget: int
+        self,
+        prepared: documents.Prepared,
+        operation: Any,
+        variables: dict[str, Any],
     ) -> Compiled | None:
-        prepared = self.prepare(query)
-        if prepared is None:
-            return None
-        if operation_name is None and len(prepared.operations) == 1:
-            operation = next(iter(prepared.operations.values()))
-        else:
-            operation = prepared.operations.get(operation_name)  # type: ignore[assignment]
-        if operation is None or operation.operation is not OperationType.QUERY:
-            return None
         coerced = get_variable_values(
-            schema._schema, operation.variable_definitions or (), variables or {}
+            schema._schema, operation.variable_definitions or (), variables
         )
         if isinstance(coerced, list):
             return None
-        if estimate(operation.selection_set, coerced.coerced, prepared.fragments) > budget:
+        found = estimate(schema._schema, operation, prepared.fragments, coerced.coerced)
+        if found > self.limits.max_query_cost:
             return None
         compiler = Compiler(schema._schema, prepared.fragments, coerced)
         try:
@@ -142,10 +116,9 @@ class FastPath:
         query: str,
         variables: dict[str, Any] | None,
         operation_name: str | None,
-        budget: int,
     ) -> tuple[str, str] | None:
         """The response's ``data`` as JSON text and the operation label, or None to fall back."""
-        compiled = self.compile(query, variables, operation_name, budget)
+        compiled = self.compile(query, variables, operation_name)
         if compiled is None:
             return None
         data = await db.run(
@@ -153,6 +126,7 @@ class FastPath:
         )
         if data is None:
             return None  # a guard failed: the resolvers answer, with the right error
+        budget = self.limits.max_response_objects
         # Each object opens one brace, so the brace count bounds the object count from above.
         if data.count("{") > budget and count_objects(orjson.loads(data)) > budget:
             return None  # the resolvers produce the budget error

@@ -38,7 +38,7 @@ def context_for(request: Request, principal: Principal) -> Context:
         request=request,
         db=db,
         settings=request.state.settings,
-        loaders=Loaders(db),
+        loaders=Loaders(db, request.state.settings.max_response_objects),
         principal=principal,
     )
 
@@ -57,8 +57,7 @@ async def run_query(request: Request, query: str, variables: dict[str, Any]) -> 
     """Answer a read query for a REST route: compiled when possible, else by the resolvers."""
     fastpath: FastPath | None = request.state.fastpath
     if fastpath is not None:
-        budget = request.state.settings.max_response_objects
-        answered = await fastpath.execute(request.state.db, query, variables, None, budget)
+        answered = await fastpath.execute(request.state.db, query, variables, None)
         if answered is not None:
             data: dict[str, Any] = orjson.loads(answered[0])
             return data
@@ -197,13 +196,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 except orjson.JSONDecodeError:
                     return None
         state = request.state
-        found = await answer(
-            self.fastpath,
-            state.db,
-            state.settings.max_response_objects,
-            body,
-            request.headers.get("accept", ""),
-        )
+        found = await answer(self.fastpath, state.db, body, request.headers.get("accept", ""))
         if found is None:
             return None
         if found.operation:
@@ -243,7 +236,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             request=request,
             db=db,
             settings=request.state.settings,
-            loaders=Loaders(db),
+            loaders=Loaders(db, request.state.settings.max_response_objects),
             principal=request.state.principal,
         )
 

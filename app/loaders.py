@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
@@ -10,27 +11,67 @@ from aiodataloader import DataLoader
 
 from app.db.database import Database
 from app.db.types import Conn
-from app.domain import Artifact, Link
+from app.domain import Artifact, Link, LinkType
+from app.errors import ResponseTooLarge
 from app.repo import catalog as catalog_repo
 from app.repo import links as link_repo
 
 T = TypeVar("T")
+# Batches of one request in flight at once: a wide query waits for its own batches rather
+# than holding the whole pool while other requests time out waiting for a connection.
+CONNECTIONS_PER_REQUEST = 3
+
+# (version id, link type, limit, offset): one page of the versions whose links reach it.
+SourcePage = tuple[str, LinkType, int, int]
+# (lineage id, limit, offset): one page of a lineage's versions.
+VersionPage = tuple[str, int, int]
+
+
+class Allowance:
+    """How many more objects a request's lists may return (MAX_RESPONSE_OBJECTS in all).
+
+    Batches of pages fetch at most one row more than is left, so a request never loads
+    much more than it may send, whatever the bounds of its lists allowed before it ran.
+    """
+
+    def __init__(self, objects: int) -> None:
+        self.left = objects
+
+    def take(self, objects: int) -> None:
+        """Count objects a list returns; ResponseTooLarge once more were taken than allowed."""
+        self.left -= objects
+        if self.left < 0:
+            raise ResponseTooLarge("this response holds more objects than allowed")
+
+    def cap(self) -> int:
+        """The most rows a batch should fetch: one past what is left tells it overflowed."""
+        return max(self.left, 0) + 1
+
+    def check(self, found: int) -> None:
+        if found > self.left:
+            raise ResponseTooLarge("this response holds more objects than allowed")
 
 
 class Loaders:
-    """The loaders of one request, sharing its database."""
+    """The loaders of one request, sharing its database and its allowance of objects."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, objects: int) -> None:
         self._db = db
+        self.allowance = Allowance(objects)
+        self._connections = asyncio.Semaphore(CONNECTIONS_PER_REQUEST)
         # A version id, or a lineage id meaning its latest version.
         self.artifact: DataLoader[str, Artifact | None] = DataLoader(self._artifacts)
-        self.versions: DataLoader[str, list[Artifact]] = DataLoader(self._versions)
+        self.versions: DataLoader[VersionPage, list[Artifact]] = DataLoader(self._versions)
+        self.lineage_sizes: DataLoader[str, int] = DataLoader(self._lineage_sizes)
+        # Outgoing links are few (app.validation.MAX_LINKS per version): all of them at once.
         self.links_from: DataLoader[str, list[Link]] = DataLoader(self._links_from)
-        self.links_reaching: DataLoader[str, list[Link]] = DataLoader(self._links_reaching)
+        self.sources: DataLoader[SourcePage, list[Artifact]] = DataLoader(self._sources)
+        self.source_counts: DataLoader[tuple[str, LinkType], int] = DataLoader(self._source_counts)
 
     async def run(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         """Run a read on a pooled connection, retried if the database restarts."""
-        return await self._db.run(fn, retry=True)
+        async with self._connections:
+            return await self._db.run(fn, retry=True)
 
     def prime(self, artifacts: Sequence[Artifact]) -> None:
         """Remember artifacts a resolver already fetched so no loader fetches them again."""
@@ -41,17 +82,30 @@ class Loaders:
         by_ref = await self.run(lambda c: catalog_repo.by_refs_map(c, refs))
         return [by_ref.get(r) for r in refs]
 
-    async def _versions(self, lineage_ids: list[str]) -> list[list[Artifact]]:
-        found = await self.run(lambda c: catalog_repo.versions_of(c, lineage_ids))
-        return _grouped(lineage_ids, ((a.lineage_id, a) for a in found))
+    async def _versions(self, keys: list[VersionPage]) -> list[list[Artifact]]:
+        cap = self.allowance.cap()
+        found = await self.run(lambda c: catalog_repo.version_pages(c, keys, cap))
+        self.allowance.check(len(found))
+        return _by_index(len(keys), found)
+
+    async def _lineage_sizes(self, lineage_ids: list[str]) -> list[int]:
+        found = await self.run(lambda c: catalog_repo.lineage_sizes(c, lineage_ids))
+        return [found.get(i, 0) for i in lineage_ids]
 
     async def _links_from(self, source_ids: list[str]) -> list[list[Link]]:
         found = await self.run(lambda c: link_repo.from_sources(c, source_ids))
         return _grouped(source_ids, ((lk.source_id, lk) for lk in found))
 
-    async def _links_reaching(self, version_ids: list[str]) -> list[list[Link]]:
-        found = await self.run(lambda c: catalog_repo.links_reaching(c, version_ids))
-        return _grouped(version_ids, found)
+    async def _sources(self, keys: list[SourcePage]) -> list[list[Artifact]]:
+        plain = [(v, t.value, n, skip) for v, t, n, skip in keys]
+        cap = self.allowance.cap()
+        found = await self.run(lambda c: catalog_repo.source_pages(c, plain, cap))
+        self.allowance.check(len(found))
+        return _by_index(len(keys), found)
+
+    async def _source_counts(self, keys: list[tuple[str, LinkType]]) -> list[int]:
+        plain = [(v, t.value) for v, t in keys]
+        return await self.run(lambda c: catalog_repo.source_counts(c, plain))
 
 
 def _grouped(keys: list[str], pairs: Iterable[tuple[str, T]]) -> list[list[T]]:
@@ -60,3 +114,11 @@ def _grouped(keys: list[str], pairs: Iterable[tuple[str, T]]) -> list[list[T]]:
     for key, value in pairs:
         groups[key].append(value)
     return [groups[k] for k in keys]
+
+
+def _by_index(n: int, pairs: Iterable[tuple[int, T]]) -> list[list[T]]:
+    """Values grouped by the index of the key they answer, for ``n`` keys."""
+    groups: list[list[T]] = [[] for _ in range(n)]
+    for i, value in pairs:
+        groups[i].append(value)
+    return groups

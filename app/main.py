@@ -21,7 +21,7 @@ from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
 from app.errors import RegistryError
 from app.fastlane import FastLane, graphql_post
-from app.fastpath import FastPath
+from app.fastpath import FastPath, Limits
 from app.graphql_http import GraphQLEndpoint
 from app.limits import BodyLimit, Deadline
 from app.observability import Metrics, RequestObserver
@@ -65,7 +65,11 @@ def create_app(
     """Build the app; the lifespan opens the pool, migrates, and loads demo data if asked."""
 
     metrics = Metrics()
-    fastpath = FastPath() if settings.fast_path else None
+    fastpath = (
+        FastPath(Limits(settings.max_query_cost, settings.max_response_objects))
+        if settings.fast_path
+        else None
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:

@@ -117,11 +117,9 @@ def fast_list_models(fastpath: FastPath) -> Handler:
             variables = list_variables(QueryParams(scope["query_string"]))
         except RegistryError:
             return None  # the route reports it
-        state = scope["state"]
-        budget = state["settings"].max_response_objects
         try:
             answered = await fastpath.execute(
-                state["db"], rest_json.LIST_QUERY, variables, None, budget
+                scope["state"]["db"], rest_json.LIST_QUERY, variables, None
             )
         except RegistryError as exc:
             return Answer(exc.http_status, orjson.dumps(error_body(exc)), "application/json")

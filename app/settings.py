@@ -58,6 +58,7 @@ class Settings:
     db_retry_window_s: float
     max_body_bytes: int
     max_response_objects: int
+    max_query_cost: int
     cors_origins: tuple[str, ...]
     shutdown_grace_s: int
     fast_path: bool
@@ -83,6 +84,7 @@ class Settings:
             db_retry_window_s=_float(e, "DB_RETRY_WINDOW_S", 5.0),
             max_body_bytes=_int(e, "MAX_BODY_BYTES", 1024 * 1024),
             max_response_objects=_int(e, "MAX_RESPONSE_OBJECTS", 10_000),
+            max_query_cost=_int(e, "REGISTRY_MAX_QUERY_COST", 1_000_000),
             cors_origins=tuple(
                 o.strip() for o in e.get("CORS_ALLOW_ORIGINS", "").split(",") if o.strip()
             ),

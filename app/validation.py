@@ -22,9 +22,22 @@ DIRECTIONS = frozenset({"higher", "lower"})
 # Every list is bounded.
 MAX_PAGE = 100
 MAX_OFFSET = 1_000_000
+# Lists nested in an artifact (links, versions): paged too, with a larger maximum.
+NESTED_DEFAULT = 100
+MAX_NESTED = 1000
 MAX_SEARCH = 200
 MAX_LINEAGE_DEPTH = 10
 MAX_LINEAGE_NODES = 500
+
+
+def check_nested_page(limit: int, offset: int) -> None:
+    """A nested list's paging: limit in 1..1000, offset in 0..1,000,000."""
+    if not 1 <= limit <= MAX_NESTED:
+        raise InvalidInput(f"limit must be between 1 and {MAX_NESTED}, got {limit}", field="limit")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(
+            f"offset must be between 0 and {MAX_OFFSET}, got {offset}", field="offset"
+        )
 
 
 def check_lineage_id(lineage_id: str) -> None:

@@ -18,12 +18,15 @@ from app.settings import Settings
 @dataclass(eq=False)
 class StatementCounter:
     statements: list[str] = field(default_factory=list)
+    arguments: list[tuple[Any, ...]] = field(default_factory=list)
 
     def __call__(self, q: LoggedQuery) -> None:
         self.statements.append(q.query)
+        self.arguments.append(tuple(q.args))
 
     def reset(self) -> None:
         self.statements.clear()
+        self.arguments.clear()
 
     @property
     def count(self) -> int:

@@ -188,7 +188,7 @@ async def test_other_queries_and_every_error_come_from_the_resolvers(db, pg_dsn,
 
 
 async def test_fast_path_respects_the_response_budget(db, pg_dsn, catalog):
-    env = {"MAX_RESPONSE_OBJECTS": "30"}
+    env = {"MAX_RESPONSE_OBJECTS": "20"}
     async with running_app(pg_dsn, env) as api:
         body = await api.gql("{ datasets(limit: 20) { items { id versions { id } } } }")
     assert body["errors"][0]["extensions"]["code"] == "RESPONSE_TOO_LARGE"

@@ -12,16 +12,16 @@ query Nested($limit: Int!) {
     total
     items {
       id
-      trainedOn { id versions { id versionNumber } }
+      trainedOn(limit: 10) { id versions(limit: 10) { id versionNumber } }
       producedBy { id inputs { pinned pinnedVersion artifact { id kind } } }
-      testsHypotheses { id testedBy { id } }
+      testsHypotheses(limit: 10) { id testedBy { id } }
     }
   }
 }
 """
 
 # Documented bound: 2 statements for the page (items, total) plus at most 4 per level of
-# nested relationship fields (one per loader: artifact, versions, links_from, links_reaching).
+# nested relationship fields (one per loader: artifact, versions, links_from, sources).
 # NESTED has 3 such levels.
 RELATIONSHIP_LEVELS = 3
 BOUND = 2 + 4 * RELATIONSHIP_LEVELS

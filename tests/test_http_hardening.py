@@ -136,14 +136,15 @@ async def test_response_budget_is_checked_before_and_after_execution(db, pg_dsn,
     before = (
         "{ " + " ".join(f"a{i}: models(limit: 100) {{ items {{ id }} }}" for i in range(12)) + " }"
     )
-    async with running_app(pg_dsn, {"MAX_RESPONSE_OBJECTS": "1000"}) as api:
+    async with running_app(pg_dsn, {"REGISTRY_MAX_QUERY_COST": "1000"}) as api:
         body = (await api.client.post("/graphql", json={"query": before})).json()
         error = body["errors"][0]
-        assert error["extensions"]["code"] == "RESPONSE_TOO_LARGE"
-        assert "MAX_RESPONSE_OBJECTS" in error["message"] and "may return" in error["message"]
+        assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "estimate": 1212, "limit": 1000}
+        assert "REGISTRY_MAX_QUERY_COST" in error["message"] and "may return" in error["message"]
+        assert body["data"] is None
     for i in range(30):
         await make_dataset(conn, f"d{i % 10}")  # 10 lineages of 3 versions
-    # Estimated 61 objects (the page, 30 items, one level below); 121 come back.
+    # Estimated 3,031 objects (the page, 30 items, 100 versions each); 121 come back.
     async with running_app(pg_dsn, {"MAX_RESPONSE_OBJECTS": "100"}) as api:
         q = "{ datasets(limit: 30) { items { id versions { id } } } }"
         body = (await api.client.post("/graphql", json={"query": q})).json()

@@ -43,6 +43,9 @@ async def _init_connection(conn: asyncpg.Connection, query_logger: QueryLogger |
         await conn.set_type_codec(
             name, encoder=_dumps, decoder=orjson.loads, schema="pg_catalog", format="text"
         )
+    # asyncpg learns the codec of int[] (paged batches) by asking the server the first time
+    # it meets it; asking here keeps those statements out of the first request.
+    await conn.fetchval("select $1::int[]", [])
     if query_logger is not None:
         conn.add_query_logger(query_logger)
 

@@ -34,12 +34,16 @@ async def record(
     )
 
 
-async def for_artifacts(conn: Conn, artifact_ids: list[str]) -> list[AuditEntry]:
-    """Entries about the given versions, oldest first."""
+async def for_artifacts(
+    conn: Conn, artifact_ids: list[str], limit: int, offset: int
+) -> list[AuditEntry]:
+    """One page of the entries about the given versions, oldest first."""
     records = await conn.fetch(
         "select at, actor, action, artifact_id, before, after from audit_log "
-        "where artifact_id = any($1::text[]) order by id",
+        "where artifact_id = any($1::text[]) order by id limit $2 offset $3",
         artifact_ids,
+        limit,
+        offset,
     )
     return [
         AuditEntry(r["at"], r["actor"], r["action"], r["artifact_id"], r["before"], r["after"])

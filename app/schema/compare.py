@@ -11,17 +11,8 @@ from app import comparison
 from app.comparison import DiffRow as DomainDiffRow
 from app.domain import Artifact as DomainArtifact
 from app.schema.scalars import JSON
-from app.schema.types import (
-    Artifact,
-    ArtifactLinkType,
-    Dataset,
-    Info,
-    MetricDirection,
-    Model,
-    as_dataset,
-    as_model,
-    to_gql,
-)
+from app.schema.types import Artifact, Dataset, Info, Model, as_dataset, as_model, to_gql
+from app.schema.values import ArtifactLinkType, MetricDirection
 from app.service import compare
 from app.service.compare import Lineages
 

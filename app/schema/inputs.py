@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from app.domain import Family, Kind, LinkSpec, LinkType, NewArtifact
 from app.schema.scalars import BigInt
-from app.schema.types import ArtifactLinkType, ModelFamily
+from app.schema.values import ArtifactLinkType, ModelFamily
 
 REF_HELP = "A version id pins that version; a lineage id floats to the lineage's latest version."
 

@@ -15,18 +15,17 @@ from app.schema.scalars import JSON
 from app.schema.types import (
     Analysis,
     Artifact,
-    ArtifactLinkType,
     Dataset,
     Hypothesis,
     Info,
     Model,
-    ModelFamily,
     as_analysis,
     as_dataset,
     as_hypothesis,
     as_model,
     to_gql,
 )
+from app.schema.values import LIMIT, PAGED, ArtifactLinkType, Limit, ModelFamily, Offset
 from app.service import catalog, compare, lineage, writes
 
 
@@ -257,12 +256,14 @@ class Query:
         info.context.loaders.prime(found)
         return ModelComparison(found=found)
 
-    @strawberry.field(description="Every recorded write to a version, oldest first.")
-    async def audit_trail(self, info: Info, id: strawberry.ID) -> list[AuditEntry]:
+    @strawberry.field(description="Every recorded write to a version, oldest first." + PAGED)
+    async def audit_trail(
+        self, info: Info, id: strawberry.ID, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[AuditEntry]:
         found = await _one(info, id, None)
         if found is None:
             return []
-        entries = await writes.audit_trail(info.context.db, [found.id])
+        entries = await writes.audit_trail(info.context.db, [found.id], limit, offset)
         return [
             AuditEntry(
                 at=e.at,

@@ -1,10 +1,13 @@
-"""GraphQL types: thin views over domain dataclasses; every relationship goes through a loader."""
+"""GraphQL types: thin views over domain dataclasses; every relationship goes through a loader.
+
+Every list of artifacts is paged the same way: ``limit`` (100 by default, at most 1000) and
+``offset`` arguments, and a sibling ``...Count`` field with the length of the whole list.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from enum import Enum
 from typing import Any, cast
 
 import strawberry
@@ -14,47 +17,22 @@ from app.domain import Kind, LinkType
 from app.schema import resolve
 from app.schema.context import Context
 from app.schema.scalars import JSON, BigInt
+from app.schema.values import (
+    LIMIT,
+    PAGED,
+    ArtifactKind,
+    Limit,
+    Metric,
+    MetricDirection,
+    ModelFamily,
+    Offset,
+    Provenance,
+    ProvenanceWarning,
+    WarningCode,
+    count_of,
+)
 
 Info = strawberry.Info[Context, None]
-
-
-@strawberry.enum(description="The four kinds of artifact.")
-class ArtifactKind(Enum):
-    MODEL = "model"
-    DATASET = "dataset"
-    ANALYSIS = "analysis"
-    HYPOTHESIS = "hypothesis"
-
-
-@strawberry.enum(description="The family a model belongs to.")
-class ModelFamily(Enum):
-    BIOPHYSICAL = "biophysical"
-    DEEP_LEARNING = "deep_learning"
-    STATISTICAL = "statistical"
-
-
-@strawberry.enum(description="Whether a higher or a lower value of a metric is better.")
-class MetricDirection(Enum):
-    HIGHER = "higher"
-    LOWER = "lower"
-
-
-@strawberry.enum(description="The type of a provenance link, from dependent to dependency.")
-class ArtifactLinkType(Enum):
-    TRAINED_ON = "trained_on"
-    PRODUCED_BY = "produced_by"
-    TESTS_HYPOTHESIS = "tests_hypothesis"
-    USES = "uses"
-    ADDRESSES = "addresses"
-    DERIVED_FROM = "derived_from"
-
-
-@strawberry.enum(description="A stable code for each kind of provenance gap.")
-class WarningCode(Enum):
-    MISSING_TRAINING_DATA = "MISSING_TRAINING_DATA"
-    MISSING_PRODUCING_ANALYSIS = "MISSING_PRODUCING_ANALYSIS"
-    UNPINNED_INPUTS = "UNPINNED_INPUTS"
-    MISSING_HYPOTHESIS_LINK = "MISSING_HYPOTHESIS_LINK"
 
 
 @strawberry.interface(
@@ -86,25 +64,6 @@ def _common(a: domain.Artifact) -> dict[str, Any]:
         "metadata": a.metadata,
         "data": a,
     }
-
-
-@strawberry.type(description="A provenance gap, with a stable code and a message for people.")
-class ProvenanceWarning:
-    code: WarningCode
-    message: str
-
-
-@strawberry.type(description="Whether a model's provenance is complete, and what is missing.")
-class Provenance:
-    complete: bool
-    warnings: list[ProvenanceWarning]
-
-
-@strawberry.type(description="One evaluation metric of a model.")
-class Metric:
-    name: str
-    value: float
-    better: MetricDirection
 
 
 @strawberry.type(description="An input of an analysis: pinned to a version, or floating.")
@@ -158,27 +117,51 @@ class Model(Artifact):
         ]
         return Provenance(complete=not warnings, warnings=warnings)
 
-    @strawberry.field
-    async def trained_on(self, info: Info) -> list[Dataset]:
-        return [as_dataset(a) for a in await resolve.targets(info, self.data, LinkType.TRAINED_ON)]
+    @strawberry.field(description="The dataset versions this model was trained on." + PAGED)
+    async def trained_on(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[Dataset]:
+        found = await resolve.targets(info, self.data, LinkType.TRAINED_ON, limit, offset)
+        return [as_dataset(a) for a in found]
+
+    @strawberry.field(description=count_of("trainedOn"))
+    async def trained_on_count(self, info: Info) -> int:
+        return await resolve.count_targets(info, self.data, LinkType.TRAINED_ON)
 
     @strawberry.field
     async def produced_by(self, info: Info) -> Analysis | None:
-        found = await resolve.targets(info, self.data, LinkType.PRODUCED_BY)
-        return as_analysis(found[0]) if found else None
+        found = await resolve.target(info, self.data, LinkType.PRODUCED_BY)
+        return as_analysis(found) if found else None
 
-    @strawberry.field
-    async def tests_hypotheses(self, info: Info) -> list[Hypothesis]:
-        found = await resolve.targets(info, self.data, LinkType.TESTS_HYPOTHESIS)
+    @strawberry.field(description="The hypotheses this model tests." + PAGED)
+    async def tests_hypotheses(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[Hypothesis]:
+        found = await resolve.targets(info, self.data, LinkType.TESTS_HYPOTHESIS, limit, offset)
         return [as_hypothesis(a) for a in found]
 
-    @strawberry.field
-    async def derived_from(self, info: Info) -> list[Model]:
-        return [as_model(a) for a in await resolve.targets(info, self.data, LinkType.DERIVED_FROM)]
+    @strawberry.field(description=count_of("testsHypotheses"))
+    async def tests_hypotheses_count(self, info: Info) -> int:
+        return await resolve.count_targets(info, self.data, LinkType.TESTS_HYPOTHESIS)
 
-    @strawberry.field(description="Every version of this model's lineage, oldest first.")
-    async def versions(self, info: Info) -> list[Model]:
-        return [as_model(a) for a in await resolve.versions(info, self.data)]
+    @strawberry.field(description="The models this one was derived from." + PAGED)
+    async def derived_from(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[Model]:
+        found = await resolve.targets(info, self.data, LinkType.DERIVED_FROM, limit, offset)
+        return [as_model(a) for a in found]
+
+    @strawberry.field(description=count_of("derivedFrom"))
+    async def derived_from_count(self, info: Info) -> int:
+        return await resolve.count_targets(info, self.data, LinkType.DERIVED_FROM)
+
+    @strawberry.field(description="Every version of this model's lineage, oldest first." + PAGED)
+    async def versions(self, info: Info, limit: Limit = LIMIT, offset: Offset = 0) -> list[Model]:
+        return [as_model(a) for a in await resolve.versions(info, self.data, limit, offset)]
+
+    @strawberry.field(description=count_of("versions"))
+    async def versions_count(self, info: Info) -> int:
+        return await resolve.count_versions(info, self.data)
 
     @strawberry.field(description="The latest version of this model's lineage.")
     async def latest(self, info: Info) -> Model:
@@ -187,28 +170,48 @@ class Model(Artifact):
 
 @strawberry.type(description="A dataset version.")
 class Dataset(Artifact):
-    @strawberry.field(description="Every version of this dataset's lineage, oldest first.")
-    async def versions(self, info: Info) -> list[Dataset]:
-        return [as_dataset(a) for a in await resolve.versions(info, self.data)]
+    @strawberry.field(description="Every version of this dataset's lineage, oldest first." + PAGED)
+    async def versions(self, info: Info, limit: Limit = LIMIT, offset: Offset = 0) -> list[Dataset]:
+        return [as_dataset(a) for a in await resolve.versions(info, self.data, limit, offset)]
+
+    @strawberry.field(description=count_of("versions"))
+    async def versions_count(self, info: Info) -> int:
+        return await resolve.count_versions(info, self.data)
 
     @strawberry.field
     async def latest(self, info: Info) -> Dataset:
         return as_dataset(await resolve.latest(info, self.data))
 
-    @strawberry.field(description="Models trained on this version (or floating to it as latest).")
-    async def trained_models(self, info: Info) -> list[Model]:
-        return [as_model(a) for a in await resolve.sources(info, self.data, LinkType.TRAINED_ON)]
+    @strawberry.field(
+        description="Models trained on this version (or floating to it as latest), by id." + PAGED
+    )
+    async def trained_models(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[Model]:
+        found = await resolve.sources(info, self.data, LinkType.TRAINED_ON, limit, offset)
+        return [as_model(a) for a in found]
 
-    @strawberry.field(description="Analyses that use this version as an input.")
-    async def used_by(self, info: Info) -> list[Analysis]:
-        return [as_analysis(a) for a in await resolve.sources(info, self.data, LinkType.USES)]
+    @strawberry.field(description=count_of("trainedModels"))
+    async def trained_models_count(self, info: Info) -> int:
+        return await resolve.count_sources(info, self.data, LinkType.TRAINED_ON)
+
+    @strawberry.field(description="Analyses that use this version as an input, by id." + PAGED)
+    async def used_by(self, info: Info, limit: Limit = LIMIT, offset: Offset = 0) -> list[Analysis]:
+        found = await resolve.sources(info, self.data, LinkType.USES, limit, offset)
+        return [as_analysis(a) for a in found]
+
+    @strawberry.field(description=count_of("usedBy"))
+    async def used_by_count(self, info: Info) -> int:
+        return await resolve.count_sources(info, self.data, LinkType.USES)
 
 
 @strawberry.type(description="An analysis version: the work that produced models.")
 class Analysis(Artifact):
-    @strawberry.field
-    async def inputs(self, info: Info) -> list[AnalysisInput]:
-        links = await resolve.links_of(info, self.data, LinkType.USES)
+    @strawberry.field(description="The inputs of this analysis, by lineage id." + PAGED)
+    async def inputs(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[AnalysisInput]:
+        links = await resolve.page_of_links(info, self.data, LinkType.USES, limit, offset)
         found = await info.context.loaders.artifact.load_many([resolve.ref(lk) for lk in links])
         return [
             AnalysisInput(
@@ -219,19 +222,41 @@ class Analysis(Artifact):
             for lk, a in zip(links, found, strict=True)
         ]
 
-    @strawberry.field
-    async def produced_models(self, info: Info) -> list[Model]:
-        return [as_model(a) for a in await resolve.sources(info, self.data, LinkType.PRODUCED_BY)]
+    @strawberry.field(description=count_of("inputs"))
+    async def inputs_count(self, info: Info) -> int:
+        return await resolve.count_targets(info, self.data, LinkType.USES)
 
-    @strawberry.field
-    async def addresses(self, info: Info) -> list[Hypothesis]:
-        return [
-            as_hypothesis(a) for a in await resolve.targets(info, self.data, LinkType.ADDRESSES)
-        ]
+    @strawberry.field(description="Models this analysis produced, by id." + PAGED)
+    async def produced_models(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[Model]:
+        found = await resolve.sources(info, self.data, LinkType.PRODUCED_BY, limit, offset)
+        return [as_model(a) for a in found]
 
-    @strawberry.field
-    async def versions(self, info: Info) -> list[Analysis]:
-        return [as_analysis(a) for a in await resolve.versions(info, self.data)]
+    @strawberry.field(description=count_of("producedModels"))
+    async def produced_models_count(self, info: Info) -> int:
+        return await resolve.count_sources(info, self.data, LinkType.PRODUCED_BY)
+
+    @strawberry.field(description="The hypotheses this analysis addresses." + PAGED)
+    async def addresses(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[Hypothesis]:
+        found = await resolve.targets(info, self.data, LinkType.ADDRESSES, limit, offset)
+        return [as_hypothesis(a) for a in found]
+
+    @strawberry.field(description=count_of("addresses"))
+    async def addresses_count(self, info: Info) -> int:
+        return await resolve.count_targets(info, self.data, LinkType.ADDRESSES)
+
+    @strawberry.field(description="Every version of this analysis's lineage, oldest first." + PAGED)
+    async def versions(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[Analysis]:
+        return [as_analysis(a) for a in await resolve.versions(info, self.data, limit, offset)]
+
+    @strawberry.field(description=count_of("versions"))
+    async def versions_count(self, info: Info) -> int:
+        return await resolve.count_versions(info, self.data)
 
     @strawberry.field
     async def latest(self, info: Info) -> Analysis:
@@ -240,18 +265,37 @@ class Analysis(Artifact):
 
 @strawberry.type(description="A hypothesis version.")
 class Hypothesis(Artifact):
-    @strawberry.field(description="Models that test this hypothesis.")
-    async def tested_by(self, info: Info) -> list[Model]:
-        found = await resolve.sources(info, self.data, LinkType.TESTS_HYPOTHESIS)
+    @strawberry.field(description="Models that test this hypothesis, by id." + PAGED)
+    async def tested_by(self, info: Info, limit: Limit = LIMIT, offset: Offset = 0) -> list[Model]:
+        found = await resolve.sources(info, self.data, LinkType.TESTS_HYPOTHESIS, limit, offset)
         return [as_model(a) for a in found]
 
-    @strawberry.field(description="Analyses that address this hypothesis.")
-    async def analyses(self, info: Info) -> list[Analysis]:
-        return [as_analysis(a) for a in await resolve.sources(info, self.data, LinkType.ADDRESSES)]
+    @strawberry.field(description=count_of("testedBy"))
+    async def tested_by_count(self, info: Info) -> int:
+        return await resolve.count_sources(info, self.data, LinkType.TESTS_HYPOTHESIS)
 
-    @strawberry.field
-    async def versions(self, info: Info) -> list[Hypothesis]:
-        return [as_hypothesis(a) for a in await resolve.versions(info, self.data)]
+    @strawberry.field(description="Analyses that address this hypothesis, by id." + PAGED)
+    async def analyses(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[Analysis]:
+        found = await resolve.sources(info, self.data, LinkType.ADDRESSES, limit, offset)
+        return [as_analysis(a) for a in found]
+
+    @strawberry.field(description=count_of("analyses"))
+    async def analyses_count(self, info: Info) -> int:
+        return await resolve.count_sources(info, self.data, LinkType.ADDRESSES)
+
+    @strawberry.field(
+        description="Every version of this hypothesis's lineage, oldest first." + PAGED
+    )
+    async def versions(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[Hypothesis]:
+        return [as_hypothesis(a) for a in await resolve.versions(info, self.data, limit, offset)]
+
+    @strawberry.field(description=count_of("versions"))
+    async def versions_count(self, info: Info) -> int:
+        return await resolve.count_versions(info, self.data)
 
     @strawberry.field
     async def latest(self, info: Info) -> Hypothesis:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
+from app import validation
 from app.db.types import Conn
 from app.domain import Artifact, Kind, Link, LinkSpec, LinkType
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, InvalidInput, NotFound
 from app.repo import artifacts as artifact_repo
 from app.repo import audit as audit_repo
 from app.repo import catalog as catalog_repo
@@ -39,6 +40,9 @@ async def _edit(conn: Conn, ref: str, actor: str, action: str, change: Change) -
         await change(a, before)
         after = await link_repo.from_sources(conn, [a.id])
         linking.check_distinct(after)
+        if len(after) > validation.MAX_LINKS:
+            # Lists of links are bounded before any SQL runs on this (app.schema.bounds).
+            raise InvalidInput(f"a version has at most {validation.MAX_LINKS} links", field="links")
         await scores.recompute(conn, await _affected_models(conn, a))
         await audit_repo.record(
             conn,

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from app import auth
+from app import auth, validation
 from app.auth import Principal, Scope
 from app.db.database import Database
 from app.db.types import Conn
@@ -113,6 +113,11 @@ async def revoke_token(db: Database, principal: Principal, name: str) -> None:
     await db.run(lambda conn: tokens.revoke(conn, name), retry=False)
 
 
-async def audit_trail(db: Database, artifact_ids: list[str]) -> list[AuditEntry]:
-    """Every recorded write to these versions, oldest first."""
-    return await db.run(lambda conn: audit_repo.for_artifacts(conn, artifact_ids), retry=True)
+async def audit_trail(
+    db: Database, artifact_ids: list[str], limit: int, offset: int
+) -> list[AuditEntry]:
+    """One page of the recorded writes to these versions, oldest first."""
+    validation.check_nested_page(limit, offset)
+    return await db.run(
+        lambda conn: audit_repo.for_artifacts(conn, artifact_ids, limit, offset), retry=True
+    )

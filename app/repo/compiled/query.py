@@ -21,10 +21,12 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values
 
+from app import validation
 from app.repo.compiled import sql
 
 POSSIBLE_ID = sql.POSSIBLE_ID
 MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
 
 
 Unsupported = sql.Unsupported
@@ -45,6 +47,7 @@ class Compiler:
         # resolvers answer instead (for example with the error an unknown id deserves).
         self.guards: list[str] = []
         self._aliases = 0
+        self.visited = 0  # selection nodes looked at, which stays linear in the document
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -64,6 +67,8 @@ class Compiler:
     def collect(self, selections: SelectionSetNode, type_name: str) -> list[tuple[str, FieldNode]]:
         """GraphQL field collection for one runtime type, merging fields by response key."""
         merged: dict[str, list[FieldNode]] = {}
+        # As the spec's CollectFields: a fragment spread twice in one selection set is
+        # collected once (its fields merge anyway), which keeps the work linear.
         self._collect(selections, type_name, merged, set())
         out = []
         for key, nodes in merged.items():
@@ -88,6 +93,7 @@ class Compiler:
         seen: set[str],
     ) -> None:
         for sel in selections.selections:
+            self.visited += 1
             if sel.directives:
                 raise Unsupported("directives")
             if isinstance(sel, FieldNode):
@@ -103,8 +109,9 @@ class Compiler:
                 fragment = self.fragments.get(name)
                 if fragment is None or name in seen:
                     continue
+                seen.add(name)
                 if self._applies(fragment.type_condition.name.value, type_name):
-                    self._collect(fragment.selection_set, type_name, into, seen | {name})
+                    self._collect(fragment.selection_set, type_name, into, seen)
 
     @staticmethod
     def _applies(condition: str | None, type_name: str) -> bool:
@@ -125,8 +132,13 @@ class Compiler:
         pairs = [(key, self.root_field(node)) for key, node in self.collect(selections, "Query")]
         answer = f"{self.build(pairs)}::text"
         if self.guards:
-            return f"select case when {' and '.join(self.guards)} then {answer} end"
-        return f"select {answer}"
+            answer = f"case when {' and '.join(self.guards)} then {answer} end"
+        # A bigger answer stays in the database: the resolvers, which stop at the response
+        # budget, answer instead, so no compiled answer can flood this process's memory.
+        return (
+            f"select case when octet_length(t) <= {MAX_ANSWER_BYTES} then t end "
+            f"from (select {answer} as t) answer"
+        )
 
     def root_field(self, node: FieldNode) -> str:
         name = node.name.value
@@ -197,19 +209,22 @@ class Compiler:
             return scalar.format(a=a)
         sub = node.selection_set
         if sub is None:
-            raise Unsupported(name)
+            return self.count(a, type_name, name)
         if (type_name, name) in sql.OUTGOING:
             link_type, targets, single = sql.OUTGOING[(type_name, name)]
-            return self.outgoing(a, link_type, sub, targets, single)
+            page = None if single else self.page(type_name, node)
+            return self.outgoing(a, link_type, sub, targets, page)
         if (type_name, name) in sql.INCOMING:
             link_type, sources = sql.INCOMING[(type_name, name)]
-            return self.incoming(a, link_type, sub, sources)
+            return self.incoming(a, link_type, sub, sources, self.page(type_name, node))
         if name == "versions":
             v = self.alias()
             body = self.object(v, sub, (type_name,))
+            limit, offset = self.page(type_name, node)
             return (
-                f"(select json_agg({body} order by {v}.version_number) "
-                f"from artifacts {v} where {v}.lineage_id = {a}.lineage_id)"
+                f"(select coalesce(json_agg({body} order by {v}.version_number), '[]'::json) "
+                f"from (select * from artifacts {v} where {v}.lineage_id = {a}.lineage_id "
+                f"order by {v}.version_number limit {limit} offset {offset}) {v})"
             )
         if name == "latest":
             v = self.alias()
@@ -222,11 +237,40 @@ class Compiler:
         if type_name == "Model" and name == "evaluationMetrics":
             return self.metrics(a, sub)
         if type_name == "Analysis" and name == "inputs":
-            return self.inputs(a, sub)
+            return self.inputs(a, sub, self.page(type_name, node))
         raise Unsupported(name)
 
+    def page(self, type_name: str, node: FieldNode) -> tuple[str, str]:
+        """A nested list's limit and offset as parameters; out of range, the resolvers say so."""
+        args = self.args(type_name, node)
+        limit, offset = args["limit"], args["offset"]
+        if not 1 <= limit <= validation.MAX_NESTED or not 0 <= offset <= validation.MAX_OFFSET:
+            raise Unsupported("paging out of range")
+        return self.param(limit, "int"), self.param(offset, "int")
+
+    def count(self, a: str, type_name: str, name: str) -> str:
+        """A list's sibling count field (trainedOnCount, versionsCount, ...)."""
+        listed = name.removesuffix("Count")
+        if name == "versionsCount":
+            return f"(select l.latest_version from lineages l where l.id = {a}.lineage_id)"
+        lk = self.alias()
+        if (type_name, listed) in sql.OUTGOING or (type_name, listed) == ("Analysis", "inputs"):
+            link_type = "uses" if listed == "inputs" else sql.OUTGOING[(type_name, listed)][0]
+            where = f"{lk}.source_id = {a}.id"
+        elif (type_name, listed) in sql.INCOMING:
+            link_type = sql.INCOMING[(type_name, listed)][0]
+            where = sql.REACHING.format(l=lk, a=a)
+        else:
+            raise Unsupported(name)
+        return f"(select count(*) from links {lk} where {where} and {lk}.type = '{link_type}')"
+
     def outgoing(
-        self, a: str, link_type: str, sub: SelectionSetNode, targets: Sequence[str], single: bool
+        self,
+        a: str,
+        link_type: str,
+        sub: SelectionSetNode,
+        targets: Sequence[str],
+        page: tuple[str, str] | None,
     ) -> str:
         lk, t = self.alias(), self.alias()
         body = self.object(t, sub, targets)
@@ -234,25 +278,32 @@ class Compiler:
             f"from links {lk} join artifacts {t} on {sql.REACH.format(t=t, l=lk)} "
             f"where {lk}.source_id = {a}.id and {lk}.type = '{link_type}'"
         )
-        if single:
+        if page is None:
             return f"(select {body} {source} order by {lk}.target_lineage_id limit 1)"
         return (
-            f"(select coalesce(json_agg({body} order by {lk}.target_lineage_id), '[]'::json) "
-            f"{source})"
+            f"(select coalesce(json_agg({body} order by {t}.lineage_id), '[]'::json) "
+            f"from (select {t}.* {source} order by {t}.lineage_id "
+            f"limit {page[0]} offset {page[1]}) {t})"
         )
 
     def incoming(
-        self, a: str, link_type: str, sub: SelectionSetNode, sources: Sequence[str]
+        self,
+        a: str,
+        link_type: str,
+        sub: SelectionSetNode,
+        sources: Sequence[str],
+        page: tuple[str, str],
     ) -> str:
         lk, s = self.alias(), self.alias()
         body = self.object(s, sub, sources)
         return (
             f"(select coalesce(json_agg({body} order by {s}.id), '[]'::json) "
-            f"from links {lk} join artifacts {s} on {s}.id = {lk}.source_id "
-            f"where {sql.REACHING.format(l=lk, a=a)} and {lk}.type = '{link_type}')"
+            f"from (select {s}.* from links {lk} join artifacts {s} on {s}.id = {lk}.source_id "
+            f"where {sql.REACHING.format(l=lk, a=a)} and {lk}.type = '{link_type}' "
+            f"order by {s}.id limit {page[0]} offset {page[1]}) {s})"
         )
 
-    def inputs(self, a: str, sub: SelectionSetNode) -> str:
+    def inputs(self, a: str, sub: SelectionSetNode, page: tuple[str, str]) -> str:
         lk, t = self.alias(), self.alias()
         pairs = []
         for key, node in self.collect(sub, "AnalysisInput"):
@@ -260,23 +311,21 @@ class Compiler:
             if name == "__typename":
                 pairs.append((key, "'AnalysisInput'"))
             elif name == "pinned":
-                pairs.append((key, f"({lk}.target_version_id is not null)"))
+                pairs.append((key, f"({t}.pinned_to is not null)"))
             elif name == "pinnedVersion":
                 pairs.append(
-                    (
-                        key,
-                        f"(case when {lk}.target_version_id is not null "
-                        f"then {t}.version_number end)",
-                    )
+                    (key, f"(case when {t}.pinned_to is not null then {t}.version_number end)")
                 )
             elif name == "artifact" and node.selection_set:
                 pairs.append((key, self.object(t, node.selection_set, sql.ALL_TYPES)))
             else:
                 raise Unsupported(name)
         return (
-            f"(select coalesce(json_agg({self.build(pairs)} order by {lk}.target_lineage_id), "
-            f"'[]'::json) from links {lk} join artifacts {t} on {sql.REACH.format(t=t, l=lk)} "
-            f"where {lk}.source_id = {a}.id and {lk}.type = 'uses')"
+            f"(select coalesce(json_agg({self.build(pairs)} order by {t}.lineage_id), "
+            f"'[]'::json) from (select {lk}.target_version_id as pinned_to, {t}.* "
+            f"from links {lk} join artifacts {t} on {sql.REACH.format(t=t, l=lk)} "
+            f"where {lk}.source_id = {a}.id and {lk}.type = 'uses' order by {t}.lineage_id "
+            f"limit {page[0]} offset {page[1]}) {t})"
         )
 
     def provenance(self, a: str, sub: SelectionSetNode) -> str:
