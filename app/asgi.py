@@ -1,7 +1,8 @@
 """An ASGI factory for running under any server with several workers.
 
-``uvicorn --factory app.asgi:create --workers 4`` — needs ``DATABASE_URL``; each worker
-opens its own pool.
+``uvicorn --factory app.asgi:create --workers 4 --http app.connections:from_env`` — needs
+``DATABASE_URL``; each worker opens its own pool. Without that ``--http``, uvicorn's own
+protocol serves: no request-head timeout and no connection caps (app/connections.py).
 """
 
 from __future__ import annotations

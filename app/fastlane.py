@@ -1,10 +1,10 @@
 """Anonymous reads, answered in one pass outside the middleware stack.
 
 POST /graphql and GET /api/models are what frontends send most. The lane applies the same
-rules as the stack (request id, body limit, deadline, metrics, log line) and gives the same
-answers, from one compiled statement. A request it is not sure about goes down the regular
-stack untouched, its body replayed: other methods and paths, tokens, cross-origin requests,
-anything the fast path declines, and every error the resolvers report.
+rules as the stack (request id, body limit and timeout, deadline, metrics, log line) and gives
+the same answers, from one compiled statement. A request it is not sure about goes down the
+regular stack untouched, its body replayed: other methods and paths, tokens, cross-origin
+requests, anything the fast path declines, and every error the resolvers report.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.db.database import Database, StatementTimeout, Unavailable
 from app.fastpath import FastPath
+from app.limits import Body, BodyTimeout, read_body
 from app.observability import Metrics, log_request, request_id_from
 from app.settings import Settings
 
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON_TYPES = ("application/json", GRAPHQL_RESPONSE)
 RETRY_SOON = ((b"retry-after", b"1"),)
+CLOSE = ((b"connection", b"close"),)
 
 
 def wants_graphql_response(accept: str) -> bool:
@@ -137,14 +139,8 @@ class FastLane:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        body = _Body()
-        try:
-            async with asyncio.timeout(self.settings.request_timeout_s):
-                found = await self._answer(scope, headers, receive, body, handler)
-        except TimeoutError:
-            message = f"the request took longer than {self.settings.request_timeout_s:g} s"
-            content = _errors("DEADLINE_EXCEEDED", message, data=False)
-            found = Answer(504, content, "application/json")
+        body = Body()
+        found = await self._answer(scope, headers, receive, body, handler)
         if found is None:
             await self.app(scope, body.replay(receive), send)
             return
@@ -155,17 +151,27 @@ class FastLane:
         scope: Scope,
         headers: dict[bytes, bytes],
         receive: Receive,
-        body: _Body,
+        body: Body,
         handler: Handler,
     ) -> Answer | None:
-        while not body.complete:
-            message = await receive()
-            if message["type"] != "http.request":
-                return None
-            body.add(message)
-            if body.size > self.settings.max_body_bytes:
-                return None  # the stack refuses it with the right status
-        return await handler(scope, headers, b"".join(body.chunks))
+        settings = self.settings
+        try:
+            await read_body(
+                body, receive, headers, settings.max_body_bytes, settings.body_timeout_s
+            )
+        except BodyTimeout as exc:
+            content = _errors(exc.code, exc.message, data=False)
+            return Answer(exc.http_status, content, "application/json", CLOSE)
+        if not body.complete or body.size > settings.max_body_bytes:
+            return None  # the client left, or the stack refuses the size with the right status
+        try:
+            async with asyncio.timeout(settings.request_timeout_s):
+                return await handler(scope, headers, b"".join(body.chunks))
+        except TimeoutError:
+            message = f"the request took longer than {settings.request_timeout_s:g} s"
+            return Answer(
+                504, _errors("DEADLINE_EXCEEDED", message, data=False), "application/json"
+            )
 
     async def _send(
         self, scope: Scope, headers: dict[bytes, bytes], found: Answer, send: Send, start: float
@@ -191,39 +197,3 @@ class FastLane:
                 self.metrics.operation(found.operation)
             if self.settings.access_log:
                 log_request(request_id, method, route, found.operation, found.status, elapsed)
-
-
-class _Body:
-    """What the lane read of a request body, to hand on unchanged when it passes."""
-
-    __slots__ = ("chunks", "complete", "size")
-
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-        self.size = 0
-        self.complete = False
-
-    def add(self, message: Message) -> None:
-        chunk = message.get("body", b"")
-        self.chunks.append(chunk)
-        self.size += len(chunk)
-        self.complete = not message.get("more_body", False)
-
-    def replay(self, receive: Receive) -> Receive:
-        """The part read so far as one message, then the rest from the client."""
-        if not self.chunks:
-            return receive
-        first: Message | None = {
-            "type": "http.request",
-            "body": b"".join(self.chunks),
-            "more_body": not self.complete,
-        }
-
-        async def replayed() -> Message:
-            nonlocal first
-            if first is None:
-                return await receive()
-            message, first = first, None
-            return message
-
-        return replayed

@@ -138,7 +138,7 @@ def create_app(
             if settings.cors_origins
             else []
         ),
-        Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s),
         Middleware(Deadline, seconds=settings.request_timeout_s),
     ]
     app = Registry(

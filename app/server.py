@@ -9,6 +9,7 @@ from types import FrameType
 
 import uvicorn
 
+from app.connections import bounded_http
 from app.db.embedded import EmbeddedPostgres
 from app.main import create_app
 from app.settings import Settings
@@ -44,6 +45,9 @@ def serve(settings: Settings | None = None) -> None:
             app,
             host=settings.host,
             port=settings.port,
+            # httptools with bounds on request heads and on open connections.
+            http=bounded_http(settings),
+            timeout_keep_alive=settings.keepalive_timeout_s,
             log_config=None,  # our JSON logging, configured by the caller
             access_log=False,  # RequestObserver writes one line per request instead
             timeout_graceful_shutdown=settings.shutdown_grace_s,

@@ -57,6 +57,12 @@ class Settings:
     pool_acquire_timeout_s: float
     db_retry_window_s: float
     max_body_bytes: int
+    body_timeout_s: float
+    header_timeout_s: float
+    # Whole seconds: uvicorn's timeout_keep_alive is an integer.
+    keepalive_timeout_s: int
+    max_connections: int
+    max_connections_per_client: int
     max_response_objects: int
     max_query_cost: int
     cors_origins: tuple[str, ...]
@@ -83,6 +89,11 @@ class Settings:
             pool_acquire_timeout_s=_float(e, "POOL_ACQUIRE_TIMEOUT_S", 1.0),
             db_retry_window_s=_float(e, "DB_RETRY_WINDOW_S", 5.0),
             max_body_bytes=_int(e, "MAX_BODY_BYTES", 1024 * 1024),
+            body_timeout_s=_float(e, "REGISTRY_BODY_TIMEOUT_S", 10.0),
+            header_timeout_s=_float(e, "REGISTRY_HEADER_TIMEOUT_S", 10.0),
+            keepalive_timeout_s=_int(e, "REGISTRY_KEEPALIVE_TIMEOUT_S", 5),
+            max_connections=_int(e, "REGISTRY_MAX_CONNECTIONS", 1000),
+            max_connections_per_client=_int(e, "REGISTRY_MAX_CONNECTIONS_PER_CLIENT", 100),
             max_response_objects=_int(e, "MAX_RESPONSE_OBJECTS", 10_000),
             max_query_cost=_int(e, "REGISTRY_MAX_QUERY_COST", 1_000_000),
             cors_origins=tuple(
