@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-import strawberry
+from collections.abc import Iterator, Mapping
 
+import strawberry
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+)
+
+from app.auth import Scope
 from app.domain import Kind, LinkType
 from app.errors import InvalidInput
 from app.schema import inputs
@@ -32,6 +43,39 @@ from app.service import writes
 
 KEY_HELP = "Repeat a call with the same key to get its first result without writing again."
 
+# The scope each mutation needs, checked before a request runs (the services check again).
+SCOPES: dict[str, Scope] = {
+    "registerDataset": Scope.WRITE,
+    "registerHypothesis": Scope.WRITE,
+    "registerAnalysis": Scope.WRITE,
+    "registerModel": Scope.WRITE,
+    "addLinks": Scope.WRITE,
+    "removeLinks": Scope.WRITE,
+    "createToken": Scope.ADMIN,
+    "revokeToken": Scope.ADMIN,
+}
+
+
+def root_fields(
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> Iterator[str]:
+    """The names of the root fields an operation selects, through fragments (each once)."""
+    seen: set[str] = set()
+
+    def walk(selections: SelectionSetNode) -> Iterator[str]:
+        for sel in selections.selections:
+            if isinstance(sel, FieldNode):
+                yield sel.name.value
+            elif isinstance(sel, InlineFragmentNode):
+                yield from walk(sel.selection_set)
+            elif isinstance(sel, FragmentSpreadNode) and sel.name.value not in seen:
+                seen.add(sel.name.value)
+                fragment = fragments.get(sel.name.value)
+                if fragment is not None:
+                    yield from walk(fragment.selection_set)
+
+    return walk(operation.selection_set)
+
 
 @strawberry.type(description="A new token. The secret is shown this once and never again.")
 class CreatedToken:
@@ -41,13 +85,18 @@ class CreatedToken:
 
 
 def _key(info: Info, argument: str | None) -> str | None:
-    """The key from the argument or the Idempotency-Key header; they must agree."""
+    """The key from the argument or the Idempotency-Key header; they must agree.
+
+    An empty key is refused: taken as "no key", a retry would write twice.
+    """
     header = info.context.request.headers.get("idempotency-key")
-    if argument and header and argument != header:
+    if argument == "" or header == "":
+        raise InvalidInput("an idempotency key must not be empty", field="idempotencyKey")
+    if argument is not None and header is not None and argument != header:
         raise InvalidInput(
             "idempotencyKey and the Idempotency-Key header differ", field="idempotencyKey"
         )
-    return argument or header
+    return argument if argument is not None else header
 
 
 @strawberry.type

@@ -14,12 +14,26 @@ from app.domain import iso_utc
 # Parameter counts pass 2^31; JSON numbers hold integers exactly up to 2^53.
 BigInt = NewType("BigInt", int)
 
+
+def parse_big_int(value: object) -> int:
+    """GraphQL's Int input coercion without the 32-bit bound: integers only, never strings.
+
+    A float with no fraction is an integer (JSON cannot tell 12 from 12.0); 1.5 and "12" are
+    refused, as Int refuses them.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"BigInt cannot represent a non-integer value: {value!r}")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"BigInt cannot represent a non-integer value: {value!r}")
+    return int(value)
+
+
 SCALARS: dict[object, ScalarDefinition] = {
     BigInt: strawberry.scalar(
         name="BigInt",
         description="An integer that may exceed 32 bits (exact up to 2^53).",
         serialize=int,
-        parse_value=int,
+        parse_value=parse_big_int,
     ),
     datetime: strawberry.scalar(
         name="DateTime",

@@ -84,7 +84,10 @@ async def remove_links(
         resolved = await artifact_repo.resolve_refs(conn, [t for _, t in targets])
         for link_type, target in targets:
             lineage_id = resolved[target].lineage_id if target in resolved else target
-            if not await link_repo.delete(conn, a.id, link_type, lineage_id):
+            # Text that cannot be an id (NUL, 100 KB) names no link; the database would
+            # refuse to compare some of it at all.
+            possible = bool(catalog_repo.possible_ids([lineage_id]))
+            if not possible or not await link_repo.delete(conn, a.id, link_type, lineage_id):
                 raise NotFound(f"{a.id} has no {link_type.value} link to {target!r}", ids=[target])
 
     return await _edit(conn, ref, actor, "remove_links", remove)
