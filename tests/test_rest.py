@@ -200,23 +200,54 @@ async def test_openapi_document_is_valid_and_served(api):
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "status", "code", "parameter"),
     [
-        "/api/models/%00",
-        "/api/models/a%00b",
-        "/api/models/" + "x" * 5000,
-        "/api/models/compare?ids=,,,",
-        "/api/models/compare?ids=%00,%01",
-        "/api/models?dataset=%00",
-        "/api/models?hypothesis=%E2%98%83",
-        "/api/models?q=%00",
-        "/api/models?limit=99999999999999999999999",
+        ("/api/models/%00", 404, "NOT_FOUND", None),
+        ("/api/models/a%00b", 404, "NOT_FOUND", None),
+        ("/api/models/" + "x" * 5000, 404, "NOT_FOUND", None),
+        ("/api/models/compare?ids=,,,", 400, "BAD_USER_INPUT", "ids"),
+        ("/api/models/compare?ids=%00,%01", 404, "NOT_FOUND", None),
+        ("/api/models?dataset=%00", 400, "BAD_USER_INPUT", "dataset"),
+        ("/api/models?hypothesis=%E2%98%83", 400, "BAD_USER_INPUT", "hypothesis"),
+        ("/api/models?q=%00", 400, "BAD_USER_INPUT", None),
+        ("/api/models?limit=99999999999999999999999", 400, "BAD_USER_INPUT", "limit"),
     ],
 )
-async def test_hostile_parameters_never_cause_a_500(api, path):
+async def test_hostile_parameters_never_cause_a_500(api, path, status, code, parameter):
     r = await api.client.get(path)
-    assert r.status_code in (200, 400, 404), r.text
-    assert "error" in r.json() or "models" in r.json()
+    assert r.status_code == status, r.text
+    error = r.json()["error"]
+    assert error["code"] == code
+    assert error.get("parameter") == parameter
+    assert error["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"offset": "1000000"}, None),
+        ({"offset": "0"}, None),
+        ({"offset": "1000001"}, "offset"),
+        ({"offset": "-1"}, "offset"),
+        ({"limit": "1"}, None),
+        ({"limit": "100"}, None),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "101"}, "limit"),
+    ],
+)
+async def test_list_paging_bounds_hold_on_both_sides(api, demo, params, parameter):
+    r = await api.client.get("/api/models", params=params)
+    if parameter is None:
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["total"] == 18
+        expected = 0 if params.get("offset", "0") != "0" else min(18, int(params.get("limit", 20)))
+        assert len(body["models"]) == expected
+    else:
+        assert r.status_code == 400
+        assert r.json()["error"]["code"] == "BAD_USER_INPUT"
+        assert r.json()["error"]["parameter"] == parameter
+        assert "between" in r.json()["error"]["message"]
 
 
 async def test_list_items_match_the_detail_summary_of_each_model(api, demo):
