@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("serve", help="serve the registry (starts an embedded PostgreSQL if needed)")
     sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     cli.add_token_commands(sub)
+    sub.add_parser(
+        "check-scores",
+        help="recompute every model's score and warnings; list stale ones, exit 1 if any",
+    )
     args = parser.parse_args(argv)
     if args.command == "schema":
         from app.schema import schema
@@ -24,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "tokens":
         return cli.tokens_command(args)
+    if args.command == "check-scores":
+        return cli.check_scores_command(args)
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=logging.INFO, handlers=[handler])

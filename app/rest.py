@@ -62,7 +62,10 @@ def parse_list(params: Mapping[str, str]) -> tuple[catalog.ModelFilter, str, str
     if not 1 <= limit <= catalog.MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {catalog.MAX_LIMIT}", parameter="limit")
     if not 0 <= offset <= catalog.MAX_OFFSET:
-        raise InvalidInput("offset must not be negative", parameter="offset")
+        raise InvalidInput(f"offset must be between 0 and {catalog.MAX_OFFSET}", parameter="offset")
+    # Checked here too, so the error names its parameter (GraphQL's errors reach REST without).
+    for name in ("dataset", "hypothesis"):
+        catalog.check_filter_ref(name, params.get(name))
     wanted = catalog.ModelFilter(
         family=Family(family) if family else None,
         dataset=params.get("dataset") or None,

@@ -11,7 +11,7 @@ import pytest
 
 from app.auth import token_hash
 from app.settings import PROJECT_ROOT
-from tests.factories import make_token
+from tests.factories import make_model, make_token
 from tests.http import running_app
 
 WRITE = 'mutation { registerDataset(input: {lineageId: "ds", title: "D"}) { id } }'
@@ -103,22 +103,41 @@ async def test_reads_need_a_token_when_configured(db, pg_dsn, conn):
         assert status == 200 and body["data"] == {"models": {"total": 0}}
 
 
+def model_ids(path: str, body: dict) -> list[str]:
+    """The models a REST read answered with."""
+    if path.startswith("/api/models/m-v1"):
+        return [body["id"]]
+    return [m["id"] for m in body["models"]]
+
+
 @pytest.mark.parametrize(
-    "path", ["/api/models", "/api/models/m-v1", "/api/models/compare?ids=m-v1,m-v2"]
+    ("path", "expected"),
+    [
+        ("/api/models", ["m-v2", "m-v1"]),
+        ("/api/models/m-v1", ["m-v1"]),
+        ("/api/models/compare?ids=m-v1,m-v2", ["m-v1", "m-v2"]),
+    ],
 )
-async def test_rest_reads_follow_the_same_token_rules(db, pg_dsn, conn, path):
+async def test_rest_reads_follow_the_same_token_rules(db, pg_dsn, conn, path, expected):
+    await make_model(conn, "m")
+    await make_model(conn, "m")
     token = await make_token(conn, "read")
+    bearer = {"authorization": f"Bearer {token}"}
     async with running_app(pg_dsn, {"REGISTRY_REQUIRE_READ_AUTH": "1"}) as api:
         anonymous = await api.client.get(path)
         assert anonymous.status_code == 401
         assert anonymous.headers["www-authenticate"] == "Bearer"
         assert anonymous.json()["error"]["code"] == "UNAUTHENTICATED"
-        bearer = {"authorization": f"Bearer {token}"}
-        assert (await api.client.get(path, headers=bearer)).status_code != 401
+        allowed = await api.client.get(path, headers=bearer)
+        assert allowed.status_code == 200, allowed.text
+        assert model_ids(path, allowed.json()) == expected
     async with running_app(pg_dsn) as api:
         bad = await api.client.get(path, headers={"authorization": "Bearer mreg_nope"})
         assert bad.status_code == 401
-        assert (await api.client.get(path)).status_code != 401
+        assert bad.json()["error"]["code"] == "UNAUTHENTICATED"
+        open_read = await api.client.get(path)
+        assert open_read.status_code == 200, open_read.text
+        assert open_read.json() == allowed.json()
 
 
 async def test_mutation_over_get_is_405_with_allow_post(api, conn, tokens):

@@ -116,8 +116,14 @@ async def test_compare_statement_count_does_not_grow_with_models(resolver_api, c
         for i in range(n):
             await make_model(conn, f"m{i}", trained_on=(ds.id,), produced_by=an.id)
         api.sql.reset()
-        await api.data(COMPARE, {"ids": [f"m{i}" for i in range(n)]})
+        data = (await api.data(COMPARE, {"ids": [f"m{i}" for i in range(n)]}))["compareModels"]
         counts.append(len(app_statements(api.sql.statements)))
+        # The answer too, written out: each model once, in the order asked, all alike.
+        ids = [f"m{i}-v1" for i in range(n)]
+        assert [m["id"] for m in data["models"]] == ids
+        assert data["trainingData"]["sharedSameVersion"] == [{"id": "ds-v1"}]
+        assert all(m["provenance"]["warnings"] == [] for m in data["models"])
+        assert all(row["differs"] is False for row in data["trainingConfig"])
     assert counts[0] == counts[1]
 
 

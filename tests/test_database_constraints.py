@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import asyncpg
 import pytest
 
@@ -113,21 +115,34 @@ async def explain(conn: asyncpg.Connection, sql: str) -> str:
     return "\n".join(r[0] for r in await conn.fetch("explain " + sql))
 
 
-async def test_list_sorts_are_served_by_indexes(seeded):
+SORT_INDEXES = [
+    ("quality_score", "models_by_quality", "models_family_quality"),
+    ("created_at", "models_by_created", "models_family_created"),
+    ("parameter_count", "models_by_params", "models_family_params"),
+]
+
+
+def ordered_by(plan: str, index: str, backward: bool) -> bool:
+    """The plan reads ``index`` in the page's order (no sort step above it)."""
+    scan = re.search(rf"Index (Only )?Scan( Backward)? using {index} on artifacts", plan)
+    return scan is not None and bool(scan.group(2)) == backward and "Sort" not in plan
+
+
+@pytest.mark.parametrize(("column", "index", "family_index"), SORT_INDEXES)
+async def test_list_sorts_are_served_by_indexes(seeded, column, index, family_index):
     await seeded.execute("set enable_seqscan = off")
     try:
-        for column in ("quality_score", "created_at", "parameter_count"):
-            plan = await explain(
-                seeded,
-                f"select id from artifacts where kind = 'model' "
-                f"order by {column} desc, id desc limit 20",
-            )
-            assert "Index" in plan, plan
-            plan = await explain(
-                seeded,
-                f"select id from artifacts where kind = 'model' and family = 'statistical' "
-                f"order by {column}, id limit 20",
-            )
-            assert "Index" in plan, plan
+        plan = await explain(
+            seeded,
+            f"select id from artifacts where kind = 'model' "
+            f"order by {column} desc, id desc limit 20",
+        )
+        assert ordered_by(plan, index, backward=True), plan
+        plan = await explain(
+            seeded,
+            f"select id from artifacts where kind = 'model' and family = 'statistical' "
+            f"order by {column}, id limit 20",
+        )
+        assert ordered_by(plan, family_index, backward=False), plan
     finally:
         await seeded.execute("reset enable_seqscan")

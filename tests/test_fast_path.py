@@ -1,131 +1,17 @@
-"""The compiled fast path answers exactly what the resolvers answer, in one statement."""
+"""The compiled fast path answers exactly what the resolvers answer, in one statement, and
+both answer what the reference (plain SQL over the tables) says."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from app.demo.load import load_if_empty
 from tests.factories import make_dataset, make_model
+from tests.fast_path_cases import QUERIES
 from tests.http import running_app
-
-NESTED = """
-query Nested($limit: Int!) {
-  models(limit: $limit, sort: {field: QUALITY_SCORE, direction: DESC}) {
-    total
-    items {
-      id title family qualityScore rawQualityScore parameterCount createdAt
-      evaluationMetrics { name value better } evaluationMetricsJson trainingConfig metadata
-      provenance { complete warnings { code message } }
-      trainedOn { id versions { id versionNumber } latest { id } }
-      producedBy { id inputs { pinned pinnedVersion artifact { id kind } } addresses { id } }
-      testsHypotheses { id testedBy { id } analyses { id } }
-      derivedFrom { id versions { id } }
-    }
-  }
-}
-"""
-
-QUERIES = [
-    ("nested provenance", NESTED, {"limit": 20}),
-    (
-        "flat list filtered and sorted",
-        """{ models(filter: {family: DEEP_LEARNING}, sort: {field: PARAMETER_COUNT, direction: ASC},
-             limit: 3, offset: 1) { total items { id title parameterCount } } }""",
-        {},
-    ),
-    (
-        "latest only with search",
-        '{ models(filter: {latestOnly: true, search: "sea-ad"}) { total items { id isLatest } } }',
-        {},
-    ),
-    (
-        "every sort",
-        """{ a: models(sort: {field: CREATED_AT, direction: ASC}, limit: 100) { items { id } }
-             b: models(sort: {field: QUALITY_SCORE}, limit: 100) { items { id } }
-             c: models(sort: {field: PARAMETER_COUNT, direction: DESC}, limit: 100) {
-               items { id } } }""",
-        {},
-    ),
-    (
-        "one model by lineage with typename and aliases",
-        """{ m: model(id: "model-celltype-classifier") { __typename id kind lineageId versionNumber
-               isLatest description createdAt v: versions { versionNumber isLatest }
-               latest { id } } }""",
-        {},
-    ),
-    (
-        "interface lookup with fragments",
-        """query($id: ID!) {
-             artifact(id: $id) { __typename id ...M ... on Dataset { trainedModels { id } } } }
-           fragment M on Model { family provenance { complete } }""",
-        {"id": "model-hh-interneuron-v1"},
-    ),
-    (
-        "analysis inputs reaching any kind",
-        """{ analysis(id: "analysis-patchseq-biophys") { id inputs { __typename pinned pinnedVersion
-              artifact { __typename id ... on Dataset { usedBy { id } } ... on Model { family } } }
-              producedModels { id } addresses { id } } }""",
-        {},
-    ),
-    (
-        "datasets page with back-links",
-        """{ datasets(limit: 50) { total items { id title trainedModels { id qualityScore }
-              usedBy { id } versions { id } latest { id } } } }""",
-        {},
-    ),
-    (
-        "hypotheses and analyses pages",
-        """{ hypotheses(latestOnly: true) { total items { id testedBy { id } analyses { id } } }
-             analyses(limit: 2, offset: 1) { total items { id } } }""",
-        {},
-    ),
-    (
-        "unknown, malformed and wrong-kind ids are null",
-        """{ a: model(id: "nope") { id } b: dataset(id: "model-hh-interneuron") { id }
-             c: hypothesis(id: "x y") { id }
-             d: artifact(id: "dataset-sea-ad-snrna-v1") { kind } }""",
-        {},
-    ),
-    (
-        "search with LIKE metacharacters",
-        '{ models(filter: {search: "100%_"}) { total items { id } } }',
-        {},
-    ),
-    ("variable defaults", "query($l: Int = 2) { models(limit: $l) { items { id } } }", {}),
-    (
-        "compare models and metrics, lineage ids and duplicates collapsed",
-        """query($ids: [ID!]!) { compareModels(ids: $ids) {
-             __typename models { id qualityScore provenance { complete } }
-             metrics { name better bestModelIds cells { modelId value delta best } } } }""",
-        {
-            "ids": [
-                "model-celltype-classifier",
-                "model-celltype-classifier-v2",
-                " model-celltype-classifier-v4",
-                "model-gwas-susie-finemap-v1",
-                "odd-model",
-                "model-hh-interneuron-v1",
-            ]
-        },
-    ),
-    (
-        "lineage downstream of a dataset",
-        """query($id: ID!) { lineage(id: $id, direction: DOWNSTREAM, maxDepth: 5, limit: 500) {
-             root { id kind } truncated nodes { distance artifact { id __typename } }
-             edges { sourceId targetId type pinned pinnedVersion } } }""",
-        {"id": "dataset-sea-ad-snrna-v2"},
-    ),
-    (
-        "lineage upstream, cut by depth and limit",
-        """{ a: lineage(id: "model-celltype-classifier-distilled", maxDepth: 1) {
-               truncated nodes { distance artifact { id } } edges { sourceId targetId } }
-             b: lineage(id: "model-celltype-classifier-distilled", maxDepth: 4, limit: 3) {
-               truncated nodes { distance artifact { id } } edges { sourceId targetId type } }
-             c: lineage(id: "nope") { truncated } }""",
-        {},
-    ),
-]
-
+from tests.reference_reads import Json, Reference
 
 COMPARE_IDS = "{ compareModels(ids: [%s]) { models { id } } }"
 
@@ -152,38 +38,159 @@ async def catalog(conn):
 
 
 @pytest.mark.parametrize(
-    ("query", "variables"), [q[1:] for q in QUERIES], ids=[q[0] for q in QUERIES]
+    ("query", "variables", "expect"), [q[1:] for q in QUERIES], ids=[q[0] for q in QUERIES]
 )
 async def test_fast_path_matches_the_resolvers_in_one_statement(
-    db, pg_dsn, catalog, query, variables
+    db, pg_dsn, conn, catalog, query, variables, expect
 ):
     fast, fast_statements = await answers(pg_dsn, query, variables, fast=True)
     slow, _ = await answers(pg_dsn, query, variables, fast=False)
-    assert "errors" not in slow, slow
+    assert slow == {"data": await expect(Reference(conn))}
     assert fast == slow
     assert fast_statements == 1
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
+def error(message: str, path: str, code: str, data: Json | None = None, **extensions) -> Json:
+    """An answer carrying one error, as the resolvers report it (locations left out)."""
+    return {
+        "data": data,
+        "errors": [
+            {"message": message, "path": [path], "extensions": {"code": code, **extensions}}
+        ],
+    }
+
+
+async def models_on_any_sea_ad_version(ref: Reference) -> Json:
+    _, total = await ref.page(
+        "model",
+        where="exists (select 1 from links l where l.source_id = a.id and l.type = 'trained_on'"
+        " and l.target_lineage_id = 'dataset-sea-ad-snrna')",
+    )
+    assert total > 0
+    return {"data": {"models": {"total": total}}}
+
+
+async def newest_twenty(ref: Reference) -> Json:
+    ids, _ = await ref.page("model")
+    return {"data": {"models": {"items": [{"id": i} for i in ids]}}}
+
+
+def compared(*refs: str) -> Callable[[Reference], Awaitable[Json]]:
+    async def expect(ref: Reference) -> Json:
+        ids = [await ref.resolve(r) for r in refs]
+        return {"data": {"compareModels": {"models": [{"id": i} for i in ids]}}}
+
+    return expect
+
+
+async def metadata_differences(ref: Reference) -> Json:
+    rows = [await ref.row(i) for i in ("model-hh-interneuron-v1", "model-cytokine-hill-v1")]
+    keys = {
+        "family": "family",
+        "architecture": "architecture",
+        "parameter_count": "parameter_count",
+        "version_number": "version_number",
+        "created_at": "created_at",
+        "raw_quality_score": "raw_quality_score",
+        "quality_score": "quality_score",
+    }
+    metadata = [{"key": k, "differs": rows[0][c] != rows[1][c]} for k, c in keys.items()]
+    models = [{"id": r["id"]} for r in rows]
+    return {"data": {"compareModels": {"models": models, "metadata": metadata}}}
+
+
+def literal(body: Json) -> Callable[[Reference], Awaitable[Json]]:
+    async def expect(ref: Reference) -> Json:
+        return body
+
+    return expect
+
+
+TOO_FEW = "compare 2 to 10 distinct models, got 1"
+OTHER_QUERIES = [
+    (
         "{ models(limit: 0) { total } }",
+        literal(
+            error(
+                "limit must be between 1 and 100, got 0", "models", "BAD_USER_INPUT", field="limit"
+            )
+        ),
+    ),
+    (
         '{ models(filter: {trainedOn: "dataset-sea-ad-snrna"}) { total } }',
+        models_on_any_sea_ad_version,
+    ),
+    (
         '{ lineage(id: "model-hh-interneuron", maxDepth: 11) { truncated } }',
-        "{ models { items { id } } } ",
+        literal(
+            error(
+                "maxDepth must be between 1 and 10",
+                "lineage",
+                "BAD_USER_INPUT",
+                {"lineage": None},
+                field="maxDepth",
+            )
+        ),
+    ),
+    ("{ models { items { id } } } ", newest_twenty),
+    (
         "{ models(offset: -1) { total } }",
+        literal(
+            error(
+                "offset must be between 0 and 1000000, got -1",
+                "models",
+                "BAD_USER_INPUT",
+                field="offset",
+            )
+        ),
+    ),
+    (
         '{ compareModels(ids: ["model-hh-interneuron", "model-cytokine-hill"]) { models { id } } }',
+        compared("model-hh-interneuron", "model-cytokine-hill"),
+    ),
+    (
         '{ compareModels(ids: ["model-hh-interneuron", "nope"]) { models { id } } }',
+        literal(error("no model 'nope'", "compareModels", "NOT_FOUND", ids=["nope"])),
+    ),
+    (
         COMPARE_IDS % '"model-hh-interneuron", "dataset-sea-ad-snrna"',
+        literal(
+            error(
+                "no model 'dataset-sea-ad-snrna'",
+                "compareModels",
+                "NOT_FOUND",
+                ids=["dataset-sea-ad-snrna"],
+            )
+        ),
+    ),
+    (
         COMPARE_IDS % '"model-hh-interneuron", "model-hh-interneuron-v2"',
+        literal(error(TOO_FEW, "compareModels", "BAD_USER_INPUT", field="ids")),
+    ),
+    (
         '{ compareModels(ids: ["model-hh-interneuron"]) { models { id } } }',
+        literal(error(TOO_FEW, "compareModels", "BAD_USER_INPUT", field="ids")),
+    ),
+    (
         """{ compareModels(ids: ["model-hh-interneuron-v1", "model-cytokine-hill"]) {
              models { id } metadata { key differs } } }""",
-    ],
-)
-async def test_other_queries_and_every_error_come_from_the_resolvers(db, pg_dsn, catalog, query):
+        metadata_differences,
+    ),
+]
+
+
+def without_locations(body: Json) -> Json:
+    errors = [{k: v for k, v in e.items() if k != "locations"} for e in body.get("errors", [])]
+    return {**body, "errors": errors} if errors else body
+
+
+@pytest.mark.parametrize(("query", "expect"), OTHER_QUERIES)
+async def test_other_queries_and_every_error_come_from_the_resolvers(
+    db, pg_dsn, conn, catalog, query, expect
+):
     fast, _ = await answers(pg_dsn, query, {}, fast=True)
     slow, _ = await answers(pg_dsn, query, {}, fast=False)
+    assert without_locations(slow) == await expect(Reference(conn))
     assert fast == slow
 
 

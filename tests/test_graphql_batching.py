@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_provenance_catalog
+from tests.reference_reads import Reference
 
 NESTED = """
 query Nested($limit: Int!) {
@@ -38,13 +39,37 @@ async def statements_for(api, limit: int) -> tuple[int, dict]:
     return len(app_statements(api.sql.statements)), data
 
 
+async def reference_items(conn, limit: int) -> list[dict]:
+    """NESTED's items, from the tables (tests.reference_reads), not from the app."""
+    ref = Reference(conn)
+    ids, _ = await ref.page("model", sort="quality_score", limit=limit)
+    items = []
+    for i in ids:
+        full = await ref.nested_model(i)
+        inputs = full["producedBy"]["inputs"]
+        items.append(
+            {
+                "id": i,
+                "trainedOn": [
+                    {"id": d["id"], "versions": d["versions"]} for d in full["trainedOn"]
+                ],
+                "producedBy": {"id": full["producedBy"]["id"], "inputs": inputs},
+                "testsHypotheses": [
+                    {"id": h["id"], "testedBy": h["testedBy"]} for h in full["testsHypotheses"]
+                ],
+            }
+        )
+    return items
+
+
 async def test_nested_query_costs_the_same_statements_for_5_and_50_models(resolver_api, conn):
     api = resolver_api
     await make_provenance_catalog(conn, 50)
     small, small_data = await statements_for(api, 5)
     large, large_data = await statements_for(api, 50)
-    assert len(small_data["models"]["items"]) == 5
-    assert len(large_data["models"]["items"]) == 50
+    assert small_data["models"]["items"] == await reference_items(conn, 5)
+    assert large_data["models"]["items"] == await reference_items(conn, 50)
+    assert small_data["models"]["total"] == large_data["models"]["total"] == 50
     assert small == large
     assert large <= BOUND
 
@@ -80,5 +105,17 @@ async def test_detail_with_back_links_is_bounded_too(resolver_api, conn, n):
         """{ datasets(limit: 100) { items { id trainedModels { id } usedBy { id }
              versions { id } latest { id } } } }"""
     )
-    assert len(data["datasets"]["items"]) == 2 * n
     assert len(app_statements(api.sql.statements)) <= 2 + 4 * 1
+    ref = Reference(conn)
+    ids, total = await ref.page("dataset", limit=100)
+    assert total == 2 * n
+    assert data["datasets"]["items"] == [
+        {
+            "id": d,
+            "trainedModels": await ref.back_ids(d, "trained_on"),
+            "usedBy": await ref.back_ids(d, "uses"),
+            "versions": [{"id": v["id"]} for v in await ref.versions(d)],
+            "latest": await ref.latest(d),
+        }
+        for d in ids
+    ]

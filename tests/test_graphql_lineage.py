@@ -85,12 +85,39 @@ async def test_lineage_by_lineage_id_starts_at_latest_and_unknown_is_null(api, c
 
 
 async def test_lineage_bounds_are_bad_user_input(api, conn):
-    for depth, limit in ((0, 10), (11, 10), (3, 0), (3, 501)):
+    await make_model(conn, "m")
+    for depth, limit, field in (
+        (0, 10, "maxDepth"),
+        (11, 10, "maxDepth"),
+        (3, 0, "limit"),
+        (3, 501, "limit"),
+    ):
         body = await api.gql(
-            LINEAGE, {"id": "x", "dir": "UPSTREAM", "depth": depth, "limit": limit}
+            LINEAGE, {"id": "m", "dir": "UPSTREAM", "depth": depth, "limit": limit}
         )
         assert body["data"] is None or body["data"]["lineage"] is None
-        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+
+
+async def chain(conn, n: int) -> None:
+    """m0 <- m1 <- ... <- m{n-1}, each derived from the one before."""
+    await make_model(conn, "m0")
+    for i in range(1, n):
+        await make_model(conn, f"m{i}", derived_from=(f"m{i - 1}-v1",))
+
+
+async def test_lineage_bounds_are_accepted_at_their_edges(api, conn):
+    await chain(conn, 12)
+    deepest = await graph(api, "m11", "UPSTREAM", depth=10, limit=500)
+    assert [(n["artifact"]["id"], n["distance"]) for n in deepest["nodes"]] == [
+        (f"m{11 - d}-v1", d) for d in range(11)
+    ]
+    assert len(deepest["edges"]) == 10 and deepest["truncated"] is True  # m0 is 11 away
+    one = await graph(api, "m11", "UPSTREAM", depth=1, limit=1)
+    assert [n["artifact"]["id"] for n in one["nodes"]] == ["m11-v1"]
+    assert one["edges"] == [] and one["truncated"] is True
+    whole = await graph(api, "m10", "UPSTREAM", depth=10, limit=11)
+    assert len(whole["nodes"]) == 11 and whole["truncated"] is False
 
 
 def test_cut_keeps_nearest_nodes_and_drops_dangling_edges():

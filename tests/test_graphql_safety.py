@@ -10,6 +10,7 @@ import pytest
 from app.repo import catalog as catalog_repo
 from app.schema import schema
 from app.settings import PROJECT_ROOT
+from tests.factories import make_model
 from tests.http import running_app
 
 
@@ -49,10 +50,29 @@ async def test_syntax_error_has_a_parse_code(api):
     assert error["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
 
 
-async def test_too_deep_query_is_rejected(api):
-    deep = "{ models { items { " + "derivedFrom { " * 10 + "id" + " }" * 10 + " } } }"
-    error = await error_of(api, deep)
-    assert "depth" in error["message"]
+def query_of_depth(depth: int) -> str:
+    """A query whose deepest field is ``depth`` levels below its root field (models)."""
+    chain = depth - 2  # models > items > derivedFrom ... > id
+    return "{ models { items { " + "derivedFrom { " * chain + "id" + " }" * chain + " } } }"
+
+
+async def test_a_query_of_the_maximum_depth_runs(api, conn):
+    # m0 <- m1 <- ... <- m8: from m8 the deepest selection reaches m0.
+    await make_model(conn, "m0")
+    for i in range(1, 9):
+        await make_model(conn, f"m{i}", derived_from=(f"m{i - 1}-v1",))
+    data = await api.data(query_of_depth(10))
+    expected: dict = {"id": "m0-v1"}
+    for _ in range(8):
+        expected = {"derivedFrom": [expected]}
+    assert data["models"]["items"][0] == expected  # m8, the newest
+
+
+@pytest.mark.parametrize("depth", [11, 12])
+async def test_too_deep_query_is_rejected(api, depth):
+    error = await error_of(api, query_of_depth(depth))
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert error["message"] == "'anonymous' exceeds maximum operation depth of 10"
 
 
 async def test_too_many_aliases_are_rejected(api):

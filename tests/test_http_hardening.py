@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from tests.factories import make_dataset
+from tests.factories import make_dataset, make_model
 from tests.http import running_app
 
 QUERY = "{ models { total } }"
@@ -200,15 +200,29 @@ async def test_errors_never_leak_internals(api, conn):
 async def test_search_for_percent_matches_only_titles_with_percent(api, conn):
     await make_dataset(conn, "a", title="100% pure")
     await make_dataset(conn, "b", title="plain")
+    await make_dataset(conn, "c", title="under_score")
+    await make_model(conn, "m-pct", title="50% dropout")
+    await make_model(conn, "m-plain", title="plain model")
     data = await api.data(
-        '{ datasets(search: "%") { items { id } } models(filter: {search: "%"}) { total } }'
+        """{ datasets(search: "%") { total items { id } }
+             models(filter: {search: "%"}) { total items { id } } }"""
     )
-    assert data["datasets"]["items"] == [{"id": "a-v1"}]
+    # Unescaped, % would match every title and the totals would be 3 and 2.
+    assert data["datasets"] == {"total": 1, "items": [{"id": "a-v1"}]}
+    assert data["models"] == {"total": 1, "items": [{"id": "m-pct-v1"}]}
 
 
-async def test_concurrent_requests_share_a_small_pool(db, pg_dsn):
+async def test_concurrent_requests_share_a_small_pool(db, pg_dsn, conn):
+    for i in range(3):
+        await make_dataset(conn, f"d{i}")
+        await make_model(conn, f"m{i}", trained_on=(f"d{i}",))
+    items = {"models": {"items": [{"id": f"m{i}-v1"} for i in (2, 1, 0)]}}
     async with running_app(pg_dsn, {"DB_POOL_MAX": "2", "POOL_ACQUIRE_TIMEOUT_S": "5"}) as api:
+        # Totals come from the counters, items from the table: both kinds of statement.
+        queries = [QUERY if i % 2 else ITEMS for i in range(20)]
         results = await asyncio.gather(
-            *(api.client.post("/graphql", json={"query": QUERY}) for _ in range(20))
+            *(api.client.post("/graphql", json={"query": q}) for q in queries)
         )
         assert {r.status_code for r in results} == {200}
+        for q, r in zip(queries, results, strict=True):
+            assert r.json() == {"data": {"models": {"total": 3}} if q == QUERY else items}

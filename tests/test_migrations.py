@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -49,6 +50,28 @@ async def test_two_processes_migrating_at_once_apply_each_migration_once(fresh_d
         results = await asyncio.gather(*(migrate(c) for c in conns))
         applied = [name for r in results for name in r]
         assert sorted(applied) == [p.name for p in migration_files()]
+    finally:
+        for c in conns:
+            await c.close()
+
+
+SESSION_LOCK = re.compile(r"pg_(try_)?advisory_(un)?lock(_shared)?\(|pg_advisory_unlock_all", re.I)
+
+
+async def test_migrations_hold_only_transaction_scoped_locks(fresh_dsn):
+    # A session lock does not survive a transaction-pooling PgBouncer: the lock and the
+    # unlock can land on different server connections.
+    conns = [await asyncpg.connect(fresh_dsn) for _ in range(2)]
+    statements: list[str] = []
+    try:
+        for c in conns:
+            c.add_query_logger(lambda q: statements.append(q.query))
+        await asyncio.gather(*(migrate(c) for c in conns))
+        assert await migrate(conns[0]) == []
+        assert any("pg_advisory_xact_lock" in s for s in statements)
+        assert [s for s in statements if SESSION_LOCK.search(s)] == []
+        held = "select count(*) from pg_locks where locktype = 'advisory' and pid = any($1)"
+        assert await conns[0].fetchval(held, [c.get_server_pid() for c in conns]) == 0
     finally:
         for c in conns:
             await c.close()

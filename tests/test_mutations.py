@@ -140,6 +140,61 @@ async def test_same_idempotency_key_returns_the_first_result_and_writes_nothing(
     assert await counts(conn) == before
 
 
+async def test_two_tokens_sharing_a_key_each_get_their_own_write(writer, conn):
+    """Keys belong to the token that sent them: another token's key neither answers nor
+    suppresses a write, whether its payload is the same or not."""
+    await seed(writer)
+    other = {"authorization": f"Bearer {await make_token(conn, 'write', name='other-pipeline')}"}
+
+    async def register(key: str, headers: dict | None = None, **changes) -> dict:
+        body = await writer.gql(
+            REGISTER_MODEL, {"input": model_input(**changes), "key": key}, headers=headers or {}
+        )
+        assert "errors" not in body, body
+        return body["data"]["registerModel"]
+
+    # Same key, same payload.
+    mine = await register("nightly")
+    theirs = await register("nightly", other)
+    assert (mine["id"], theirs["id"]) == ("m-v1", "m-v2")
+    # Same key, different payload: not a reuse, for it is another token's key.
+    mine_k2 = await register("k2", title="Mine")
+    theirs_k2 = await register("k2", other, title="Theirs", testsHypotheses=[])
+    assert (mine_k2["id"], theirs_k2["id"]) == ("m-v3", "m-v4")
+    assert theirs_k2["qualityScore"] == 0.3  # its own payload, not the first one's
+    # Each token's retry returns its own first result (as it is now) and writes nothing.
+    before = await counts(conn)
+    assert (await register("nightly", other))["id"] == "m-v2"
+    assert (await register("nightly"))["id"] == "m-v1"
+    assert (await register("k2", other, title="Theirs", testsHypotheses=[]))["id"] == "m-v4"
+    assert await counts(conn) == before
+    titles = await conn.fetch(
+        "select a.id, a.title, l.actor from artifacts a join audit_log l on l.artifact_id = a.id"
+        " where a.lineage_id = 'm' and l.action = 'register' order by a.id"
+    )
+    assert [tuple(r) for r in titles] == [
+        ("m-v1", "Model", "ci-pipeline"),
+        ("m-v2", "Model", "other-pipeline"),
+        ("m-v3", "Mine", "ci-pipeline"),
+        ("m-v4", "Theirs", "other-pipeline"),
+    ]
+
+
+async def test_two_tokens_racing_with_one_key_each_write_once(writer, conn):
+    await seed(writer)
+    other = {"authorization": f"Bearer {await make_token(conn, 'write', name='other-pipeline')}"}
+    bodies = await asyncio.gather(
+        *(
+            writer.gql(REGISTER_MODEL, {"input": model_input(), "key": "race"}, headers=h)
+            for h in [{}, other] * 4
+        )
+    )
+    assert all("errors" not in b for b in bodies), bodies
+    ids = [b["data"]["registerModel"]["id"] for b in bodies]
+    assert len(set(ids[0::2])) == 1 and len(set(ids[1::2])) == 1
+    assert sorted({*ids}) == ["m-v1", "m-v2"]
+
+
 async def test_reusing_a_key_for_another_request_is_refused(writer, conn):
     await seed(writer)
     await writer.data(REGISTER_MODEL, {"input": model_input(), "key": "k"})

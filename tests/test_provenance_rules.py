@@ -122,9 +122,15 @@ def test_unpinned_warning_names_each_floating_input():
 
 
 def test_hypothesis_warning_names_the_addressed_hypothesis():
-    p = ModelProvenance([DATA], PRODUCER, [], [], [ADDRESSES_H])
+    trem2 = link(LinkType.ADDRESSES, "hyp-trem2", "hyp-trem2-v1", source="an-v1")
+    apoe = link(LinkType.ADDRESSES, "hyp-apoe", None, source="an-v1")
+    # Tests another hypothesis than those addressed, which the message must not name.
+    p = ModelProvenance([DATA], PRODUCER, [TESTS_OTHER], [], [trem2, apoe])
     (w,) = warnings_for(p)
-    assert "h" in w.message.split("addresses ")[1]
+    assert w.code is W.MISSING_HYPOTHESIS_LINK
+    assert w.message == (
+        "The producing analysis addresses hyp-apoe, hyp-trem2 but the model tests none of them."
+    )
 
 
 SCORES = [

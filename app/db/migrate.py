@@ -17,11 +17,20 @@ def migration_files() -> list[Path]:
     return sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
 
 
+async def _lock(conn: Conn) -> None:
+    # Transaction-scoped: a session lock would be taken and released on whichever server
+    # connection a transaction-pooling PgBouncer hands out, so it would guard nothing.
+    await conn.execute("select pg_advisory_xact_lock($1)", _LOCK_KEY)
+
+
 async def migrate(conn: Conn) -> list[str]:
-    """Apply pending migrations and return the names of those applied now."""
-    applied_now: list[str] = []
-    await conn.execute("select pg_advisory_lock($1)", _LOCK_KEY)
-    try:
+    """Apply pending migrations and return the names of those applied now.
+
+    Each migration runs in its own transaction under the lock and is re-checked there, so a
+    process that finds a migration pending applies it only if no other process did meanwhile.
+    """
+    async with conn.transaction():
+        await _lock(conn)
         await conn.execute(
             """
             create table if not exists schema_migrations (
@@ -31,13 +40,17 @@ async def migrate(conn: Conn) -> list[str]:
             """
         )
         done = {r["name"] for r in await conn.fetch("select name from schema_migrations")}
-        for path in migration_files():
-            if path.name in done:
+    applied_now: list[str] = []
+    for path in migration_files():
+        if path.name in done:
+            continue
+        async with conn.transaction():
+            await _lock(conn)
+            if await conn.fetchval(
+                "select exists (select from schema_migrations where name = $1)", path.name
+            ):
                 continue
-            async with conn.transaction():
-                await conn.execute(path.read_text())
-                await conn.execute("insert into schema_migrations (name) values ($1)", path.name)
-            applied_now.append(path.name)
-    finally:
-        await conn.execute("select pg_advisory_unlock($1)", _LOCK_KEY)
+            await conn.execute(path.read_text())
+            await conn.execute("insert into schema_migrations (name) values ($1)", path.name)
+        applied_now.append(path.name)
     return applied_now

@@ -26,8 +26,8 @@ class RegistryConnection(asyncpg.Connection):
     """Released without a reset round trip.
 
     The app keeps no session state on pooled connections (settings come from the startup
-    packet, locks are transaction-scoped or released explicitly); asyncpg still rolls back
-    an open transaction on release.
+    packet, locks are transaction-scoped); asyncpg still rolls back an open transaction on
+    release.
     """
 
     def get_reset_query(self) -> str:

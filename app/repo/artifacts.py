@@ -164,9 +164,59 @@ async def count_all(conn: Conn) -> int:
     return value
 
 
+async def lock_lineage(conn: Conn, lineage_id: str) -> None:
+    """Lock a lineage row exclusively (FOR NO KEY UPDATE) until the transaction ends.
+
+    Conflicts with ``share_lineages`` and with the upsert of ``allocate_version``, not with
+    the key-share locks that foreign keys to the lineage take.
+    """
+    await conn.execute("select 1 from lineages where id = $1 for no key update", lineage_id)
+
+
+async def share_lineages(conn: Conn, lineage_ids: Sequence[str]) -> None:
+    """Share-lock lineage rows in id order (FOR SHARE) until the transaction ends."""
+    if lineage_ids:
+        # ORDER BY runs below the row locking, so the rows are locked in id order.
+        await conn.execute(
+            "select 1 from lineages where id = any($1::text[]) order by id for share",
+            sorted(set(lineage_ids)),
+        )
+
+
 async def lock_version(conn: Conn, version_id: str) -> Artifact | None:
     """Fetch a version and lock its row until the transaction ends (serialises curation)."""
     r = await conn.fetchrow(
         f"select {rows.ARTIFACT_COLUMNS} from artifacts a where a.id = $1 for update", version_id
     )
     return None if r is None else rows.artifact(r)
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    """A model's raw score and the effective score and warnings stored for it."""
+
+    model_id: str
+    raw: float
+    score: float
+    warnings: tuple[ProvenanceWarning, ...]
+
+
+async def stored_scores(conn: Conn, after: str, limit: int) -> list[StoredScore]:
+    """Models in id order after ``after`` (keyset pages), with what is stored for them."""
+    records = await conn.fetch(
+        """
+        select id, raw_quality_score, quality_score, provenance_warnings from artifacts
+        where kind = 'model' and id > $1 order by id limit $2
+        """,
+        after,
+        limit,
+    )
+    return [
+        StoredScore(
+            model_id=r["id"],
+            raw=r["raw_quality_score"],
+            score=r["quality_score"],
+            warnings=rows.warnings_from_json(r["provenance_warnings"]),
+        )
+        for r in records
+    ]

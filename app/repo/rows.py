@@ -31,7 +31,7 @@ def warnings_to_json(warnings: tuple[ProvenanceWarning, ...]) -> list[dict[str, 
     return [{"code": w.code.value, "message": w.message} for w in warnings]
 
 
-def _warnings(raw: list[dict[str, Any]]) -> tuple[ProvenanceWarning, ...]:
+def warnings_from_json(raw: list[dict[str, Any]]) -> tuple[ProvenanceWarning, ...]:
     return tuple(ProvenanceWarning(WarningCode(w["code"]), w["message"]) for w in raw)
 
 
@@ -47,7 +47,7 @@ def artifact(r: asyncpg.Record) -> Artifact:
             metric_directions=r["metric_directions"],
             raw_quality_score=r["raw_quality_score"],
             quality_score=r["quality_score"],
-            warnings=_warnings(r["provenance_warnings"]),
+            warnings=warnings_from_json(r["provenance_warnings"]),
         )
     return Artifact(
         id=r["id"],

@@ -56,11 +56,19 @@ def _check_search(search: str | None) -> str | None:
     return search or None
 
 
+def check_filter_ref(name: str, ref: str | None) -> None:
+    """A filter id must be one that could exist; text that never can (a NUL, spaces) is refused."""
+    if ref and not catalog_repo.POSSIBLE_ID.fullmatch(ref):
+        raise InvalidInput(f"{name} is not an artifact or lineage id: {ref!r}", field=name)
+
+
 async def model_query(
     conn: Conn, f: ModelFilter, sort: str, direction: str, limit: int, offset: int
 ) -> ModelQuery | None:
     """Validate a list request and resolve its ids; None when a filter id names nothing."""
     check_paging(limit, offset)
+    check_filter_ref("dataset", f.dataset)
+    check_filter_ref("hypothesis", f.hypothesis)
     if sort not in SORTS:
         raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
     if direction not in DIRECTIONS:

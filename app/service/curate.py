@@ -12,6 +12,7 @@ from app.repo import artifacts as artifact_repo
 from app.repo import audit as audit_repo
 from app.repo import catalog as catalog_repo
 from app.repo import links as link_repo
+from app.repo.artifacts import ResolvedRef
 from app.service import linking, scores
 
 
@@ -28,14 +29,74 @@ async def _affected_models(conn: Conn, a: Artifact) -> list[str]:
 Change = Callable[[Artifact, list[Link]], Awaitable[None]]
 
 
-async def _edit(conn: Conn, ref: str, actor: str, action: str, change: Change) -> Artifact:
+class _ProducerMoved(Exception):
+    """The model's producer changed between reading it and locking the model."""
+
+
+async def _resolve(conn: Conn, ref: str) -> ResolvedRef:
+    resolved = await artifact_repo.resolve_refs(conn, [ref])
+    if ref not in resolved:
+        raise NotFound(f"no artifact {ref!r}", ids=[ref])
+    return resolved[ref]
+
+
+async def _producer_lineages(conn: Conn, model_id: str) -> set[str]:
+    links = await link_repo.from_sources(conn, [model_id], [LinkType.PRODUCED_BY])
+    return {lk.target_lineage_id for lk in links}
+
+
+async def _lock_model(conn: Conn, model_id: str, new_producers: Sequence[str]) -> Artifact:
+    """Lock a model row after its producers' lineage rows, as the score lock order wants.
+
+    The producer is read before the model is locked, so a concurrent curation may change it
+    meanwhile; then the savepoint is rolled back, which releases its locks, and we try again.
+    """
+    resolved = await artifact_repo.resolve_refs(conn, new_producers) if new_producers else {}
+    extra = {r.lineage_id for r in resolved.values() if r.kind is Kind.ANALYSIS}
+    while True:
+        try:
+            async with conn.transaction():
+                wanted = extra | await _producer_lineages(conn, model_id)
+                await artifact_repo.share_lineages(conn, sorted(wanted))
+                a = await artifact_repo.lock_version(conn, model_id)
+                assert a is not None
+                if not await _producer_lineages(conn, model_id) <= wanted:
+                    raise _ProducerMoved
+                return a
+        except _ProducerMoved:
+            continue
+
+
+async def _lock(conn: Conn, ref: str, new_producers: Sequence[str]) -> Artifact:
+    """Resolve ``ref`` and lock its version row, taking the score locks first.
+
+    Lock order (see app.service.scores): an analysis's lineage row, exclusively, before the
+    analysis version; a model's producers' lineage rows, shared, before the model version.
+    """
+    target = await _resolve(conn, ref)
+    if target.kind is Kind.MODEL:
+        return await _lock_model(conn, target.version_id, new_producers)
+    if target.kind is Kind.ANALYSIS:
+        # Excludes score readers of its models and new versions of the lineage; the latest
+        # version cannot move any more, so a lineage ref is resolved again.
+        await artifact_repo.lock_lineage(conn, target.lineage_id)
+        target = await _resolve(conn, ref)
+    a = await artifact_repo.lock_version(conn, target.version_id)
+    assert a is not None
+    return a
+
+
+async def _edit(
+    conn: Conn,
+    ref: str,
+    actor: str,
+    action: str,
+    change: Change,
+    new_producers: Sequence[str] = (),
+) -> Artifact:
     """Apply ``change`` to a locked version, then rescore, audit and return it."""
     async with conn.transaction():
-        resolved = await artifact_repo.resolve_refs(conn, [ref])
-        if ref not in resolved:
-            raise NotFound(f"no artifact {ref!r}", ids=[ref])
-        a = await artifact_repo.lock_version(conn, resolved[ref].version_id)
-        assert a is not None
+        a = await _lock(conn, ref, new_producers)
         before = await link_repo.from_sources(conn, [a.id])
         await change(a, before)
         after = await link_repo.from_sources(conn, [a.id])
@@ -72,7 +133,8 @@ async def add_links(conn: Conn, ref: str, specs: Sequence[LinkSpec], actor: str)
                 )
         await link_repo.insert_many(conn, a.kind, links, replace=True)
 
-    return await _edit(conn, ref, actor, "add_links", add)
+    producers = [s.ref for s in specs if s.type is LinkType.PRODUCED_BY]
+    return await _edit(conn, ref, actor, "add_links", add, producers)
 
 
 async def remove_links(

@@ -35,13 +35,19 @@ async def register(conn: Conn, new: NewArtifact, actor: str = SYSTEM_ACTOR) -> A
         vid = version_id(new.lineage_id, number)
         links = await linking.build(conn, vid, new.lineage_id, new.kind, new.links)
         linking.check_distinct(links)
+        if new.kind is Kind.MODEL:
+            # Before insert_version moves is_latest off the old version, a model row, and
+            # before the score below reads the analysis's links (lock order: app.service.scores).
+            await scores.lock_producers(conn, links)
         # The score starts uncapped and is set by the same rules every later write uses.
         await artifact_repo.insert_version(conn, new, vid, number, (), new.raw_quality_score)
         await link_repo.insert_many(conn, new.kind, links)
         if new.kind is Kind.MODEL:
             await scores.recompute(conn, [vid])
         elif new.kind is Kind.ANALYSIS:
-            # Models whose producer floats to this lineage now answer to this version.
+            # Models whose producer floats to this lineage now answer to this version. The
+            # upsert in allocate_version holds the lineage row, so every model registered or
+            # curated with this producer has committed (and is found here) or waits for us.
             floating = await link_repo.sources_floating_on(
                 conn, new.lineage_id, LinkType.PRODUCED_BY
             )
