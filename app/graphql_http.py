@@ -189,9 +189,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def respond(self, request: Request) -> Response:
         """The whole HTTP exchange of one GraphQL request."""
         params = dict(request.query_params)
-        if request.method == "GET" and "query" not in params:
-            if "text/html" in request.headers.get("accept", ""):
-                return await self.render_graphql_ide(request)
+        accept = request.headers.get("accept", "")
+        if request.method == "GET" and "query" not in params and "text/html" in accept:
+            return await self.render_graphql_ide(request)
         refused = _refusal(request, None)
         if refused is not None:
             return refused

@@ -105,7 +105,8 @@ def create_app(
     routes = [
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
-        Route("/metrics", metrics.endpoint),
+        # Metrics follow the read rule: with REGISTRY_REQUIRE_READ_AUTH, a read token scrapes.
+        Route("/metrics", rest.reading(metrics.endpoint)),
         Route(
             "/graphql",
             GraphQLEndpoint(fastpath),

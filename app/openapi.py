@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain import Family
+from app.repo import catalog as catalog_repo
 from app.service import catalog
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -209,22 +210,40 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
     }
 
 
+# Every limit the server enforces is stated here, so a request valid by this document is
+# never refused for its form (an id that names nothing is 200 with no models, or 404).
+ID = {"type": "string", "pattern": catalog_repo.POSSIBLE_ID.pattern}
+# 2 to 10 comma-separated ids, spaces around them allowed.
+_ONE_ID = catalog_repo.POSSIBLE_ID.pattern.strip("^$")
+IDS = {
+    "type": "string",
+    "pattern": rf"^\s*{_ONE_ID}\s*(,\s*{_ONE_ID}\s*){{1,9}}$",
+}
+
 LIST_PARAMETERS = [
     _query("family", {"enum": [f.value for f in Family]}, "Only models of this family."),
-    _query(
-        "dataset",
-        {"type": "string"},
-        "Trained on this dataset version, or any version of a lineage.",
-    ),
-    _query("hypothesis", {"type": "string"}, "Testing this hypothesis version or lineage."),
+    _query("dataset", ID, "Trained on this dataset version, or any version of a lineage."),
+    _query("hypothesis", ID, "Testing this hypothesis version or lineage."),
     _query("sort", {"enum": list(catalog.SORTS), "default": "created_at"}, "Sort key; ties by id."),
     _query("order", {"enum": ["asc", "desc"], "default": "desc"}, "Sort direction."),
-    _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "Page size."),
-    _query("offset", {"type": "integer", "minimum": 0, "default": 0}, "Rows to skip."),
+    _query(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": catalog.MAX_LIMIT, "default": 20},
+        "Page size.",
+    ),
+    _query(
+        "offset",
+        {"type": "integer", "minimum": 0, "maximum": catalog.MAX_OFFSET, "default": 0},
+        "Rows to skip.",
+    ),
     _query(
         "latest", {"type": "boolean", "default": False}, "Only the latest version of each lineage."
     ),
-    _query("q", {"type": "string", "maxLength": 200}, "Case-insensitive title search."),
+    _query(
+        "q",
+        {"type": "string", "maxLength": catalog.MAX_SEARCH, "pattern": "^[^\\u0000]*$"},
+        "Case-insensitive title search (no NUL characters).",
+    ),
 ]
 
 BAD = _json("Error", "A parameter is invalid; the body names it.")
@@ -275,8 +294,10 @@ DOCUMENT: dict[str, Any] = {
                         "name": "ids",
                         "in": "query",
                         "required": True,
-                        "schema": {"type": "string"},
-                        "description": "Comma-separated model version or lineage ids.",
+                        "schema": IDS,
+                        "description": "2 to 10 distinct models by version or lineage id, "
+                        "comma-separated; a model named twice (say by its version id and its "
+                        "lineage id) counts once.",
                     }
                 ],
                 "responses": {

@@ -12,11 +12,13 @@ caches were keyed by the query text). Run it on two checkouts to compare them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -51,7 +53,10 @@ def _flood(client: httpx.Client, bodies: object, count: int) -> dict[int, int]:
     return statuses
 
 
-def soak(app_dir: Path) -> None:
+@contextlib.contextmanager
+def served(app_dir: Path) -> Iterator[tuple[httpx.Client, int]]:
+    """The registry from ``app_dir`` with the demo catalog on its own embedded PostgreSQL:
+    a client to it and the server's process id."""
     root = Path(tempfile.mkdtemp(prefix="registry-soak-"))
     pg = EmbeddedPostgres(root / "pg")
     dsn = pg.start("soak")
@@ -66,32 +71,35 @@ def soak(app_dir: Path) -> None:
     }
     server = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=app_dir, env=env)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
             _wait_ready(client)
-            client.post("/graphql", json={"query": "{ models { total } }"})
-            print(f"{app_dir}: RSS at start {_rss_mb(server.pid):.0f} MB")
-            started = time.perf_counter()
-            statuses = _flood(
-                client,
-                lambda i: {"query": "{ __typename }", "variables": {"pad": f"{i}" + "x" * PAD}},
-                700,
-            )
-            print(
-                f"  after 700 queries with 1 MB variables: {_rss_mb(server.pid):.0f} MB "
-                f"({time.perf_counter() - started:.0f} s, statuses {statuses})"
-            )
-            started = time.perf_counter()
-            statuses = _flood(
-                client, lambda i: {"query": "{ __typename } #" + f"{i}" + "x" * PAD}, 400
-            )
-            print(
-                f"  after 400 queries with 1 MB comments: {_rss_mb(server.pid):.0f} MB "
-                f"({time.perf_counter() - started:.0f} s, statuses {statuses})"
-            )
+            yield client, server.pid
     finally:
         server.terminate()
         server.wait(30)
         pg.stop()
+
+
+def soak(app_dir: Path) -> None:
+    with served(app_dir) as (client, pid):
+        client.post("/graphql", json={"query": "{ models { total } }"})
+        print(f"{app_dir}: RSS at start {_rss_mb(pid):.0f} MB")
+        started = time.perf_counter()
+        statuses = _flood(
+            client,
+            lambda i: {"query": "{ __typename }", "variables": {"pad": f"{i}" + "x" * PAD}},
+            700,
+        )
+        print(
+            f"  after 700 queries with 1 MB variables: {_rss_mb(pid):.0f} MB "
+            f"({time.perf_counter() - started:.0f} s, statuses {statuses})"
+        )
+        started = time.perf_counter()
+        statuses = _flood(client, lambda i: {"query": "{ __typename } #" + f"{i}" + "x" * PAD}, 400)
+        print(
+            f"  after 400 queries with 1 MB comments: {_rss_mb(pid):.0f} MB "
+            f"({time.perf_counter() - started:.0f} s, statuses {statuses})"
+        )
 
 
 def main() -> None:

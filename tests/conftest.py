@@ -77,3 +77,15 @@ async def resolver_api(db: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[Api]:
     """The app with the compiled fast path off: every field goes through its resolver."""
     async with running_app(pg_dsn, {"REGISTRY_FAST_PATH": "0"}) as a:
         yield a
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say loudly when browser tests did not run: a green run without them proves less."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "browser" in r.keywords]
+    if skipped:
+        terminalreporter.write_line(
+            f"BROWSER TESTS SKIPPED: {len(skipped)} tests did not run because Chromium is "
+            "missing (make browser installs it; with CI=1 they fail instead)",
+            red=True,
+            bold=True,
+        )

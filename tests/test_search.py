@@ -99,3 +99,34 @@ async def test_a_common_word_walks_the_sort_index_and_a_rare_one_does_not(conn):
     # A plan made without the pattern would be the same for both.
     assert "models_by_quality" in shapes["common"] and "Sort" not in shapes["common"]
     assert "models_by_quality" not in shapes["rare"] and "Sort" in shapes["rare"]
+
+
+# Titles, and which of them each search must find: a character of the search whose case does
+# not fold back to itself matches only itself; every other letter matches either case and
+# what folds onto it (a title's İ is an upper-case i).
+FOLDED = ["İstanbul cohort", "istanbul lower", "ISTANBUL upper", "\u0131dle dotless", "Maß", "MASS",
+          "300\u212a Kelvin", "kelvin k", "Émile", "émile"]  # fmt: skip
+FOLD_CASES = [
+    ("İ", ["İstanbul cohort"]),
+    ("İstanbul", ["İstanbul cohort"]),
+    ("istanbul", ["İstanbul cohort", "istanbul lower", "ISTANBUL upper"]),
+    ("\u0131", ["\u0131dle dotless"]),  # the dotless i
+    ("ß", ["Maß"]),
+    ("\u212a", ["300\u212a Kelvin"]),  # the Kelvin sign, which ILIKE folds to k
+    ("émile", ["Émile", "émile"]),
+    ("ÉMILE", ["Émile", "émile"]),
+]
+
+
+@pytest.mark.parametrize("fast", ["1", "0"], ids=["fast path", "resolvers"])
+async def test_case_folding_never_turns_a_character_into_a_wildcard(db, pg_dsn, conn, fast):
+    for i, title in enumerate(FOLDED):
+        await make_model(conn, f"f{i}", title=title)
+    async with running_app(pg_dsn, {"REGISTRY_FAST_PATH": fast}) as api:
+        for text, want in FOLD_CASES:
+            data = await api.data(SEARCH, {"s": text})
+            found = sorted(FOLDED[int(m["id"][1:-3])] for m in data["models"]["items"])
+            assert found == sorted(want), text
+            assert data["models"]["total"] == len(want), text
+            rest = await api.client.get("/api/models", params={"q": text})
+            assert sorted(m["title"] for m in rest.json()["models"]) == sorted(want), text

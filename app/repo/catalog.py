@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from app.db.types import Conn
 from app.domain import Artifact, Family, Kind, Link
 from app.repo import rows
+from app.text_search import exact_case_regex, like_pattern
 
 # Sorts reach SQL only through these fixed maps; nothing a client sends is spliced in.
 SORT_COLUMNS = {
@@ -55,12 +56,6 @@ class ModelQuery:
         return [(link_type, reach) for link_type, reach in pairs if reach is not None]
 
 
-def like_pattern(text: str) -> str:
-    """A LIKE pattern matching ``text`` literally anywhere in a string."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def quote_literal(text: str) -> str:
     """``text`` as an SQL string literal, as PostgreSQL's quote_literal writes it: quotes
     doubled, and with any backslash, doubled backslashes in an E'' literal, which reads the
@@ -69,7 +64,7 @@ def quote_literal(text: str) -> str:
     return "E" + quoted.replace("\\", "\\\\") if "\\" in text else quoted
 
 
-def title_search(column: str, text: str) -> str:
+def title_search(column: str, text: str, *, template: bool = False) -> str:
     """``column ilike`` the search pattern, written into the statement, not bound.
 
     The pool plans statements once, without their values, and such a plan cannot know how
@@ -77,7 +72,18 @@ def title_search(column: str, text: str) -> str:
     rare one the trigram index, and the wrong choice costs 50x at 100,000 models. Written
     in, the pattern gets its own plan (and its own cached statement).
     """
-    return f"{column} ilike {quote_literal(like_pattern(text))}"
+
+    def literal(value: str) -> str:
+        quoted = quote_literal(value)
+        # In a str.format template (the compiled path's), braces of the text are doubled.
+        return quoted.replace("{", "{{").replace("}", "}}") if template else quoted
+
+    condition = f"{column} ilike {literal(like_pattern(text))}"
+    exact = exact_case_regex(text)
+    if exact is not None:
+        # ILIKE still drives the trigram index; the expression drops what it over-matched.
+        condition += f" and {column} ~ {literal(exact)}"
+    return condition
 
 
 Param = Callable[[object], str]

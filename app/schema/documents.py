@@ -51,13 +51,22 @@ class Prepared:
 CACHE: ByteBoundedCache[str, Prepared | None] = ByteBoundedCache(CACHE_BYTES, CACHE_ENTRY_BYTES)
 
 
+# The last document too heavy for the cache: one request asks for it several times (the fast
+# path, the endpoint, the execution), and should parse it once.
+_last: tuple[str, Prepared | None] | None = None
+
+
 def prepared(query: str) -> Prepared | None:
     """The prepared document of a query text, or None when it does not parse."""
+    global _last
     found, cached = CACHE.get(query)
     if found:
         return cached
+    if _last is not None and _last[0] == query:
+        return _last[1]
     result = _prepare(query)
-    CACHE.put(query, result, BYTES_PER_CHAR * len(query))
+    if not CACHE.put(query, result, BYTES_PER_CHAR * len(query)):
+        _last = (query, result)
     return result
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import NewType
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition
 
@@ -21,10 +22,12 @@ def parse_big_int(value: object) -> int:
     A float with no fraction is an integer (JSON cannot tell 12 from 12.0); 1.5 and "12" are
     refused, as Int refuses them.
     """
+    # A GraphQLError, not ValueError: graphql-core keeps another exception as the cause,
+    # which the error masking would take for a server fault.
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"BigInt cannot represent a non-integer value: {value!r}")
+        raise GraphQLError(f"BigInt cannot represent a non-integer value: {value!r}")
     if isinstance(value, float) and not value.is_integer():
-        raise ValueError(f"BigInt cannot represent a non-integer value: {value!r}")
+        raise GraphQLError(f"BigInt cannot represent a non-integer value: {value!r}")
     return int(value)
 
 

@@ -20,8 +20,8 @@ def _get(obj: Any, key: str) -> Any:
 
 
 def _search(text: str) -> str:
-    # The condition is a str.format template of the table alias: braces in text are doubled.
-    return title_search("{a}.title", text.replace("{", "{{").replace("}", "}}"))
+    # The condition is a str.format template of the table alias.
+    return title_search("{a}.title", text, template=True)
 
 
 def model_page(c: Compiler, node: FieldNode) -> str:
