@@ -30,14 +30,19 @@ MAX_LINEAGE_DEPTH = 10
 MAX_LINEAGE_NODES = 500
 
 
-def check_nested_page(limit: int, offset: int) -> None:
-    """A nested list's paging: limit in 1..1000, offset in 0..1,000,000."""
-    if not 1 <= limit <= MAX_NESTED:
-        raise InvalidInput(f"limit must be between 1 and {MAX_NESTED}, got {limit}", field="limit")
+def check_page(limit: int, offset: int, maximum: int = MAX_PAGE) -> None:
+    """Lists are bounded: limit in 1..maximum, offset in 0..1,000,000."""
+    if not 1 <= limit <= maximum:
+        raise InvalidInput(f"limit must be between 1 and {maximum}, got {limit}", field="limit")
     if not 0 <= offset <= MAX_OFFSET:
         raise InvalidInput(
             f"offset must be between 0 and {MAX_OFFSET}, got {offset}", field="offset"
         )
+
+
+def check_nested_page(limit: int, offset: int) -> None:
+    """A nested list's paging: limit in 1..1000, offset in 0..1,000,000."""
+    check_page(limit, offset, MAX_NESTED)
 
 
 def check_lineage_id(lineage_id: str) -> None:

@@ -122,25 +122,20 @@ def check(document: DocumentNode) -> list[GraphQLError]:
             continue
         m = measurer.selections(op.selection_set)
         name = op.name.value if op.name else "anonymous"
-        if m.fields > MAX_EXPANDED_FIELDS:
-            found = "more than a billion" if m.fields >= _CAP else str(m.fields)
-            return [
-                GraphQLError(
-                    f"'{name}' expands to {found} fields through its fragments; the limit is "
-                    f"{MAX_EXPANDED_FIELDS}",
-                    [op],
-                    extensions={"code": TOO_COMPLEX, "limit": MAX_EXPANDED_FIELDS},
-                )
-            ]
-        if m.repeats > MAX_REPEATED_KEY:
-            return [
-                GraphQLError(
-                    f"'{name}' selects one response key {m.repeats} times in a selection set; "
-                    f"the limit is {MAX_REPEATED_KEY}",
-                    [op],
-                    extensions={"code": TOO_COMPLEX, "limit": MAX_REPEATED_KEY},
-                )
-            ]
+        found = "more than a billion" if m.fields >= _CAP else str(m.fields)
+        too_complex = [
+            (m.fields, MAX_EXPANDED_FIELDS, f"expands to {found} fields through its fragments"),
+            (m.repeats, MAX_REPEATED_KEY, f"selects one response key {m.repeats} times"),
+        ]
+        for value, limit, what in too_complex:
+            if value > limit:
+                return [
+                    GraphQLError(
+                        f"'{name}' {what}; the limit is {limit}",
+                        [op],
+                        extensions={"code": TOO_COMPLEX, "limit": limit},
+                    )
+                ]
         if m.depth > MAX_DEPTH:
             errors.append(
                 GraphQLError(f"'{name}' exceeds maximum operation depth of {MAX_DEPTH}", [op])

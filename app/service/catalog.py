@@ -38,14 +38,7 @@ class Page:
     total: int
 
 
-def check_paging(limit: int, offset: int) -> None:
-    """Lists are bounded: limit in 1..100, offset not negative."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}, got {limit}", field="limit")
-    if not 0 <= offset <= MAX_OFFSET:
-        raise InvalidInput(
-            f"offset must be between 0 and {MAX_OFFSET}, got {offset}", field="offset"
-        )
+check_paging = validation.check_page
 
 
 def _check_search(search: str | None) -> str | None:
