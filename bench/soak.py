@@ -76,7 +76,11 @@ def served(app_dir: Path) -> Iterator[tuple[httpx.Client, int]]:
             yield client, server.pid
     finally:
         server.terminate()
-        server.wait(30)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:  # a server stuck in CPU-bound work
+            server.kill()
+            server.wait()
         pg.stop()
 
 
