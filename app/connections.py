@@ -12,7 +12,7 @@ uvicorn's httptools protocol, with three changes, for ``http=`` of ``uvicorn.run
 - Open connections are counted process-wide and per client address. One over either cap is
   answered 503 ``TOO_MANY_CONNECTIONS`` at once and closed, before it can hold a request.
 
-Bodies are bounded above this, in ASGI (app/limits.py), where a 408 can say why.
+Bodies are bounded above this, in ASGI (app/http/stack.py), where a 408 can say why.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Assemble the Starlette application: lifespan, routes, mounts. No logic."""
+"""Assemble the application: lifespan, routes, mounts, and the one stack in front. No logic."""
 
 from __future__ import annotations
 
@@ -8,44 +8,73 @@ from collections.abc import AsyncIterator
 from typing import Any, TypedDict
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from app import health, pages, rest
 from app.db.database import Database
 from app.db.migrate import migrate
 from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
 from app.errors import RegistryError
-from app.fastlane import FastLane, graphql_post
 from app.fastpath import FastPath, Limits
-from app.graphql_http import GraphQLEndpoint
-from app.limits import BodyLimit, Deadline
-from app.observability import Metrics, RequestObserver
+from app.http import health, pages, responses, rest
+from app.http.graphql import GraphQLEndpoint
+from app.http.stack import Endpoint, Shortcut, Stack
+from app.observability import Metrics
 from app.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
 
 
 class Registry(Starlette):
-    """Starlette with the fast lane in front of its whole middleware stack."""
+    """Starlette behind the one stack (app.http.stack): every request passes it first."""
 
-    def __init__(self, lane: tuple[Settings, Metrics, FastPath | None], **kw: Any) -> None:
-        self._lane = lane
+    def __init__(
+        self,
+        settings: Settings,
+        metrics: Metrics,
+        shortcuts: dict[tuple[str, str], Endpoint],
+        **kw: Any,
+    ) -> None:
+        self._front = (settings, metrics, shortcuts)
         super().__init__(**kw)
 
     def build_middleware_stack(self) -> ASGIApp:
-        settings, metrics, fastpath = self._lane
-        routes = {}
-        if fastpath is not None:
-            routes = {
-                ("POST", "/graphql"): graphql_post(fastpath),
-                ("GET", "/api/models"): rest.fast_list_models(fastpath),
-            }
-        return FastLane(super().build_middleware_stack(), settings, metrics, routes)
+        settings, metrics, shortcuts = self._front
+        app: ASGIApp = Shortcut(super().build_middleware_stack(), shortcuts)
+        if settings.cors_origins:
+            app = CORSMiddleware(
+                app,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "idempotency-key", "x-request-id"],
+                expose_headers=["x-request-id"],
+            )
+        return Stack(app, settings, metrics)
+
+
+def _registry_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RegistryError)
+    return responses.for_exception(request.url.path, exc)
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    name = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "BAD_REQUEST")
+    response = responses.error_response(
+        request.url.path, name, str(exc.detail), status=exc.status_code
+    )
+    response.headers.update(exc.headers or {})
+    return response
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    return responses.error_response(request.url.path, "INTERNAL_SERVER_ERROR", "Unexpected error.")
 
 
 class State(TypedDict):
@@ -102,52 +131,29 @@ def create_app(
         finally:
             await pool.close()
 
+    graphql = GraphQLEndpoint(fastpath)
+    list_models = rest.reading(rest.list_models)
     routes = [
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
         # Metrics follow the read rule: with REGISTRY_REQUIRE_READ_AUTH, a read token scrapes.
         Route("/metrics", rest.reading(metrics.endpoint)),
-        Route(
-            "/graphql",
-            GraphQLEndpoint(fastpath),
-            methods=["GET", "POST"],
-        ),
-        *rest.routes(),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        *rest.routes(list_models),
         *pages.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]
-    # Outermost first: every request is observed, even one refused for its size or time.
-    middleware = [
-        Middleware(
-            RequestObserver, routes=routes, metrics=metrics, log_requests=settings.access_log
-        ),
-        *(
-            [
-                Middleware(
-                    CORSMiddleware,
-                    allow_origins=list(settings.cors_origins),
-                    allow_methods=["GET", "POST"],
-                    allow_headers=[
-                        "authorization",
-                        "content-type",
-                        "idempotency-key",
-                        "x-request-id",
-                    ],
-                    expose_headers=["x-request-id"],
-                )
-            ]
-            if settings.cors_origins
-            else []
-        ),
-        Middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s),
-        Middleware(Deadline, seconds=settings.request_timeout_s),
-    ]
     app = Registry(
-        (settings, metrics, fastpath),
+        settings,
+        metrics,
+        {("POST", "/graphql"): graphql.respond, ("GET", "/api/models"): list_models},
         routes=routes,
-        middleware=middleware,
         lifespan=lifespan,
-        exception_handlers={RegistryError: rest.error_response},
+        exception_handlers={
+            RegistryError: _registry_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
     )
     # A path means one thing: no redirects between /graphql and /graphql/.
     app.router.redirect_slashes = False

@@ -1,4 +1,4 @@
-"""Request ids, one JSON log line per request, and Prometheus metrics. Pure ASGI."""
+"""Request ids, one JSON log line per request, and Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import re
-import time
 from typing import Any
 
 import asyncpg
@@ -14,8 +13,6 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("app.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -125,57 +122,3 @@ class Metrics:
     async def endpoint(self, request: Request) -> Response:
         """GET /metrics in the Prometheus text format."""
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
-
-
-def route_label(routes: list[BaseRoute], scope: Scope) -> str:
-    """The route template a request matched, so labels stay few ("/api/models/{id}")."""
-    for route in routes:
-        # Fixed paths need no pattern matching.
-        if getattr(route, "path", None) == scope["path"] and "{" not in scope["path"]:
-            return str(scope["path"])
-    for route in routes:
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", "other"))
-    return "unmatched"
-
-
-class RequestObserver:
-    """Accept or make a request id, return it, log the request and record its metrics."""
-
-    def __init__(
-        self, app: ASGIApp, routes: list[BaseRoute], metrics: Metrics, log_requests: bool = True
-    ) -> None:
-        self.app = app
-        self.routes = routes
-        self.metrics = metrics
-        self.log_requests = log_requests
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = request_id_from(dict(scope["headers"]))
-        scope.setdefault("state", {})["request_id"] = request_id
-        status = 500
-        start = time.perf_counter()
-
-        async def observed_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                ]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, observed_send)
-        finally:
-            elapsed = time.perf_counter() - start
-            route = route_label(self.routes, scope)
-            operation = scope["state"].get("graphql_operation", "")
-            self.metrics.record(route, scope["method"], status, operation, elapsed)
-            if self.log_requests:
-                log_request(request_id, scope["method"], route, operation, status, elapsed)

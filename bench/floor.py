@@ -149,7 +149,7 @@ select json_build_object('data', json_build_object('compareModels', json_build_o
         order by d.name) from dirs d))))::text
 """
 
-# app/rest_json.py's model_summary: the spec's keys (trained_on is the first dataset), then
+# app/http/rest_json.py's model_summary: the spec's keys (trained_on is the first dataset), then
 # its extras.
 REST_SQL = f"""
 select json_build_object(

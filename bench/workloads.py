@@ -253,7 +253,7 @@ REST_PG = """query Rest($family: String) {
 
 
 def _pg_rest(r: Any) -> Any:
-    """app/rest_json.py's model_summary from PostGraphile's answer."""
+    """app/http/rest_json.py's model_summary from PostGraphile's answer."""
     page = _data("allArtifacts")(r)
     models = []
     for m in page["nodes"]:

@@ -40,8 +40,8 @@ from schemathesis.specs.openapi.checks import (
 from starlette.applications import Starlette
 
 from app.demo.load import load_if_empty
+from app.http.openapi import DOCUMENT
 from app.main import create_app
-from app.openapi import DOCUMENT
 from app.settings import PROJECT_ROOT, Settings
 from tests.factories import make_token
 from tests.http import Api

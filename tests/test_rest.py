@@ -7,7 +7,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from app.demo.load import load_if_empty
-from app.openapi import DOCUMENT
+from app.http.openapi import DOCUMENT
 from tests.http import running_app
 from tests.reference_reads import Reference
 

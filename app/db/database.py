@@ -13,7 +13,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from app.db.types import Conn
-from app.errors import RegistryError
+from app.errors import StatementTimeout, Unavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -30,16 +30,6 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionError,
     OSError,
 )
-
-
-class Unavailable(RegistryError):
-    code = "SERVICE_UNAVAILABLE"
-    http_status = 503
-
-
-class StatementTimeout(RegistryError):
-    code = "STATEMENT_TIMEOUT"
-    http_status = 503
 
 
 class Database:

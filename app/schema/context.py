@@ -6,7 +6,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from app.auth import Principal
 from app.db.database import Database
@@ -23,7 +23,7 @@ YIELD_AFTER_S = 0.05
 
 @dataclass
 class Context:
-    request: Request
+    request: HTTPConnection
     db: Database
     settings: Settings
     loaders: Loaders

@@ -26,9 +26,6 @@ class OperationLabel(SchemaExtension):
                 }
             )
             label = f"{operation.operation.value} {','.join(fields)}"[:120]
-            request = ctx.context.request
-            request.scope.setdefault("state", {})["graphql_operation"] = label
-            metrics = getattr(request.state, "metrics", None)
-            if metrics is not None:
-                metrics.operations.labels(label).inc()
+            # The stack (app.http.stack) logs and counts it once the request is answered.
+            ctx.context.request.scope.setdefault("state", {})["graphql_operation"] = label
         yield

@@ -8,7 +8,8 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from app.db.database import CONNECTION_ERRORS, Database, Unavailable
+from app.db.database import CONNECTION_ERRORS, Database
+from app.errors import Unavailable
 from app.repo import locks
 
 READY_TIMEOUT_S = 2.0

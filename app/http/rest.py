@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Scope
 
-from app import openapi, rest_json
-from app.auth import Scope as TokenScope
 from app.domain import Family
-from app.errors import InvalidInput, RegistryError, Unauthenticated
-from app.fastlane import Answer, Handler
-from app.fastpath import FastPath
-from app.graphql_http import run_query
-from app.service import catalog, compare, detail, tokens
+from app.errors import InvalidInput
+from app.http import auth, openapi, rest_json
+from app.schema.execute import read
+from app.service import catalog, compare, detail
 
-log = logging.getLogger(__name__)
 ORDERS = ("asc", "desc")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -108,33 +101,8 @@ async def list_models(request: Request) -> Response:
     It runs the GraphQL models query, so both surfaces answer the same question one way.
     """
     variables = list_variables(request.query_params)
-    data = await run_query(request, rest_json.LIST_QUERY, variables)
+    data = await read(request, rest_json.LIST_QUERY, variables)
     return Response(list_body(data), media_type="application/json")
-
-
-def fast_list_models(fastpath: FastPath) -> Handler:
-    """GET /api/models for the fast lane: the compiled answer, reshaped, or None."""
-
-    async def handle(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> Answer | None:
-        try:
-            variables = list_variables(QueryParams(scope["query_string"]))
-        except RegistryError:
-            return None  # the route reports it
-        try:
-            answered = await fastpath.execute(
-                scope["state"]["db"], rest_json.LIST_QUERY, variables, None
-            )
-        except RegistryError as exc:
-            return Answer(exc.http_status, orjson.dumps(error_body(exc)), "application/json")
-        except Exception:
-            # As for GraphQL: the regular route answers, and reports what went wrong.
-            log.exception("fast path failed; the route answers instead")
-            return None
-        if answered is None:
-            return None
-        return Answer(200, list_body(orjson.loads(answered[0])), "application/json")
-
-    return handle
 
 
 async def model_detail(request: Request) -> Response:
@@ -159,42 +127,21 @@ async def openapi_document(request: Request) -> Response:
     return JSONResponse(openapi.DOCUMENT)
 
 
-def error_body(exc: RegistryError) -> dict[str, Any]:
-    details = dict(exc.details)
-    if "field" in details:
-        details.setdefault("parameter", details.pop("field"))
-    return {"error": {"code": exc.code, "message": exc.message, **details}}
-
-
-def error_response(request: Request, exc: Exception) -> Response:
-    """Every expected failure of a REST route, as JSON with a stable code."""
-    assert isinstance(exc, RegistryError)
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
-    return JSONResponse(error_body(exc), status_code=exc.http_status, headers=headers)
-
-
 def reading(endpoint: Endpoint) -> Endpoint:
-    """The endpoint behind GraphQL's token rules for reads: a token given must be valid,
-    and with REGISTRY_REQUIRE_READ_AUTH one with the read scope is needed."""
+    """The endpoint behind the read rule (app.http.auth.reader), as every surface is."""
 
     async def guarded(request: Request) -> Response:
-        authorization = request.headers.get("authorization")
-        principal = tokens.ANONYMOUS
-        if authorization is not None:
-            principal = await request.state.db.run(
-                lambda conn: tokens.authenticate(conn, authorization), retry=True
-            )
-        if request.state.settings.require_read_auth:
-            tokens.require_scope(principal, TokenScope.READ)
+        await auth.reader(request)
         return await endpoint(request)
 
     return guarded
 
 
-def routes() -> list[Route]:
+def routes(list_endpoint: Endpoint) -> list[Route]:
+    """The REST routes; the list's endpoint is the one the stack's shortcut also serves."""
     return [
         Route("/api/openapi.json", openapi_document),
-        Route("/api/models", reading(list_models)),
+        Route("/api/models", list_endpoint),
         Route("/api/models/compare", reading(compare_models)),
         Route("/api/models/{id}", reading(model_detail)),
     ]

@@ -1,14 +1,15 @@
-"""The /graphql endpoint: GraphQL over HTTP, authentication and scopes, then execution.
+"""The /graphql endpoint: GraphQL over HTTP, the caller and its scopes, then execution.
 
 The endpoint parses requests itself (strictly: UTF-8 JSON objects with a string ``query``),
-checks each mutation's scope before anything runs, answers from the compiled fast path when
-it can, and otherwise executes the schema. Strawberry's view serves only GraphiQL and, later,
-WebSocket connections.
+checks each mutation's scope before anything runs, answers from one compiled statement when
+the fast path can (a decision made here, for every caller alike), and otherwise executes the
+schema. Strawberry's view serves only GraphiQL and, later, WebSocket connections.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
@@ -16,7 +17,7 @@ from typing import Any, cast
 import orjson
 from graphql import OperationType
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -24,73 +25,30 @@ from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types.graphql import OperationType as Operation
 
-from app.auth import ANONYMOUS, Principal
+from app.auth import Principal
 from app.auth import Scope as TokenScope
-from app.errors import Forbidden, RegistryError, Unauthenticated
-from app.fastlane import GRAPHQL_RESPONSE, answer, is_json_media, wants_graphql_response
+from app.errors import RegistryError, code
 from app.fastpath import FastPath
-from app.loaders import Loaders
+from app.http import auth
+from app.http.responses import (
+    GRAPHQL_PATH,
+    GRAPHQL_RESPONSE,
+    error_response,
+    for_exception,
+    headers_of,
+    is_json_media,
+    wants_graphql_response,
+)
 from app.schema import documents, schema
 from app.schema.context import Context
+from app.schema.execute import context_for
 from app.schema.mutation import SCOPES, root_fields
 from app.service import tokens
 from app.settings import PROJECT_ROOT
 
-RETRY_SOON = {"Retry-After": "1"}
 GRAPHIQL_PAGE = PROJECT_ROOT / "static" / "graphiql.html"
-
-
-def context_for(request: Request, principal: Principal) -> Context:
-    """What resolvers see for this request."""
-    db = request.state.db
-    settings = request.state.settings
-    return Context(
-        request=request,
-        db=db,
-        settings=settings,
-        loaders=Loaders(db, settings.max_response_objects),
-        principal=principal,
-    )
-
-
-# How a coded GraphQL error maps to an HTTP status when a REST route runs a query.
-STATUS_OF_CODE = {
-    "BAD_USER_INPUT": 400,
-    "NOT_FOUND": 404,
-    "SERVICE_UNAVAILABLE": 503,
-    "STATEMENT_TIMEOUT": 503,
-    "RESPONSE_TOO_LARGE": 400,
-    "QUERY_TOO_COMPLEX": 400,
-}
-
-
-async def run_query(request: Request, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    """Answer a read query for a REST route: compiled when possible, else by the resolvers."""
-    fastpath: FastPath | None = request.state.fastpath
-    if fastpath is not None:
-        answered = await fastpath.execute(request.state.db, query, variables, None)
-        if answered is not None:
-            data: dict[str, Any] = orjson.loads(answered[0])
-            return data
-    result = await schema.execute(
-        query, variable_values=variables, context_value=context_for(request, ANONYMOUS)
-    )
-    if result.errors:
-        first = result.errors[0]
-        code = (first.extensions or {}).get("code", "INTERNAL_SERVER_ERROR")
-        error = RegistryError(first.message, code=code)
-        error.http_status = STATUS_OF_CODE.get(code, 500)
-        raise error
-    assert result.data is not None
-    return result.data
-
-
-def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    """A GraphQL-shaped error body for a request refused before execution."""
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return JSONResponse(body, status_code=status, headers=headers)
+JSON = "application/json"
+log = logging.getLogger(__name__)
 
 
 class BadRequest(Exception):
@@ -137,31 +95,24 @@ def parse_request(method: str, body: bytes, params: dict[str, str]) -> GraphQLRe
     return GraphQLRequest(query, variables, name)
 
 
+def refuse(code: str, message: str, **headers: str) -> Response:
+    response = error_response(GRAPHQL_PATH, code, message)
+    response.headers.update(headers)
+    return response
+
+
 def _refusal(request: Request, operation: OperationType | None) -> Response | None:
     """Refuse what must never reach execution: wrong method or type, or GET mutations."""
     if request.method == "GET":
         if operation is not None and operation is not OperationType.QUERY:
-            return error_response(
-                405, "METHOD_NOT_ALLOWED", "mutations need POST", headers={"Allow": "POST"}
-            )
+            return refuse("METHOD_NOT_ALLOWED", "mutations need POST", Allow="POST")
         return None
     if request.method != "POST":
-        return error_response(
-            405, "METHOD_NOT_ALLOWED", "use GET or POST", headers={"Allow": "GET, POST"}
-        )
+        return refuse("METHOD_NOT_ALLOWED", "use GET or POST", Allow="GET, POST")
     if not is_json_media(request.headers.get("content-type", "")):
         # Refusing form and text bodies keeps cross-site pages from posting here.
-        return error_response(415, "UNSUPPORTED_MEDIA_TYPE", "POST bodies must be application/json")
+        return refuse("UNSUPPORTED_MEDIA_TYPE", "POST bodies must be application/json")
     return None
-
-
-def _auth_error(exc: RegistryError) -> Response:
-    if exc.http_status >= 500:
-        # The database failed, not the token: a retryable 503, never a 401.
-        return error_response(exc.http_status, exc.code, exc.message, RETRY_SOON)
-    status = 403 if isinstance(exc, Forbidden) else 401
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
-    return error_response(status, exc.code, exc.message, headers)
 
 
 def _dumps(body: Any) -> bytes:
@@ -183,7 +134,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        response = await self.respond(request)
+        try:
+            response = await self.respond(request)
+        except RegistryError as exc:
+            response = for_exception(GRAPHQL_PATH, exc)
         await response(scope, receive, send)
 
     async def respond(self, request: Request) -> Response:
@@ -198,61 +152,50 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         try:
             parsed = parse_request(request.method, await request.body(), params)
         except BadRequest as exc:
-            return error_response(400, "BAD_REQUEST", str(exc))
+            return refuse("BAD_REQUEST", str(exc))
         prepared = documents.prepared(parsed.query)
         operation = prepared.operation(parsed.operation_name) if prepared else None
         if operation is not None:
             refused = _refusal(request, operation.operation)
             if refused is not None:
                 return refused
-        try:
-            principal = await self._authenticate(request)
-            if operation is not None and operation.operation is OperationType.MUTATION:
-                for field in root_fields(operation, prepared.fragments if prepared else {}):
-                    if not field.startswith("__"):
-                        tokens.require_scope(principal, SCOPES.get(field, TokenScope.ADMIN))
-        except RegistryError as exc:
-            return _auth_error(exc)
+        principal = await auth.reader(request)
+        if operation is not None and operation.operation is OperationType.MUTATION:
+            for field in root_fields(operation, prepared.fragments if prepared else {}):
+                if not field.startswith("__"):
+                    tokens.require_scope(principal, SCOPES.get(field, TokenScope.ADMIN))
         if operation is None or operation.operation is OperationType.QUERY:
-            fast = await self._fast(request, parsed)
+            fast = await self._fast(request, parsed, accept)
             if fast is not None:
                 return fast
-        return await self._execute(request, parsed, principal)
+        return await self._execute(request, parsed, principal, accept)
 
-    async def _authenticate(self, request: Request) -> Principal:
-        authorization = request.headers.get("authorization")
-        principal = ANONYMOUS
-        if authorization is not None:
-            principal = await request.state.db.run(
-                lambda conn: tokens.authenticate(conn, authorization), retry=True
-            )
-        if request.state.settings.require_read_auth:
-            tokens.require_scope(principal, TokenScope.READ)
-        request.state.principal = principal
-        return principal
-
-    async def _fast(self, request: Request, parsed: GraphQLRequest) -> Response | None:
-        """Answer from one compiled SQL statement when the query allows it."""
+    async def _fast(self, request: Request, parsed: GraphQLRequest, accept: str) -> Response | None:
+        """The answer of one compiled SQL statement, when the query allows it."""
         if self.fastpath is None:
             return None
-        body = {
-            "query": parsed.query,
-            "variables": parsed.variables,
-            "operationName": parsed.operation_name,
-        }
-        found = await answer(
-            self.fastpath, request.state.db, body, request.headers.get("accept", "")
-        )
-        if found is None:
+        try:
+            answered = await self.fastpath.execute(
+                request.state.db, parsed.query, parsed.variables, parsed.operation_name
+            )
+        except RegistryError as exc:  # the database failed: answered as execution would
+            status = code(exc.code).graphql_status
+            error = {"message": exc.message, "extensions": {"code": exc.code}}
+            body = {"data": None, "errors": [error]} if status == 200 else {"errors": [error]}
+            return Response(orjson.dumps(body), status, headers_of(exc.code), media_type=JSON)
+        except Exception:
+            # The resolvers answer instead, and report whatever went wrong properly.
+            log.exception("fast path failed; falling back to the resolvers")
             return None
-        if found.operation:
-            request.scope["state"]["graphql_operation"] = found.operation
-            request.state.metrics.operation(found.operation)
-        headers = {k.decode(): v.decode() for k, v in found.headers}
-        return Response(found.content, found.status, headers, media_type=found.media_type)
+        if answered is None:
+            return None
+        data, label = answered
+        request.scope["state"]["graphql_operation"] = label
+        media = GRAPHQL_RESPONSE if wants_graphql_response(accept) else "application/json"
+        return Response(b'{"data":' + data.encode() + b"}", 200, media_type=media)
 
     async def _execute(
-        self, request: Request, parsed: GraphQLRequest, principal: Principal
+        self, request: Request, parsed: GraphQLRequest, principal: Principal, accept: str
     ) -> Response:
         allowed = (
             {Operation.QUERY} if request.method == "GET" else {Operation.QUERY, Operation.MUTATION}
@@ -268,7 +211,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         except CannotGetOperationTypeError:
             name = parsed.operation_name
             message = f"no operation named {name!r}" if name else "name the operation to run"
-            return error_response(400, "GRAPHQL_VALIDATION_FAILED", message)
+            return refuse("GRAPHQL_VALIDATION_FAILED", message)
         data = cast(dict[str, Any], process_result(result))
         errors = cast(list[dict[str, Any]], data.get("errors") or [])
         codes = {e.get("extensions", {}).get("code") for e in errors}
@@ -276,10 +219,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         request_error = (
             bool(errors) and data.get("data") is None and not any("path" in e for e in errors)
         )
-        accept = request.headers.get("accept", "")
         status, headers = 200, {}
         if "SERVICE_UNAVAILABLE" in codes:
-            status, headers = 503, RETRY_SOON
+            status, headers = 503, headers_of("SERVICE_UNAVAILABLE")
         elif request_error and wants_graphql_response(accept):
             status = 400
             data.pop("data", None)
@@ -289,8 +231,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        assert isinstance(request, Request)
-        return context_for(request, request.state.principal)
+        return context_for(request, await auth.reader(request))
 
     @cached_property
     def _graphiql_html(self) -> str:
