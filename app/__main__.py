@@ -8,6 +8,7 @@ import sys
 
 from app import cli
 from app.observability import JsonFormatter
+from app.settings import PROJECT_ROOT, SettingError, Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="serve the registry (starts an embedded PostgreSQL if needed)")
     sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    table = sub.add_parser(
+        "settings-table", help="print the README's Configuration table from app/settings/table.py"
+    )
+    table.add_argument("--write", action="store_true", help="rewrite that table in README.md")
     cli.add_token_commands(sub)
     sub.add_parser(
         "check-scores",
@@ -26,6 +31,15 @@ def main(argv: list[str] | None = None) -> int:
 
         print(schema.as_str())
         return 0
+    if args.command == "settings-table":
+        return _settings_table(write=args.write)
+    # Every other command reads the settings: a bad one stops it here, in one line, before any
+    # database is started.
+    try:
+        settings = Settings.from_env()
+    except SettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.command == "tokens":
         return cli.tokens_command(args)
     if args.command == "check-scores":
@@ -38,7 +52,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from app import server
 
-        server.serve()
+        server.serve(settings)
+    return 0
+
+
+def _settings_table(*, write: bool) -> int:
+    from app.settings import readme
+
+    if not write:
+        print(readme.markdown_table(), end="")
+        return 0
+    path = PROJECT_ROOT / "README.md"
+    path.write_text(readme.with_table(path.read_text()))
+    print(f"wrote the Configuration table of {path}", file=sys.stderr)
     return 0
 
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from app.main import create_app
-from app.settings import Settings
+from app.settings import SettingError, Settings
 
 
 def create() -> Starlette:
     """Build the app from the environment."""
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingError as exc:
+        # One line and exit, as `python -m app serve` does, instead of uvicorn's traceback.
+        raise SystemExit(f"error: {exc}") from None
     if not settings.database_url:
         raise SystemExit("DATABASE_URL must be set to run app.asgi:create")
     return create_app(settings, settings.database_url, load_demo=bool(settings.load_demo))
