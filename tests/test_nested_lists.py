@@ -127,6 +127,24 @@ async def test_nested_paging_out_of_range_is_bad_user_input(
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
 
 
+# Both lookups load m-0's links; the bad page nulls the first while the second still waits.
+BAD_PAGE_BESIDE_A_SHARED_LOAD = """{
+  a: model(id: "m-0") { trainedOnCount versions(limit: 0) { id } }
+  b: model(id: "m-0") { trainedOnCount }
+}"""
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["compiled", "resolvers"])
+async def test_a_bad_page_in_one_branch_leaves_the_other_branches_answered(db, pg_dsn, graph, fast):
+    env = {} if fast else {"REGISTRY_FAST_PATH": "0"}
+    async with running_app(pg_dsn, env) as api:
+        body = await api.gql(BAD_PAGE_BESIDE_A_SHARED_LOAD)
+    assert body["data"] == {"a": None, "b": {"trainedOnCount": 1}}
+    (error,) = body["errors"]
+    assert error["path"] == ["a", "versions"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "limit"}
+
+
 async def test_largest_nested_page_is_accepted(api, graph):
     query = '{ dataset(id: "data") { trainedModels(limit: 1000, offset: 1000000) { id } } }'
     assert await api.data(query) == {"dataset": {"trainedModels": []}}
