@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
 
-from aiodataloader import DataLoader
+from aiodataloader import DataLoader as _DataLoader
 
 from app.db.database import Database
 from app.db.types import Conn
@@ -17,6 +17,7 @@ from app.repo import catalog as catalog_repo
 from app.repo import links as link_repo
 
 T = TypeVar("T")
+K = TypeVar("K")
 # Batches of one request in flight at once: a wide query waits for its own batches rather
 # than holding the whole pool while other requests time out waiting for a connection.
 CONNECTIONS_PER_REQUEST = 3
@@ -25,6 +26,20 @@ CONNECTIONS_PER_REQUEST = 3
 SourcePage = tuple[str, LinkType, int, int]
 # (lineage id, limit, offset): one page of a lineage's versions.
 VersionPage = tuple[str, int, int]
+
+
+class DataLoader(_DataLoader[K, T]):
+    """A DataLoader whose shared futures survive the cancellation of one waiter.
+
+    Every resolver that loads a key awaits the same cached future, and a cancelled task
+    cancels the future it awaits. graphql-core cancels the siblings of a field that raised
+    (a nested page out of range, say), so without the shield that one error turned every
+    other load of the same key in the request into a CancelledError, which no error
+    handler catches.
+    """
+
+    def load(self, key: K) -> asyncio.Future[T]:
+        return asyncio.shield(super().load(key))
 
 
 class Allowance:

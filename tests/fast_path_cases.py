@@ -308,6 +308,11 @@ async def upstream_cut(ref: Reference) -> Json:
     }
 
 
+async def family_total_alone(ref: Reference) -> Json:
+    _, total = await ref.page("model", where="a.family = 'deep_learning'")
+    return {"a": {"total": total}, "b": {"__typename": "ModelPage"}}
+
+
 QUERIES: list[tuple[str, str, dict[str, Any], Expect]] = [
     ("nested provenance", NESTED, {"limit": 20}, nested),
     (
@@ -316,6 +321,13 @@ QUERIES: list[tuple[str, str, dict[str, Any], Expect]] = [
              limit: 3, offset: 1) { total items { id title parameterCount } } }""",
         {},
         flat,
+    ),
+    (
+        "a family's total alone, and a page of only its typename",
+        """{ a: models(filter: {family: DEEP_LEARNING}) { total }
+             b: models(filter: {family: BIOPHYSICAL}) { __typename } }""",
+        {},
+        family_total_alone,
     ),
     (
         "latest only with search",

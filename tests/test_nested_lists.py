@@ -127,6 +127,24 @@ async def test_nested_paging_out_of_range_is_bad_user_input(
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
 
 
+# Both lookups load m-0's links; the bad page nulls the first while the second still waits.
+BAD_PAGE_BESIDE_A_SHARED_LOAD = """{
+  a: model(id: "m-0") { trainedOnCount versions(limit: 0) { id } }
+  b: model(id: "m-0") { trainedOnCount }
+}"""
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["compiled", "resolvers"])
+async def test_a_bad_page_in_one_branch_leaves_the_other_branches_answered(db, pg_dsn, graph, fast):
+    env = {} if fast else {"REGISTRY_FAST_PATH": "0"}
+    async with running_app(pg_dsn, env) as api:
+        body = await api.gql(BAD_PAGE_BESIDE_A_SHARED_LOAD)
+    assert body["data"] == {"a": None, "b": {"trainedOnCount": 1}}
+    (error,) = body["errors"]
+    assert error["path"] == ["a", "versions"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "limit"}
+
+
 async def test_largest_nested_page_is_accepted(api, graph):
     query = '{ dataset(id: "data") { trainedModels(limit: 1000, offset: 1000000) { id } } }'
     assert await api.data(query) == {"dataset": {"trainedModels": []}}
@@ -146,6 +164,29 @@ async def test_fan_out_through_nested_lists_is_refused_before_any_sql(api, graph
     assert error["extensions"]["estimate"] == 1 + 100 * (1 + 100 * (1 + 100 * (1 + 100 * 101)))
     assert error["extensions"]["limit"] == 1_000_000
     assert api.sql.count == 0
+
+
+# Without its default, $n would count as each field's own (100): 100 x 100 x 100 models.
+SMALL_BY_DEFAULT = """query($n: Int = 1) { models(limit: 100) { items {
+  trainedOn(limit: $n) { trainedModels(limit: $n) { trainedOn(limit: $n) { id } } } } } }"""
+# And here as 100 x 100, where 1000 x 1000 is what would run.
+LARGE_BY_DEFAULT = """query($n: Int = 1000) { dataset(id: "data") {
+  trainedModels(limit: $n) { trainedOn(limit: $n) { id } } } }"""
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["compiled", "resolvers"])
+async def test_the_cost_estimate_counts_the_defaults_of_variables(db, pg_dsn, graph, fast):
+    env = {} if fast else {"REGISTRY_FAST_PATH": "0"}
+    async with running_app(pg_dsn, env) as api:
+        small = await api.gql(SMALL_BY_DEFAULT)
+        large = await api.gql(LARGE_BY_DEFAULT)
+        given = await api.gql(LARGE_BY_DEFAULT, {"n": 1})
+    assert "errors" not in small, small["errors"]
+    assert len(small["data"]["models"]["items"]) == 9
+    (error,) = large["errors"]
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert error["extensions"]["estimate"] == 1 + 1000 * (1 + 1000)
+    assert len(given["data"]["dataset"]["trainedModels"]) == 1
 
 
 async def test_versions_of_versions_are_refused_before_any_sql(api, conn):

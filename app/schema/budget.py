@@ -33,8 +33,10 @@ from graphql import (
     VariableNode,
     get_named_type,
     get_nullable_type,
+    get_operation_ast,
     is_list_type,
 )
+from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 
 from app.schema.bounds import LIST_BOUNDS, MODELS_MAX, Bound
@@ -175,6 +177,14 @@ def estimate(
     return Estimator(schema, fragments, variables).operation(operation)
 
 
+def run_with(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, given: dict[str, Any]
+) -> Mapping[str, Any]:
+    """The variables an operation runs with: those sent, and the declared defaults."""
+    coerced = get_variable_values(schema, operation.variable_definitions or (), given)
+    return given if isinstance(coerced, list) else coerced.coerced
+
+
 def count_objects(data: Any) -> int:
     """How many objects (JSON objects) a response's data holds."""
     count, stack = 0, [data]
@@ -220,9 +230,17 @@ class ResponseBudget(SchemaExtension):
                 for d in document.definitions
                 if isinstance(d, FragmentDefinitionNode)
             }
-            estimator = Estimator(ctx.schema._schema, fragments, ctx.variables or {})
+            given = ctx.variables or {}
+            others = Estimator(ctx.schema._schema, fragments, given)
+            selected = get_operation_ast(document, ctx.operation_name)
             for op in document.definitions:
                 if isinstance(op, OperationDefinitionNode):
+                    # The operation that runs is estimated with the values it runs with, as
+                    # the fast path estimates it; the others (one pass for them all) as sent.
+                    estimator = others
+                    if op is selected:
+                        variables = run_with(ctx.schema._schema, op, given)
+                        estimator = Estimator(ctx.schema._schema, fragments, variables)
                     found = estimator.operation(op)
                     if found > limit:
                         ctx.pre_execution_errors = [too_complex(limit, found)]

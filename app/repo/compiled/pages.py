@@ -41,13 +41,22 @@ def model_page(c: Compiler, node: FieldNode) -> str:
     direction = sql.value_of(_get(s, "direction")) if s is not None else "desc"
     if direction not in ("asc", "desc"):
         raise sql.Unsupported("direction")
-    where = "{a}.kind = 'model'"
-    if family is not None:
-        where += f" and {{a}}.family = {c.param(family, 'text')}"
-    if latest_only:
-        where += " and {a}.is_latest"
-    if search:
-        where += " and " + _search(search)
+    bound: list[str] = []
+
+    def where() -> str:
+        # Bound on first use: a parameter the statement never mentions has no type, and
+        # PostgreSQL refuses the statement (a page of only its total, or its __typename).
+        if not bound:
+            condition = "{a}.kind = 'model'"
+            if family is not None:
+                condition += f" and {{a}}.family = {c.param(family, 'text')}"
+            if latest_only:
+                condition += " and {a}.is_latest"
+            if search:
+                condition += " and " + _search(search)
+            bound.append(condition)
+        return bound[0]
+
     order = f"{{a}}.{column} {direction}, {{a}}.id {direction}"
 
     def counted() -> str:
@@ -72,14 +81,15 @@ def kind_page(c: Compiler, node: FieldNode, type_name: str) -> str:
         where += " and {a}.is_latest"
     if search:
         where += " and " + _search(search)
-    return page(c, node, type_name, where, "{a}.created_at desc, {a}.id desc", limit, offset)
+    order = "{a}.created_at desc, {a}.id desc"
+    return page(c, node, type_name, lambda: where, order, limit, offset)
 
 
 def page(
     c: Compiler,
     node: FieldNode,
     type_name: str,
-    where: str,
+    where: Callable[[], str],
     order: str,
     limit: int,
     offset: int,
@@ -97,11 +107,11 @@ def page(
             pairs.append((key, total()))
         elif name == "total":
             a = c.alias()
-            pairs.append((key, f"(select count(*) from artifacts {a} where {where.format(a=a)})"))
+            pairs.append((key, f"(select count(*) from artifacts {a} where {where().format(a=a)})"))
         elif name == "items" and child.selection_set:
             a, p = c.alias(), c.alias()
             rows = (
-                f"(select * from artifacts {a} where {where.format(a=a)} "
+                f"(select * from artifacts {a} where {where().format(a=a)} "
                 f"order by {order.format(a=a)} "
                 f"limit {c.param(limit, 'int')} offset {c.param(offset, 'int')}) {p}"
             )
