@@ -50,7 +50,8 @@ clean:
 
 # Side-by-side benchmark (issue 8): the registry, PostGraphile v4 and a hand-written floor on
 # one generated catalog; writes bench/results/LATEST.md. Needs Node (for PostGraphile) and wrk,
-# which is installed from Debian when missing. Settings: see bench/README.md.
+# which is installed from Debian when missing. Settings: see bench/README.md; for instance
+# `make bench BENCH_BASELINE=main` also runs main's registry and compares ours with it.
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \

@@ -33,11 +33,12 @@ def ask(t: Target, req: Request) -> httpx.Response:
     )
 
 
-def available(w: Workload, ours: Target) -> str | None:
-    """None when our server can answer ``w``; else why it is skipped."""
+def available(w: Workload, t: Target) -> str | None:
+    """None when the registry ``t`` (ours or the baseline) can answer ``w``; else why not."""
+    whose = "our" if t.name == "ours" else f"the {t.name}'s"
     if w.needs_field:
         r = ask(
-            ours,
+            t,
             Request(
                 "POST",
                 "/graphql",
@@ -49,11 +50,11 @@ def available(w: Workload, ours: Target) -> str | None:
         )
         fields = {f["name"] for f in r.json()["data"]["__type"]["fields"]}
         if w.needs_field not in fields:
-            return f"our schema has no Query.{w.needs_field} yet"
+            return f"{whose} schema has no Query.{w.needs_field} yet"
     if w.needs_route:
-        r = ask(ours, w.requests["ours"])
+        r = ask(t, w.requests[t.name])
         if r.status_code == 404:
-            return f"our server answers 404 to {w.requests['ours'].path.split('?')[0]}"
+            return f"{whose} server answers 404 to {w.requests[t.name].path.split('?')[0]}"
     return None
 
 

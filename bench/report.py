@@ -1,85 +1,25 @@
-"""The results and their Markdown: tables, machine description, plans, notes."""
+"""The results' Markdown: tables, machine description, plans, notes."""
 
 from __future__ import annotations
 
 import json
 import os
 import platform
-import statistics
 import subprocess
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 from bench.database import BENCH_DIR
-from bench.measure import Run, SqlCount
-from bench.plans import Plan
-from bench.workloads import Params, Workload
+from bench.measure import Run
+from bench.results import Results, cpu_ms, summarise
+from bench.results import by_round as _by_round
+from bench.results import ratio as _ratio
 
-LABEL = {"ours": "ours", "postgraphile": "PostGraphile", "floor": "floor"}
+LABEL = {"ours": "ours", "baseline": "baseline", "postgraphile": "PostGraphile", "floor": "floor"}
 # A target's RSS "grows" when its last round is this much above its first.
 GROWTH_MB = 5.0
 GROWTH_SHARE = 0.05
-
-
-@dataclass
-class Results:
-    settings: dict[str, Any]
-    postgres_version: str = ""
-    stats: bool = False
-    wall_s: float = 0.0
-    load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    workloads: dict[str, Workload] = field(default_factory=dict)
-    params: dict[int, Params] = field(default_factory=dict)
-    skipped: dict[tuple[int, str], str] = field(default_factory=dict)
-    runs: dict[tuple[int, str, int, str], list[Run]] = field(default_factory=dict)
-    sql: dict[tuple[int, str, str], SqlCount | None] = field(default_factory=dict)
-    rss: dict[tuple[int, str], list[float]] = field(default_factory=dict)
-    peak_rss: dict[tuple[int, str], float] = field(default_factory=dict)
-    plans: dict[int, dict[tuple[str, str], Plan]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Summary:
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    cpu_ms: float
-    db_cpu_ms: float
-    errors: int
-    requests: int
-    other_load: float
-
-
-def summarise(runs: list[Run]) -> Summary:
-    """Medians over rounds; CPU per request over all rounds together."""
-    requests = sum(r.requests for r in runs)
-    return Summary(
-        rps=statistics.median(r.rps for r in runs),
-        p50_ms=statistics.median(r.p50_ms for r in runs),
-        p99_ms=statistics.median(r.p99_ms for r in runs),
-        cpu_ms=1000 * sum(r.server_cpu_s + r.db_cpu_s for r in runs) / max(requests, 1),
-        db_cpu_ms=1000 * sum(r.db_cpu_s for r in runs) / max(requests, 1),
-        errors=sum(r.errors for r in runs),
-        requests=requests,
-        other_load=statistics.mean(r.other_load for r in runs),
-    )
-
-
-def _ratio(a: float | None, b: float | None) -> str:
-    if a is None or b is None or b == 0:
-        return "n/a"
-    return f"{a / b:.2f}"
-
-
-def _by_round(ours: list[Run], other: list[Run] | None) -> str:
-    """req/s ratios of the runs made in the same round, which share the machine's state."""
-    if not other:
-        return "n/a"
-    return " ".join(_ratio(a.rps, b.rps) for a, b in zip(ours, other, strict=False))
 
 
 def _size(n: int) -> str:
@@ -117,8 +57,22 @@ def machine(r: Results) -> list[str]:
         f"- Commit {commit}; run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
         f"wall time {r.wall_s / 60:.1f} min (all of `make bench`: install, generation, runs); "
         f"load average before {r.load_before[0]:.1f}, after {r.load_after[0]:.1f}",
+        *_baseline_header(r),
         f"- Settings: {json.dumps(r.settings)}",
     ]
+
+
+def _baseline_header(r: Results) -> list[str]:
+    b = r.baseline
+    if b is None:
+        return []
+    where = b.path.relative_to(BENCH_DIR.parent)
+    lines = [f"- Baseline `{b.short}` {b.subject} (BENCH_BASELINE={b.rev}), run from {where}"]
+    if b.ours_only_migrations:
+        lines[0] += "; it runs on a catalog with migrations it does not have: " + ", ".join(
+            b.ours_only_migrations
+        )
+    return lines
 
 
 # Issue 8's throughput targets: ours against PostGraphile for these workloads, and against the
@@ -192,23 +146,49 @@ def _full_table(r: Results) -> list[str]:
     return lines
 
 
+def _sql_cell(r: Results, size: int, key: str, t: str) -> str:
+    c = r.sql.get((size, key, t))
+    return "n/a" if c is None else f"{c.statements:.1f} ({c.reset:.1f} reset)"
+
+
 def _sql_table(r: Results) -> list[str]:
     if not r.stats:
         return ["pg_stat_statements is not loaded on this server: no counts."]
+    names = [t for t in LABEL if t != "baseline" or r.baseline]
     lines = [
-        "| size | workload | ours | PostGraphile | floor |",
-        "|---|---|---|---|---|",
+        "| size | workload | " + " | ".join(LABEL[t] for t in names) + " |",
+        "|---|---|" + "---|" * len(names),
     ]
-
-    def cell(size: int, key: str, t: str) -> str:
-        c = r.sql.get((size, key, t))
-        return "n/a" if c is None else f"{c.statements:.1f} ({c.reset:.1f} reset)"
-
     for size, key in sorted({(s, k) for (s, k, _) in r.sql}):
+        cells = " | ".join(_sql_cell(r, size, key, t) for t in names)
+        lines.append(f"| {_size(size)} | {r.workloads[key].label} | {cells} |")
+    return lines
+
+
+def _baseline_tables(r: Results) -> list[str]:
+    """Ours against the baseline: throughput, CPU, SQL and memory, ours / baseline."""
+    lines = [
+        "| size | workload | c | ours req/s | baseline req/s | x | x by round | ours CPU ms/req "
+        "| baseline CPU ms/req | CPU x | CPU x by round | SQL/req ours, baseline |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (size, key, c, name), runs in _runs(r):
+        base = r.runs.get((size, key, c, "baseline"))
+        if name != "ours" or not base:
+            continue
+        o, b = summarise(runs), summarise(base)
+        sql = [r.sql.get((size, key, t)) for t in ("ours", "baseline")]
         lines.append(
-            f"| {_size(size)} | {r.workloads[key].label} | {cell(size, key, 'ours')} "
-            f"| {cell(size, key, 'postgraphile')} | {cell(size, key, 'floor')} |"
+            f"| {_size(size)} | {r.workloads[key].label} | {c} | {o.rps:.0f} | {b.rps:.0f} "
+            f"| {_ratio(o.rps, b.rps)} | {_by_round(runs, base)} "
+            f"| {o.cpu_ms:.2f} | {b.cpu_ms:.2f} | {_ratio(o.cpu_ms, b.cpu_ms)} "
+            f"| {_by_round(runs, base, cpu_ms)} "
+            f"| {', '.join('n/a' if n is None else f'{n.statements:.1f}' for n in sql)} |"
         )
+    lines += ["", "| size | ours peak RSS MB | baseline peak RSS MB | x |", "|---|---|---|---|"]
+    for size in sorted({s for (s, t) in r.peak_rss if t == "baseline"}):
+        o_mb, b_mb = r.peak_rss.get((size, "ours")), r.peak_rss[(size, "baseline")]
+        lines.append(f"| {_size(size)} | {o_mb or 0:.0f} | {b_mb:.0f} | {_ratio(o_mb, b_mb)} |")
     return lines
 
 
@@ -319,6 +299,25 @@ def _notes(r: Results) -> list[str]:
     return notes
 
 
+def _baseline_section(r: Results) -> list[str]:
+    if r.baseline is None:
+        return []
+    return [
+        f"## Ours against the baseline `{r.baseline.short}` (ours / baseline)",
+        "",
+        "Both are the registry, started the same way on the same catalog and asked the same "
+        "requests; every round runs them seconds apart. req/s x above 1: ours serves more. "
+        "CPU x (the target's processes and PostgreSQL's, per request) below 1: ours costs "
+        "less; it is the steadier measure. 'by round' pairs the two runs of each round: a "
+        "difference is the code's only when those ratios sit on one side of 1, further from "
+        "it than they spread. SQL/req: pg_stat_statements calls per request, ours then the "
+        "baseline. Peak RSS: VmHWM of each server's process tree after that size's runs.",
+        "",
+        *_baseline_tables(r),
+        "",
+    ]
+
+
 def render(r: Results) -> str:
     parts = [
         "# Benchmark: the registry, PostGraphile v4 and a hand-written floor (issue 8)",
@@ -328,6 +327,7 @@ def render(r: Results) -> str:
         "",
         *machine(r),
         "",
+        *_baseline_section(r),
         "## Ours as a ratio",
         "",
         *_summary_table(r),

@@ -9,12 +9,14 @@ Settings (environment):
   BENCH_OURS=serve (python -m app serve, default) | factory (uvicorn app.asgi:create)
   BENCH_ACCESS_LOG=1  keep the registry's per-request log line (off by default)
   DATABASE_URL  use this server instead of the embedded one in bench/.work/pg
+  BENCH_BASELINE=<git rev>  also run that revision's registry, as "baseline" (bench/baseline.py)
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import math
 import os
 import sys
@@ -24,9 +26,9 @@ from pathlib import Path
 
 import asyncpg
 
-from bench import measure, plans, report, targets
+from bench import baseline, measure, plans, report, targets
 from bench.database import BENCH_DIR, Server
-from bench.report import Results
+from bench.results import Results
 from bench.targets import Target
 from bench.workloads import Workload, pick_params, workloads
 
@@ -71,6 +73,7 @@ class Bench:
         self.concurrency = [int(c) for c in _env_list("BENCH_CONCURRENCY", "1,32")]
         self.seed = _env_int("BENCH_SEED", 8)
         self.db = Server(WORK, os.environ.get("DATABASE_URL") or None)
+        self.baseline_rev = os.environ.get("BENCH_BASELINE", "").strip()
         self.results = Results(
             settings={
                 "sizes": self.sizes,
@@ -83,11 +86,17 @@ class Bench:
                 "ours_access_log": os.environ.get("BENCH_ACCESS_LOG", "0"),
             }
         )
+        if self.baseline_rev:
+            self.results.settings["baseline"] = self.baseline_rev
         # Single-client req/s per (size, workload, target), from the warm-up.
         self.single_rps: dict[tuple[int, str, str], float] = {}
 
     async def run(self) -> None:
         self.results.load_before = os.getloadavg()
+        if self.baseline_rev:
+            b = baseline.checkout(self.baseline_rev, WORK)
+            self.results.baseline = b
+            log(f"baseline: {b.short} {b.subject} ({b.path.relative_to(BENCH_DIR.parent)})")
         cli = targets.install_postgraphile(WORK)
         await self.db.start()
         try:
@@ -120,11 +129,11 @@ class Bench:
 
     async def one_size(self, size: int, dsn: str, cli: Path, chosen: list[Workload]) -> None:
         logs = WORK / "logs" / str(size)
-        running = [
-            targets.start_ours(dsn, logs),
-            targets.start_postgraphile(cli, dsn, logs),
-            targets.start_floor(dsn, logs),
-        ]
+        running = [targets.start_ours(dsn, logs)]
+        if self.results.baseline:
+            running.append(targets.start_ours(dsn, logs, "baseline", self.results.baseline.path))
+            baseline.add_requests(chosen)
+        running += [targets.start_postgraphile(cli, dsn, logs), targets.start_floor(dsn, logs)]
         try:
             for t in running:
                 targets.wait_ready(t)
@@ -157,6 +166,13 @@ class Bench:
                 self.results.skipped[(size, w.key)] = why
                 log(f"skip {w.label}: {why}")
                 continue
+            base = next((t for t in running if t.name == "baseline"), None)
+            why = measure.available(w, base) if base else None
+            if why:
+                # Ours and the others still run it; the baseline predates the question.
+                del w.requests["baseline"]
+                self.results.skipped[(size, w.key)] = f"for the baseline only ({why})"
+                log(f"skip {w.label} for the baseline: {why}")
             measure.check_same(w, self.able(running, w))
             active.append(w)
             self.results.workloads[w.key] = w
@@ -175,19 +191,29 @@ class Bench:
         turn = 0
         for r in range(self.rounds):
             log(f"{size}: round {r + 1}/{self.rounds}")
-            for w in active:
-                for c in self.concurrency:
-                    able = self.able(running, w)
-                    # Alternate: each run starts with another target than the last.
-                    turn += 1
-                    order = able[turn % len(able) :] + able[: turn % len(able)]
-                    for t in order:
-                        secs = self.seconds(size, w, t, c)
-                        run = measure.wrk(t, w, c, secs, self.db.cpu_seconds)
-                        self.results.runs.setdefault((size, w.key, c, t.name), []).append(run)
-                        print(_line(w, c, t, run, secs), flush=True)
+            for i, (w, c) in enumerate(itertools.product(active, self.concurrency)):
+                able = self.able(running, w)
+                # Alternate: each run starts with another target than the last.
+                turn += 1
+                order = able[turn % len(able) :] + able[: turn % len(able)]
+                _take_turns(order, ours_first=(r + i) % 2 == 0)
+                for t in order:
+                    secs = self.seconds(size, w, t, c)
+                    run = measure.wrk(t, w, c, secs, self.db.cpu_seconds)
+                    self.results.runs.setdefault((size, w.key, c, t.name), []).append(run)
+                    print(_line(w, c, t, run, secs), flush=True)
             for t in running:
                 self.results.rss.setdefault((size, t.name), []).append(t.rss_mb())
+
+
+def _take_turns(order: list[Target], ours_first: bool) -> None:
+    """Put ours or the baseline first of the two, as asked, keeping the rotation's slots."""
+    # The rotation alone would not alternate them: with four targets and four runs a round,
+    # each workload and concurrency meets the same order in every round.
+    slots = [i for i, t in enumerate(order) if t.name in targets.REGISTRIES]
+    if len(slots) == 2 and (order[slots[0]].name == "ours") != ours_first:
+        i, j = slots
+        order[i], order[j] = order[j], order[i]
 
 
 def _line(w: Workload, c: int, t: Target, run: measure.Run, secs: int) -> str:

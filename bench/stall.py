@@ -11,6 +11,7 @@ each: the request's status, code and seconds, and the slowest /healthz answered 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import threading
 import time
 from pathlib import Path
@@ -42,10 +43,8 @@ def probe(client: httpx.Client, query: str) -> str:
         with httpx.Client(base_url=base, timeout=60) as other:
             while not done.is_set():
                 started = time.perf_counter()
-                try:
+                with contextlib.suppress(httpx.TimeoutException):
                     other.get("/healthz")
-                except httpx.TimeoutException:
-                    pass
                 slowest = max(slowest, time.perf_counter() - started)
                 time.sleep(0.05)
 

@@ -1,8 +1,10 @@
-"""The three servers under test, started on free ports of 127.0.0.1 against one database.
+"""The servers under test, started on free ports of 127.0.0.1 against one database.
 
 - ours: the registry as in production, `python -m app serve` with DATABASE_URL and the
   app's per-request log line off (ACCESS_LOG=0), or with BENCH_OURS=factory
   `uvicorn --factory app.asgi:create --no-access-log`;
+- baseline (with BENCH_BASELINE): another revision's registry, started exactly like ours from
+  its worktree (bench/baseline.py);
 - postgraphile: PostGraphile v4 from bench/postgraphile/package-lock.json, in
   bench/.work/node, with the flags issue 8 names;
 - floor: bench/floor.py under uvicorn with the access log off.
@@ -27,6 +29,8 @@ from bench.database import BENCH_DIR, node_dsn
 
 ROOT = BENCH_DIR.parent
 POOL_SIZE = "10"  # the registry's DB_POOL_MAX default; PostGraphile and the floor get the same
+# Targets that are a revision of the registry, answering /readyz.
+REGISTRIES = ("ours", "baseline")
 POSTGRAPHILE_FLAGS = ["--simple-collections", "both", "--dynamic-json", "--disable-query-log"]
 
 
@@ -96,17 +100,29 @@ def install_postgraphile(work: Path) -> Path:
     return cli
 
 
-def _spawn(name: str, cmd: list[str], env: dict[str, str], logs: Path, port: int) -> Target:
+def _spawn(
+    name: str, cmd: list[str], env: dict[str, str], logs: Path, port: int, cwd: Path = ROOT
+) -> Target:
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            cmd, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+            cmd, cwd=cwd, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
         )
     return Target(name, port, proc, log)
 
 
-def start_ours(dsn: str, logs: Path) -> Target:
+def python_path(root: Path) -> dict[str, str]:
+    """PYTHONPATH that imports `app` from ``root`` when it is another checkout."""
+    # First, ahead of the virtualenv's editable install, which points at this checkout.
+    if root.resolve() == ROOT.resolve():
+        return {}
+    rest = os.environ.get("PYTHONPATH")
+    return {"PYTHONPATH": os.pathsep.join([str(root), *([rest] if rest else [])])}
+
+
+def start_ours(dsn: str, logs: Path, name: str = "ours", root: Path = ROOT) -> Target:
+    """Start the registry of the checkout in ``root``: this one, or the baseline's."""
     port = free_port()
     env = {
         "DATABASE_URL": dsn,
@@ -117,6 +133,7 @@ def start_ours(dsn: str, logs: Path) -> Target:
         # The app's one log line per request (ACCESS_LOG, default on); off like PostGraphile's
         # --disable-query-log unless BENCH_ACCESS_LOG=1.
         "ACCESS_LOG": os.environ.get("BENCH_ACCESS_LOG", "0"),
+        **python_path(root),
     }
     if os.environ.get("BENCH_OURS") == "factory":
         cmd = [
@@ -125,7 +142,7 @@ def start_ours(dsn: str, logs: Path) -> Target:
         ]  # fmt: skip
     else:
         cmd = [sys.executable, "-m", "app", "serve"]
-    return _spawn("ours", cmd, env, logs, port)
+    return _spawn(name, cmd, env, logs, port, cwd=root)
 
 
 def start_floor(dsn: str, logs: Path) -> Target:
@@ -157,7 +174,8 @@ def wait_ready(t: Target, timeout: float = 60.0) -> None:
             if t.name == "postgraphile":
                 r = httpx.post(f"{t.base}/graphql", json={"query": "{__typename}"}, timeout=2)
             else:
-                r = httpx.get(f"{t.base}/{'readyz' if t.name == 'ours' else 'healthz'}", timeout=2)
+                path = "readyz" if t.name in REGISTRIES else "healthz"
+                r = httpx.get(f"{t.base}/{path}", timeout=2)
             if r.status_code == 200:
                 return
         except httpx.HTTPError:
