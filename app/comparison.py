@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app import metrics
+from app import metric_directions
 from app.domain import Artifact, ModelFields, iso_utc
 
 
@@ -39,10 +39,10 @@ def metric_rows(models: Sequence[Artifact]) -> list[MetricRow]:
         declared.update(_fields(m).metric_directions)
     rows = []
     for name in names:
-        direction = metrics.direction(name, declared)
+        direction = metric_directions.direction(name, declared)
         values = [_fields(m).evaluation_metrics.get(name) for m in models]
         present = [v for v in values if v is not None]
-        target = (max if direction == metrics.HIGHER else min)(present)
+        target = (max if direction == metric_directions.HIGHER else min)(present)
         base = values[0]
         cells = tuple(
             MetricCell(

@@ -21,11 +21,11 @@ from app.db.migrate import migrate
 from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
 from app.errors import RegistryError
-from app.fastpath import FastPath, Limits
 from app.http import health, pages, responses, rest
 from app.http.graphql import GraphQLEndpoint
 from app.http.stack import Endpoint, Shortcut, Stack
 from app.observability import Metrics
+from app.schema.fastpath import FastPath, Limits
 from app.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)

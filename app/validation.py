@@ -3,61 +3,21 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import orjson
 
+from app import ids
 from app.domain import Family, Kind, LinkType, NewArtifact
 from app.errors import InvalidInput
 
-LINEAGE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,118}$")
-VERSION_SUFFIX = re.compile(r"-v[0-9]+$")
 MAX_TITLE = 300
 MAX_DESCRIPTION = 20_000
 MAX_JSON_BYTES = 64 * 1024
 MAX_METRICS = 200
 MAX_LINKS = 200
 DIRECTIONS = frozenset({"higher", "lower"})
-# Every list is bounded.
-MAX_PAGE = 100
-MAX_OFFSET = 1_000_000
-# Lists nested in an artifact (links, versions): paged too, with a larger maximum.
-NESTED_DEFAULT = 100
-MAX_NESTED = 1000
 MAX_SEARCH = 200
-MAX_LINEAGE_DEPTH = 10
-MAX_LINEAGE_NODES = 500
-
-
-def check_page(limit: int, offset: int, maximum: int = MAX_PAGE) -> None:
-    """Lists are bounded: limit in 1..maximum, offset in 0..1,000,000."""
-    if not 1 <= limit <= maximum:
-        raise InvalidInput(f"limit must be between 1 and {maximum}, got {limit}", field="limit")
-    if not 0 <= offset <= MAX_OFFSET:
-        raise InvalidInput(
-            f"offset must be between 0 and {MAX_OFFSET}, got {offset}", field="offset"
-        )
-
-
-def check_nested_page(limit: int, offset: int) -> None:
-    """A nested list's paging: limit in 1..1000, offset in 0..1,000,000."""
-    check_page(limit, offset, MAX_NESTED)
-
-
-def check_lineage_id(lineage_id: str) -> None:
-    """Lineage ids are URL-safe and never look like a version id."""
-    if not LINEAGE_ID.fullmatch(lineage_id):
-        raise InvalidInput(
-            "lineageId must be 1-119 characters of letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit",
-            field="lineageId",
-        )
-    if VERSION_SUFFIX.search(lineage_id):
-        raise InvalidInput(
-            "lineageId must not end in -v<number>; that suffix names versions",
-            field="lineageId",
-        )
 
 
 def _check_json(value: Any, field: str) -> None:
@@ -102,7 +62,7 @@ def check_metrics(metrics: Any, directions: Any) -> None:
 
 def check_new_artifact(new: NewArtifact) -> None:
     """Reject a request whose content is impossible, before touching the database."""
-    check_lineage_id(new.lineage_id)
+    ids.check_lineage_id(new.lineage_id)
     if "\x00" in new.title + new.description + new.architecture:
         raise InvalidInput("text fields must not contain NUL characters", field="title")
     if not new.title.strip():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from app import metrics
+from app import metric_directions
 from tests.reference_reads import Json, Reference, typename
 
 NESTED = """
@@ -225,7 +225,7 @@ async def compare(ref: Reference) -> Json:
     rows_json = []
     for name in sorted({n for r in rows for n in r["evaluation_metrics"]}):
         # Declared by any compared model, else read from the name (a pure rule of its own).
-        better = metrics.direction(name, declared).upper()
+        better = metric_directions.direction(name, declared).upper()
         values = [r["evaluation_metrics"].get(name) for r in rows]
         present = [v for v in values if v is not None]
         target = max(present) if better == "HIGHER" else min(present)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from app import metrics
+from app import metric_directions
 
 REACHED = """join artifacts t on t.lineage_id = l.target_lineage_id
     and (t.id = l.target_version_id or (l.target_version_id is null and t.is_latest))"""
@@ -113,7 +113,7 @@ class Reference:
     async def metric_list(self, r: Any) -> list[Json]:
         declared = r["metric_directions"]
         return [
-            {"name": k, "value": v, "better": metrics.direction(k, declared).upper()}
+            {"name": k, "value": v, "better": metric_directions.direction(k, declared).upper()}
             for k, v in sorted(r["evaluation_metrics"].items())
         ]
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.caches import ByteBoundedCache
-from app.fastpath import FastPath, Limits
 from app.schema import documents
+from app.schema.fastpath import FastPath, Limits
 
 
 def test_a_cache_holds_no_more_than_its_bytes_and_evicts_the_least_recent():

@@ -7,6 +7,7 @@ import re
 import asyncpg
 import pytest
 
+from app.readmodel import filters
 from tests.factories import make_analysis, make_dataset, make_hypothesis, make_model
 
 INSERT_MODEL = """
@@ -148,3 +149,8 @@ async def test_list_sorts_are_served_by_indexes(seeded, column, index, family_in
         assert ordered_by(plan, family_index, backward=False), plan
     finally:
         await seeded.execute("reset enable_seqscan")
+
+
+def test_the_declared_sorts_are_the_ones_tested_here():
+    declared = [(name, s.index, s.family_index) for name, s in filters.SORTS.items()]
+    assert sorted(declared) == sorted(SORT_INDEXES)

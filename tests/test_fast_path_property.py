@@ -34,8 +34,8 @@ import asyncpg
 import pytest
 
 from app.demo.load import CATALOG, to_new_artifact
-from app.fastpath import FastPath
 from app.schema import schema
+from app.schema.fastpath import FastPath
 from app.service.register import register
 from bench.generate import fill
 from tests.http import Api, running_app
@@ -46,7 +46,7 @@ SEED = 20_260_513
 QUERIES = 300
 SIZE = 300
 MIN_COMPILED_SHARE = 0.5
-# app.repo.compiled.query.Compiler.root: how every compiled statement starts.
+# app.repo.compiled.render.Renderer.statement: how every compiled statement starts.
 COMPILED = "select case when octet_length(t) <= "
 # graphql-core cancels the pending siblings of a field that raised (a nested page out of
 # range, say); a sibling task cancelled before it started never awaits the resolver coroutine

@@ -9,6 +9,7 @@ import pytest
 
 from app.db.pool import SESSION_SETTINGS
 from app.domain import Family, LinkSpec, LinkType
+from app.readmodel import filters
 from app.repo import catalog as catalog_repo
 from app.service import catalog, curate
 from tests.factories import make_analysis, make_dataset, make_hypothesis, make_model
@@ -48,7 +49,7 @@ async def reference_page(
     conn: Any, f: catalog.ModelFilter, sort: str, direction: str, limit: int, offset: int
 ) -> list[str]:
     args, _ = await reference(conn, f)
-    column = catalog_repo.SORT_COLUMNS[sort]
+    column = "a." + filters.SORTS[sort].column
     records = await conn.fetch(
         f"{REFERENCE} order by {column} {direction}, a.id {direction} limit $6 offset $7",
         *args,
@@ -347,7 +348,7 @@ async def test_filtered_pages_walk_an_ordered_index_instead_of_sorting_all_match
         assert q is not None and await catalog_repo.list_models(sent, q)
         plan = await generic_plan(conn, *sent.statements[-1])
         walked = {n.get("Index Name", "") for n in nodes(plan)}
-        suffix = catalog_repo.LINK_SORT_COLUMNS[sort].removeprefix("l.source_")
+        suffix = filters.SORTS[sort].link_column.removeprefix("source_")
         suffix = {"quality_score": "quality", "created_at": "created"}.get(suffix, "params")
         assert {i + suffix for i in indexes} <= walked, (sort, direction, plan)
         assert not any(n["Node Type"] in ("Sort", "Incremental Sort") for n in nodes(plan))

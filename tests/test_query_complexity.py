@@ -6,9 +6,9 @@ import pytest
 from graphql import OperationDefinitionNode, parse
 from graphql.execution.values import get_variable_values
 
-from app.repo.compiled.query import Compiler
 from app.schema import complexity, schema
 from app.schema.budget import Estimator
+from app.schema.plans import Planner
 from tests.factories import make_dataset, make_model
 
 MODEL = "model-biophys-microglia"
@@ -31,12 +31,12 @@ def visits(k: int) -> dict[str, int]:
     estimator = Estimator(schema._schema, fragments, {})  # type: ignore[arg-type]
     estimator.operation(operation)
     variables = get_variable_values(schema._schema, (), {})
-    compiler = Compiler(schema._schema, fragments, variables)  # type: ignore[arg-type]
-    compiler.root(operation.selection_set)
+    planner = Planner(schema._schema, fragments, variables)  # type: ignore[arg-type]
+    planner.read(operation.selection_set)
     return {
         "limits": measurer.visited,
         "estimate": estimator.visited,
-        "compiler": compiler.visited,
+        "compiler": planner.visited,
     }
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from app.readmodel import filters
 from app.repo import catalog as catalog_repo
 from app.service import catalog
 from tests.factories import make_dataset, make_model
@@ -28,7 +29,7 @@ TRICKY = [
 async def test_a_quoted_literal_reads_back_as_the_same_text(conn, text, conforming):
     await conn.execute(f"set standard_conforming_strings = {conforming}")
     try:
-        assert await conn.fetchval(f"select {catalog_repo.quote_literal(text)}") == text
+        assert await conn.fetchval(f"select {filters.quote_literal(text)}") == text
     finally:
         await conn.execute("reset standard_conforming_strings")
 

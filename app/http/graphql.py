@@ -28,7 +28,6 @@ from strawberry.types.graphql import OperationType as Operation
 from app.auth import Principal
 from app.auth import Scope as TokenScope
 from app.errors import RegistryError, code
-from app.fastpath import FastPath
 from app.http import auth
 from app.http.responses import (
     GRAPHQL_PATH,
@@ -42,6 +41,7 @@ from app.http.responses import (
 from app.schema import documents, schema
 from app.schema.context import Context
 from app.schema.execute import context_for
+from app.schema.fastpath import FastPath
 from app.schema.mutation import SCOPES, root_fields
 from app.service import tokens
 from app.settings import PROJECT_ROOT

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app import ids
 from app.domain import Family
-from app.repo import catalog as catalog_repo
 from app.service import catalog
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -212,9 +212,9 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 # Every limit the server enforces is stated here, so a request valid by this document is
 # never refused for its form (an id that names nothing is 200 with no models, or 404).
-ID = {"type": "string", "pattern": catalog_repo.POSSIBLE_ID.pattern}
+ID = {"type": "string", "pattern": ids.POSSIBLE_ID.pattern}
 # 2 to 10 comma-separated ids, spaces around them allowed.
-_ONE_ID = catalog_repo.POSSIBLE_ID.pattern.strip("^$")
+_ONE_ID = ids.POSSIBLE_ID.pattern.strip("^$")
 IDS = {
     "type": "string",
     "pattern": rf"^\s*{_ONE_ID}\s*(,\s*{_ONE_ID}\s*){{1,9}}$",

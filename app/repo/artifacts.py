@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app import ids
 from app.db.types import Conn
 from app.domain import Artifact, Kind, NewArtifact, ProvenanceWarning
-from app.repo import catalog, rows
+from app.repo import rows
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ async def resolve_refs(conn: Conn, refs: Sequence[str]) -> dict[str, ResolvedRef
         from unnest($1::text[]) as r(ref)
         join artifacts a on a.id = r.ref or (a.lineage_id = r.ref and a.is_latest)
         """,
-        list(set(catalog.possible_ids(refs))),
+        list(set(ids.possible_ids(list(refs)))),
     )
     return {
         r["ref"]: ResolvedRef(

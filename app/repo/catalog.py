@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from app import ids
 from app.db.types import Conn
 from app.domain import Artifact, Family, Kind, Link
+from app.reach import sql as reach_sql
+from app.readmodel import filters
 from app.repo import rows
-from app.text_search import exact_case_regex, like_pattern
-
-# Sorts reach SQL only through these fixed maps; nothing a client sends is spliced in.
-SORT_COLUMNS = {
-    "quality_score": "a.quality_score",
-    "created_at": "a.created_at",
-    "parameter_count": "a.parameter_count",
-}
-# The copies of the sort keys on trained_on and tests_hypothesis links (migration 0004): a page
-# filtered by a dataset or a hypothesis walks one of that link's indexes in page order.
-LINK_SORT_COLUMNS = {
-    "quality_score": "l.source_quality_score",
-    "created_at": "l.source_created_at",
-    "parameter_count": "l.source_parameter_count",
-}
-DIRECTIONS = {"asc": "asc", "desc": "desc"}
 
 
 @dataclass(frozen=True)
@@ -54,36 +40,6 @@ class ModelQuery:
         """The link filters that are set, by link type, the dataset first."""
         pairs = (("trained_on", self.dataset), ("tests_hypothesis", self.hypothesis))
         return [(link_type, reach) for link_type, reach in pairs if reach is not None]
-
-
-def quote_literal(text: str) -> str:
-    """``text`` as an SQL string literal, as PostgreSQL's quote_literal writes it: quotes
-    doubled, and with any backslash, doubled backslashes in an E'' literal, which reads the
-    same whatever standard_conforming_strings says."""
-    quoted = "'" + text.replace("'", "''") + "'"
-    return "E" + quoted.replace("\\", "\\\\") if "\\" in text else quoted
-
-
-def title_search(column: str, text: str, *, template: bool = False) -> str:
-    """``column ilike`` the search pattern, written into the statement, not bound.
-
-    The pool plans statements once, without their values, and such a plan cannot know how
-    many titles match: a common word wants the sort index walked until the page fills, a
-    rare one the trigram index, and the wrong choice costs 50x at 100,000 models. Written
-    in, the pattern gets its own plan (and its own cached statement).
-    """
-
-    def literal(value: str) -> str:
-        quoted = quote_literal(value)
-        # In a str.format template (the compiled path's), braces of the text are doubled.
-        return quoted.replace("{", "{{").replace("}", "}}") if template else quoted
-
-    condition = f"{column} ilike {literal(like_pattern(text))}"
-    exact = exact_case_regex(text)
-    if exact is not None:
-        # ILIKE still drives the trigram index; the expression drops what it over-matched.
-        condition += f" and {column} ~ {literal(exact)}"
-    return condition
 
 
 Param = Callable[[object], str]
@@ -121,9 +77,13 @@ def _model_conditions(q: ModelQuery, param: Param, *, driving: str | None = None
     Only set filters appear, so each combination gets a plan that uses its indexes. The link
     filter of type ``driving`` is left out: the caller walks those links itself.
     """
-    conditions = []
-    if q.family is not None:
-        conditions.append(f"a.family = {param(q.family.value)}")
+    conditions = filters.conditions(
+        "a",
+        param,
+        family=q.family.value if q.family else None,
+        latest_only=q.latest_only,
+        search=q.search,
+    )
     for link_type, reach in q.reaches():
         if link_type == driving:
             continue
@@ -135,10 +95,6 @@ def _model_conditions(q: ModelQuery, param: Param, *, driving: str | None = None
             f"a.id in (select f.source_id from links f where f.type = '{link_type}' "
             f"and f.target_lineage_id = {param(reach.lineage)}{version})"
         )
-    if q.latest_only:
-        conditions.append("a.is_latest")
-    if q.search:
-        conditions.append(title_search("a.title", q.search))
     return conditions
 
 
@@ -175,12 +131,14 @@ def _page_sql(q: ModelQuery) -> tuple[str, list[object]]:
     """The statement for one page of ``q``, and its arguments."""
     args: list[object] = []
     param = _binder(args)
-    direction = DIRECTIONS[q.direction]
+    # Sorts reach SQL only through the declared keys; nothing a client sends is spliced in.
+    direction = {"asc": "asc", "desc": "desc"}[q.direction]
+    sort = filters.SORTS[q.sort]
     reaches = q.reaches()
     if not reaches:
         return (
             f"select {rows.ARTIFACT_COLUMNS} from artifacts a where {_model_where(q, param)} "
-            f"order by {SORT_COLUMNS[q.sort]} {direction}, a.id {direction} "
+            f"order by a.{sort.column} {direction}, a.id {direction} "
             f"limit {param(q.limit)} offset {param(q.offset)}"
         ), args
     # The first link filter drives: its links are walked in page order (the link type implies
@@ -189,7 +147,7 @@ def _page_sql(q: ModelQuery) -> tuple[str, list[object]]:
     link_type, reach = reaches[0]
     conditions = _model_conditions(q, param, driving=link_type)
     join = " join artifacts a on a.id = l.source_id" if conditions else ""
-    key = LINK_SORT_COLUMNS[q.sort]
+    key = f"l.{sort.link_column}"
 
     def walk(branch: str, paging: str) -> str:
         where = " and ".join([f"l.type = '{link_type}'", branch, *conditions])
@@ -242,7 +200,7 @@ async def list_kind(
     if latest_only:
         where += " and a.is_latest"
     if search:
-        where += " and " + title_search("a.title", search)
+        where += " and " + filters.title_search("a.title", search)
     n = len(args)
     records = await conn.fetch(
         f"""
@@ -257,18 +215,9 @@ async def list_kind(
     return [rows.artifact(r) for r in records], total
 
 
-# Every stored id matches this (the tables' check constraints); anything else names nothing.
-POSSIBLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-
-
-def possible_ids(refs: Sequence[str]) -> list[str]:
-    """Drop refs that cannot name anything, such as text PostgreSQL would refuse to compare."""
-    return [r for r in refs if POSSIBLE_ID.fullmatch(r)]
-
-
 async def by_refs(conn: Conn, refs: Sequence[str]) -> list[Artifact]:
     """Versions named by id, and the latest versions of lineages named by lineage id."""
-    refs = possible_ids(refs)
+    refs = ids.possible_ids(list(refs))
     if not refs:
         return []
     records = await conn.fetch(
@@ -328,11 +277,8 @@ async def lineage_sizes(conn: Conn, lineage_ids: Sequence[str]) -> dict[str, int
     return {r["id"]: r["latest_version"] for r in records}
 
 
-# The links that reach version t: pinned to it, or floating on its lineage while it is latest.
-_REACHING_T = """
-    l.target_lineage_id = t.lineage_id
-    and (l.target_version_id = t.id or (l.target_version_id is null and t.is_latest))
-"""
+# The links that reach version t.
+_REACHING_T = reach_sql("l", "t")
 
 
 async def source_pages(

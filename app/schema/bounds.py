@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import validation
+from app import paging, validation
 from app.domain import WarningCode
 from app.service.compare import MAX_MODELS
 
@@ -35,8 +35,8 @@ class Bound:
     content: bool = False
 
 
-_NESTED = Bound(argument="limit", maximum=validation.MAX_NESTED)
-_PAGE = Bound(parent_argument="limit", maximum=validation.MAX_PAGE)
+_NESTED = Bound(argument="limit", maximum=paging.MAX_NESTED)
+_PAGE = Bound(parent_argument="limit", maximum=paging.MAX_PAGE)
 LINKS = validation.MAX_LINKS
 
 LIST_BOUNDS: dict[tuple[str, str], Bound] = {
@@ -57,10 +57,10 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
     },
     ("Model", "evaluationMetrics"): Bound(fixed=validation.MAX_METRICS),
     ("Provenance", "warnings"): Bound(fixed=len(WarningCode)),
-    ("LineageGraph", "nodes"): Bound(parent_argument="limit", maximum=validation.MAX_LINEAGE_NODES),
+    ("LineageGraph", "nodes"): Bound(parent_argument="limit", maximum=paging.MAX_LINEAGE_NODES),
     # Each edge leaves a kept node, and a version has at most MAX_LINKS links.
     ("LineageGraph", "edges"): Bound(
-        parent_argument="limit", maximum=validation.MAX_LINEAGE_NODES, times=LINKS
+        parent_argument="limit", maximum=paging.MAX_LINEAGE_NODES, times=LINKS
     ),
     ("ModelComparison", "models"): Bound(per_model=1),
     ("ModelComparison", "metrics"): Bound(content=True),

@@ -9,10 +9,10 @@ from starlette.requests import HTTPConnection
 
 from app.auth import ANONYMOUS, Principal
 from app.errors import RegistryError
-from app.fastpath import FastPath
 from app.loaders import Loaders
 from app.schema import schema
 from app.schema.context import Context
+from app.schema.fastpath import FastPath
 
 
 def context_for(conn: HTTPConnection, principal: Principal) -> Context:

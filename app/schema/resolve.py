@@ -1,6 +1,6 @@
 """Relationship lookups shared by the GraphQL types; all of them go through loaders.
 
-Every list is paged (app.validation.check_nested_page) and counts the objects it returns
+Every list is paged (app.paging.check_nested) and counts the objects it returns
 against the response budget before they are resolved any further.
 """
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app import domain, validation
+from app import domain, paging
 from app.domain import Link, LinkType
-from app.service import linking
+from app.reach import ref
 
 if TYPE_CHECKING:
     import strawberry
@@ -18,9 +18,6 @@ if TYPE_CHECKING:
     from app.schema.context import Context
 
     Info = strawberry.Info[Context, None]
-
-
-ref = linking.ref
 
 
 async def links_of(info: Info, a: domain.Artifact, link_type: LinkType) -> list[Link]:
@@ -32,7 +29,7 @@ async def page_of_links(
     info: Info, a: domain.Artifact, link_type: LinkType, limit: int, offset: int
 ) -> list[Link]:
     """One page of the links of one type leaving ``a``."""
-    validation.check_nested_page(limit, offset)
+    paging.check_nested(limit, offset)
     links = (await links_of(info, a, link_type))[offset : offset + limit]
     await info.context.spend(len(links))
     return links
@@ -62,7 +59,7 @@ async def sources(
     info: Info, a: domain.Artifact, link_type: LinkType, limit: int, offset: int
 ) -> list[domain.Artifact]:
     """One page of the versions whose links of one type reach ``a``, by id."""
-    validation.check_nested_page(limit, offset)
+    paging.check_nested(limit, offset)
     found = await info.context.loaders.sources.load((a.id, link_type, limit, offset))
     await info.context.spend(len(found))
     info.context.loaders.prime(found)
@@ -78,7 +75,7 @@ async def versions(
     info: Info, a: domain.Artifact, limit: int, offset: int
 ) -> list[domain.Artifact]:
     """One page of the versions of ``a``'s lineage, oldest first."""
-    validation.check_nested_page(limit, offset)
+    paging.check_nested(limit, offset)
     found = await info.context.loaders.versions.load((a.lineage_id, limit, offset))
     await info.context.spend(len(found))
     info.context.loaders.prime(found)

@@ -12,8 +12,9 @@ from typing import Any, cast
 
 import strawberry
 
-from app import domain, metrics
+from app import domain, metric_directions
 from app.domain import Kind, LinkType
+from app.reach import ref
 from app.schema import resolve
 from app.schema.context import Context
 from app.schema.scalars import JSON, BigInt
@@ -76,7 +77,7 @@ class AnalysisInput:
 
     @strawberry.field(description="The pinned version, or the latest one when the input floats.")
     async def artifact(self, info: Info) -> Artifact | None:
-        found = await info.context.loaders.artifact.load(resolve.ref(self.link))
+        found = await info.context.loaders.artifact.load(ref(self.link))
         return to_gql(found) if found else None
 
 
@@ -98,7 +99,9 @@ class Model(Artifact):
         assert m is not None
         return [
             Metric(
-                name=k, value=v, better=MetricDirection(metrics.direction(k, m.metric_directions))
+                name=k,
+                value=v,
+                better=MetricDirection(metric_directions.direction(k, m.metric_directions)),
             )
             for k, v in sorted(m.evaluation_metrics.items())
         ]
@@ -212,7 +215,7 @@ class Analysis(Artifact):
         self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
     ) -> list[AnalysisInput]:
         links = await resolve.page_of_links(info, self.data, LinkType.USES, limit, offset)
-        found = await info.context.loaders.artifact.load_many([resolve.ref(lk) for lk in links])
+        found = await info.context.loaders.artifact.load_many([ref(lk) for lk in links])
         return [
             AnalysisInput(
                 pinned=lk.pinned,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from app import validation
+from app import paging
 
 
 @strawberry.enum(description="The four kinds of artifact.")
@@ -72,19 +72,16 @@ class Metric:
 Limit = Annotated[
     int,
     strawberry.argument(
-        description=f"At most this many items (1 to {validation.MAX_NESTED}; "
-        f"{validation.NESTED_DEFAULT} when left out)."
+        description=f"At most this many items (1 to {paging.MAX_NESTED}; "
+        f"{paging.NESTED_DEFAULT} when left out)."
     ),
 ]
 Offset = Annotated[
     int,
-    strawberry.argument(description=f"Skip this many items first (0 to {validation.MAX_OFFSET})."),
+    strawberry.argument(description=f"Skip this many items first (0 to {paging.MAX_OFFSET})."),
 ]
-LIMIT = validation.NESTED_DEFAULT
-PAGED = (
-    f" At most {validation.NESTED_DEFAULT} items unless `limit` asks for up to "
-    f"{validation.MAX_NESTED}."
-)
+LIMIT = paging.NESTED_DEFAULT
+PAGED = f" At most {paging.NESTED_DEFAULT} items unless `limit` asks for up to {paging.MAX_NESTED}."
 
 
 def count_of(field: str) -> str:

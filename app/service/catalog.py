@@ -5,20 +5,21 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from app import validation
+from app import ids, paging, validation
 from app.db.types import Conn
 from app.domain import Artifact, Family, Kind
 from app.errors import InvalidInput
+from app.readmodel import filters
 from app.repo import artifacts as artifact_repo
 from app.repo import catalog as catalog_repo
 from app.repo.artifacts import ResolvedRef
 from app.repo.catalog import ModelQuery, Reach
 
-MAX_LIMIT = validation.MAX_PAGE
-MAX_OFFSET = validation.MAX_OFFSET
+MAX_LIMIT = paging.MAX_PAGE
+MAX_OFFSET = paging.MAX_OFFSET
 MAX_SEARCH = validation.MAX_SEARCH
-SORTS = tuple(catalog_repo.SORT_COLUMNS)
-DIRECTIONS = tuple(catalog_repo.DIRECTIONS)
+SORTS = tuple(filters.SORTS)
+DIRECTIONS = filters.DIRECTIONS
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Page:
     total: int
 
 
-check_paging = validation.check_page
+check_paging = paging.check
 
 
 def _check_search(search: str | None) -> str | None:
@@ -51,7 +52,7 @@ def _check_search(search: str | None) -> str | None:
 
 def check_filter_ref(name: str, ref: str | None) -> None:
     """A filter id must be one that could exist; text that never can (a NUL, spaces) is refused."""
-    if ref and not catalog_repo.POSSIBLE_ID.fullmatch(ref):
+    if ref and not ids.possible(ref):
         raise InvalidInput(f"{name} is not an artifact or lineage id: {ref!r}", field=name)
 
 

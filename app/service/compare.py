@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import comparison
+from app import comparison, reach
 from app.comparison import Dag, DagEdge, DataOverlap, DiffRow, MetricRow
 from app.db.types import Conn
 from app.domain import Artifact, Kind, Link, LinkType
@@ -70,7 +70,7 @@ def _dag(model: Artifact, links: dict[str, list[Link]], reached: dict[str, Artif
     def follow(source: str) -> list[str]:
         found = []
         for lk in links.get(source, []):
-            target = reached.get(linking.ref(lk))
+            target = reached.get(reach.ref(lk))
             if target is None:
                 continue
             edges.append(DagEdge(source, target.id, lk.type.value, lk.pinned))
@@ -94,18 +94,18 @@ async def models(conn: Conn, ids: list[str]) -> list[Artifact]:
 
 async def lineages(conn: Conn, models: list[Artifact]) -> Lineages:
     """Training data overlap and provenance DAGs of the models: four statements."""
-    model_links, reached = await linking.reach(conn, [m.id for m in models])
+    model_links, reached = await linking.links_and_targets(conn, [m.id for m in models])
     analyses = sorted({a.id for a in reached.values() if a.kind is Kind.ANALYSIS})
-    analysis_links, inputs = await linking.reach(conn, analyses)
+    analysis_links, inputs = await linking.links_and_targets(conn, analyses)
     reached |= inputs
     links: dict[str, list[Link]] = {}
     for lk in model_links + analysis_links:
         links.setdefault(lk.source_id, []).append(lk)
     trained_on = {
         m.id: [
-            reached[linking.ref(lk)]
+            reached[reach.ref(lk)]
             for lk in links.get(m.id, [])
-            if lk.type is LinkType.TRAINED_ON and linking.ref(lk) in reached
+            if lk.type is LinkType.TRAINED_ON and reach.ref(lk) in reached
         ]
         for m in models
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from app import validation
+from app import ids, validation
 from app.db.types import Conn
 from app.domain import Artifact, Kind, Link, LinkSpec, LinkType
 from app.errors import Conflict, InvalidInput, NotFound
@@ -148,7 +148,7 @@ async def remove_links(
             lineage_id = resolved[target].lineage_id if target in resolved else target
             # Text that cannot be an id (NUL, 100 KB) names no link; the database would
             # refuse to compare some of it at all.
-            possible = bool(catalog_repo.possible_ids([lineage_id]))
+            possible = ids.possible(lineage_id)
             if not possible or not await link_repo.delete(conn, a.id, link_type, lineage_id):
                 raise NotFound(f"{a.id} has no {link_type.value} link to {target!r}", ids=[target])
 

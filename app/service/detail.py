@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app import reach
 from app.db.types import Conn
 from app.domain import Artifact, Kind, Link
 from app.errors import NotFound
@@ -33,7 +34,7 @@ def edges_by_source(links: Sequence[Link], reached: dict[str, Artifact]) -> dict
     """Group links with their reached versions by the version they leave."""
     grouped: dict[str, list[Edge]] = {}
     for lk in links:
-        target = reached.get(linking.ref(lk))
+        target = reached.get(reach.ref(lk))
         if target is not None:
             grouped.setdefault(lk.source_id, []).append(Edge(lk, target))
     return grouped
@@ -41,7 +42,7 @@ def edges_by_source(links: Sequence[Link], reached: dict[str, Artifact]) -> dict
 
 async def model_edges(conn: Conn, models: Sequence[Artifact]) -> dict[str, list[Edge]]:
     """The links of many models with what they reach, in two statements."""
-    links, reached = await linking.reach(conn, [m.id for m in models])
+    links, reached = await linking.links_and_targets(conn, [m.id for m in models])
     return edges_by_source(links, reached)
 
 
@@ -53,7 +54,7 @@ async def model_detail(conn: Conn, ref: str) -> ModelDetail:
         raise NotFound(f"no model {ref!r}", ids=[ref])
     edges = (await model_edges(conn, [model])).get(model.id, [])
     analyses = [e.target.id for e in edges if e.target.kind is Kind.ANALYSIS]
-    a_links, a_reached = await linking.reach(conn, analyses)
+    a_links, a_reached = await linking.links_and_targets(conn, analyses)
     analysis_edges = [e for es in edges_by_source(a_links, a_reached).values() for e in es]
     versions = await catalog_repo.versions_of(conn, [model.lineage_id])
     return ModelDetail(model, versions, edges, analysis_edges)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from app import reach
 from app.db.types import Conn
 from app.domain import LINK_RULES, Artifact, Kind, Link, LinkSpec, LinkType
 from app.errors import InvalidInput, NotFound
@@ -83,13 +84,10 @@ def as_json(links: Sequence[Link]) -> list[dict[str, Any]]:
     ]
 
 
-def ref(link: Link) -> str:
-    """What a link reaches now: its pinned version, else its lineage (meaning the latest)."""
-    return link.target_version_id or link.target_lineage_id
-
-
-async def reach(conn: Conn, source_ids: Sequence[str]) -> tuple[list[Link], dict[str, Artifact]]:
+async def links_and_targets(
+    conn: Conn, source_ids: Sequence[str]
+) -> tuple[list[Link], dict[str, Artifact]]:
     """The links leaving these versions, and what each reaches (keyed by ``ref``): 2 statements."""
     links = await link_repo.from_sources(conn, source_ids) if source_ids else []
-    reached = await catalog_repo.by_refs_map(conn, [ref(lk) for lk in links]) if links else {}
+    reached = await catalog_repo.by_refs_map(conn, [reach.ref(lk) for lk in links]) if links else {}
     return links, reached

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app import validation
+from app import ids, validation
 from app.db.types import Conn
 from app.domain import Artifact, Kind, LinkType, NewArtifact
 from app.errors import Conflict
@@ -12,11 +12,6 @@ from app.repo import links as link_repo
 from app.service import linking, scores
 
 SYSTEM_ACTOR = "system"
-
-
-def version_id(lineage_id: str, version_number: int) -> str:
-    """Version ids are the lineage id with the version number appended."""
-    return f"{lineage_id}-v{version_number}"
 
 
 async def register(conn: Conn, new: NewArtifact, actor: str = SYSTEM_ACTOR) -> Artifact:
@@ -32,7 +27,7 @@ async def register(conn: Conn, new: NewArtifact, actor: str = SYSTEM_ACTOR) -> A
                 f"lineage {new.lineage_id!r} exists and holds another kind of artifact",
                 field="lineageId",
             )
-        vid = version_id(new.lineage_id, number)
+        vid = ids.version_id(new.lineage_id, number)
         links = await linking.build(conn, vid, new.lineage_id, new.kind, new.links)
         linking.check_distinct(links)
         if new.kind is Kind.MODEL:

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from app import auth, validation
+from app import auth, paging
 from app.auth import Principal, Scope
 from app.db.database import Database
 from app.db.types import Conn
@@ -117,7 +117,7 @@ async def audit_trail(
     db: Database, artifact_ids: list[str], limit: int, offset: int
 ) -> list[AuditEntry]:
     """One page of the recorded writes to these versions, oldest first."""
-    validation.check_nested_page(limit, offset)
+    paging.check_nested(limit, offset)
     return await db.run(
         lambda conn: audit_repo.for_artifacts(conn, artifact_ids, limit, offset), retry=True
     )

@@ -18,9 +18,11 @@ from graphql.execution.values import get_variable_values
 from app.caches import ByteBoundedCache
 from app.db.database import Database
 from app.repo.compiled import fetch_json
-from app.repo.compiled.query import Compiler, Unsupported
+from app.repo.compiled.render import TooWide
+from app.repo.compiled.roots import render
 from app.schema import documents, schema
 from app.schema.budget import count_objects, estimate
+from app.schema.plans import Planner, Unsupported
 
 log = logging.getLogger(__name__)
 
@@ -100,15 +102,15 @@ class FastPath:
         found = estimate(schema._schema, operation, prepared.fragments, coerced.coerced)
         if found > self.limits.max_query_cost:
             return None
-        compiler = Compiler(schema._schema, prepared.fragments, coerced)
+        planner = Planner(schema._schema, prepared.fragments, coerced)
         try:
-            statement = compiler.root(operation.selection_set)
-        except Unsupported:
+            statement, params = render(planner.read(operation.selection_set))
+        except (Unsupported, TooWide):
             return None
         roots = sorted(
             {s.name.value for s in operation.selection_set.selections if hasattr(s, "name")}
         )
-        return Compiled(statement, tuple(compiler.params), f"query {','.join(roots)}"[:120])
+        return Compiled(statement, params, f"query {','.join(roots)}"[:120])
 
     async def execute(
         self,

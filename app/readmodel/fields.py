@@ -1,0 +1,162 @@
+"""Each field of the four artifact types and their value types, declared once.
+
+A field is a column (an SQL expression of the artifact row), a link (type, direction, the
+types it may reach, one or many), the versions or the latest version of the row's lineage, a
+count of one of those lists, or a value object with a fixed shape (provenance, metrics,
+inputs). Lists are paged with ``limit`` and ``offset`` (app.paging): outgoing links by target
+lineage id, incoming links by source id, versions oldest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.domain import LinkType
+
+ARTIFACT_TYPES = ("Model", "Dataset", "Analysis", "Hypothesis")
+KIND_OF = {
+    "Model": "model",
+    "Dataset": "dataset",
+    "Analysis": "analysis",
+    "Hypothesis": "hypothesis",
+}
+TYPE_OF = {kind: name for name, kind in KIND_OF.items()}
+PAGE_ARGUMENTS = frozenset({"limit", "offset"})
+
+
+@dataclass(frozen=True)
+class Column:
+    """A scalar read from the artifact row ``{a}``: ``sql`` is its expression."""
+
+    sql: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """Versions reached through links of ``type``: leaving the row (``outgoing``) or
+    reaching it; ``single`` for a link of which a version has at most one."""
+
+    type: LinkType
+    outgoing: bool
+    targets: tuple[str, ...]
+    single: bool = False
+
+
+@dataclass(frozen=True)
+class Versions:
+    """Every version of the row's lineage, oldest first."""
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The latest version of the row's lineage."""
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many items the list field ``of`` holds, whatever page of it is asked for."""
+
+    of: str
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A value object with a fixed set of fields, built by its own rule (``name``)."""
+
+    name: str
+    paged: bool = False
+
+
+Field = Column | Link | Versions | Latest | Count | Shape
+
+
+def arguments(field: Field) -> frozenset[str]:
+    """The arguments a field takes: a list's paging, nothing else."""
+    paged = isinstance(field, Versions) or (isinstance(field, Link) and not field.single)
+    if paged or (isinstance(field, Shape) and field.paged):
+        return PAGE_ARGUMENTS
+    return frozenset()
+
+
+# With the session's UTC time zone, JSON renders createdAt exactly like app.domain.iso_utc.
+ARTIFACT: dict[str, Field] = {
+    "id": Column("{a}.id"),
+    "lineageId": Column("{a}.lineage_id"),
+    "kind": Column("upper({a}.kind)"),
+    "versionNumber": Column("{a}.version_number"),
+    "isLatest": Column("{a}.is_latest"),
+    "title": Column("{a}.title"),
+    "description": Column("{a}.description"),
+    "createdAt": Column("{a}.created_at"),
+    "metadata": Column("{a}.metadata"),
+    "versions": Versions(),
+    "versionsCount": Count("versions"),
+    "latest": Latest(),
+}
+
+
+def _links(**fields: Link) -> dict[str, Field]:
+    """Link fields, each with its count (``trainedOnCount``) unless it is single."""
+    out: dict[str, Field] = {}
+    for name, link in fields.items():
+        out[name] = link
+        if not link.single:
+            out[f"{name}Count"] = Count(name)
+    return out
+
+
+FIELDS: dict[str, dict[str, Field]] = {
+    "Model": {
+        **ARTIFACT,
+        "family": Column("upper({a}.family)"),
+        "architecture": Column("{a}.architecture"),
+        "parameterCount": Column("{a}.parameter_count"),
+        "trainingConfig": Column("{a}.training_config"),
+        "qualityScore": Column("{a}.quality_score"),
+        "rawQualityScore": Column("{a}.raw_quality_score"),
+        "evaluationMetricsJson": Column("{a}.evaluation_metrics"),
+        "evaluationMetrics": Shape("metrics"),
+        "provenance": Shape("provenance"),
+        **_links(
+            trainedOn=Link(LinkType.TRAINED_ON, True, ("Dataset",)),
+            producedBy=Link(LinkType.PRODUCED_BY, True, ("Analysis",), single=True),
+            testsHypotheses=Link(LinkType.TESTS_HYPOTHESIS, True, ("Hypothesis",)),
+            derivedFrom=Link(LinkType.DERIVED_FROM, True, ("Model",)),
+        ),
+    },
+    "Dataset": {
+        **ARTIFACT,
+        **_links(
+            trainedModels=Link(LinkType.TRAINED_ON, False, ("Model",)),
+            usedBy=Link(LinkType.USES, False, ("Analysis",)),
+        ),
+    },
+    "Analysis": {
+        **ARTIFACT,
+        "inputs": Shape("inputs", paged=True),
+        "inputsCount": Count("inputs"),
+        **_links(
+            producedModels=Link(LinkType.PRODUCED_BY, False, ("Model",)),
+            addresses=Link(LinkType.ADDRESSES, True, ("Hypothesis",)),
+        ),
+    },
+    "Hypothesis": {
+        **ARTIFACT,
+        **_links(
+            testedBy=Link(LinkType.TESTS_HYPOTHESIS, False, ("Model",)),
+            analyses=Link(LinkType.ADDRESSES, False, ("Analysis",)),
+        ),
+    },
+}
+
+# The analysis inputs' list is its uses links.
+INPUTS = Link(LinkType.USES, True, ARTIFACT_TYPES)
+
+
+def counted(type_name: str, count: Count) -> Link | Versions:
+    """What a count field counts."""
+    listed = FIELDS[type_name][count.of]
+    if isinstance(listed, Shape):
+        return INPUTS
+    assert isinstance(listed, Link | Versions)
+    return listed

@@ -1,0 +1,139 @@
+"""A read, described without GraphQL: what the one compiled statement must build.
+
+The GraphQL layer (app.schema.plans) turns a validated query into these values, using the
+read model's declarations; app.repo.compiled.render turns them into SQL. Response keys are
+kept as the client wrote them (aliases included); everything else is data, never SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.readmodel.fields import Link, Versions
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Const:
+    """A string known before the query runs (``__typename``)."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the row: ``sql`` is the read model's expression of ``{a}``."""
+
+    sql: str
+
+
+@dataclass(frozen=True)
+class Obj:
+    """The JSON object of an artifact row: the fields to build for each type it may be."""
+
+    branches: tuple[tuple[str, Fields], ...]
+
+
+@dataclass(frozen=True)
+class Reached:
+    """Versions reached through a link field; ``page`` is None for a single one."""
+
+    link: Link
+    page: Page | None
+    obj: Obj
+
+
+@dataclass(frozen=True)
+class VersionList:
+    page: Page
+    obj: Obj
+
+
+@dataclass(frozen=True)
+class LatestVersion:
+    obj: Obj
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The length of a list: a link's (outgoing or incoming) or the lineage's versions."""
+
+    of: Link | Versions
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """A value with a fixed shape, built by its own rule (``name``: provenance, metrics,
+    inputs, and the parts of lineage graphs and comparisons): ``fields`` maps response keys
+    to the names of its leaf parts, or to nested values."""
+
+    name: str
+    fields: tuple[tuple[str, Part], ...]
+    page: Page | None = None
+
+
+Value = Const | Column | Obj | Reached | VersionList | LatestVersion | Counted | Shaped
+Part = str | Const | Obj | Shaped
+Fields = tuple[tuple[str, Value], ...]
+
+
+# -- roots ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One artifact by version id or lineage id (its latest), of ``kind`` unless None."""
+
+    ref: str
+    kind: str | None
+    obj: Obj
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A page of artifacts of ``kind``; ``fields`` are the page type's: "total", or the
+    items' object, or a Const. ``family`` and ``sort`` are for models only."""
+
+    kind: str
+    page_type: str
+    latest_only: bool
+    search: str | None
+    page: Page
+    fields: tuple[tuple[str, Part], ...]
+    family: str | None = None
+    sort: str = "created_at"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class LineageWalk:
+    """The graph around ``ref``; ``fields``: the root's Obj, "truncated", nodes and edges."""
+
+    ref: str
+    downstream: bool
+    depth: int
+    limit: int
+    fields: tuple[tuple[str, Part], ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Models side by side; ``fields``: the models' Obj, metric rows (Shaped)."""
+
+    ids: tuple[str, ...]
+    fields: tuple[tuple[str, Part], ...]
+
+
+Root = Const | Lookup | ListPage | LineageWalk | Comparison
+
+
+@dataclass(frozen=True)
+class Read:
+    """A whole query: its root fields by response key."""
+
+    roots: tuple[tuple[str, Root], ...]

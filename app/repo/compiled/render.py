@@ -1,0 +1,207 @@
+"""Render a plan (app.repo.compiled.plan) into one SQL statement that builds the JSON answer.
+
+Artifact objects and their fields are here; the roots (lookups, pages, lineage, compare) in
+app.repo.compiled.roots. Every value the client chose is a parameter or a quoted literal;
+the SQL text itself comes from the read model's declarations and the rules it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from app import metric_directions, reach
+from app.readmodel.fields import KIND_OF, Link, Versions
+from app.repo.compiled import plan
+
+MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+
+
+class TooWide(Exception):
+    """An object with more fields than one json_build_object takes: the resolvers answer."""
+
+
+class Renderer:
+    """The statement being built: its parameters and table aliases."""
+
+    def __init__(self) -> None:
+        self.params: list[Any] = []
+        # Conditions the answer needs; when one is false the statement yields NULL and the
+        # resolvers answer instead (for example with the error an unknown id deserves).
+        self.guards: list[str] = []
+        self._aliases = 0
+
+    def param(self, value: Any, cast: str) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}::{cast}"
+
+    def alias(self) -> str:
+        self._aliases += 1
+        return f"x{self._aliases}"
+
+    def build(self, pairs: Sequence[tuple[str, str]]) -> str:
+        if not pairs:
+            raise TooWide("empty selection")
+        if len(pairs) > MAX_PAIRS:
+            raise TooWide("too many fields for one object")
+        return "json_build_object(" + ", ".join(f"'{k}', {v}" for k, v in pairs) + ")"
+
+    def statement(self, answer: str) -> str:
+        """The whole statement around the root object ``answer``."""
+        text = f"{answer}::text"
+        if self.guards:
+            text = f"case when {' and '.join(self.guards)} then {text} end"
+        # A bigger answer stays in the database: the resolvers, which stop at the response
+        # budget, answer instead, so no compiled answer can flood this process's memory.
+        return (
+            f"select case when octet_length(t) <= {MAX_ANSWER_BYTES} then t end "
+            f"from (select {text} as t) answer"
+        )
+
+    # -- artifacts ---------------------------------------------------------------------------
+
+    def obj(self, a: str, obj: plan.Obj) -> str:
+        """The JSON object of artifact row ``a``, for whichever type its kind is."""
+        branches = [(t, self.build(self.fields(a, fields))) for t, fields in obj.branches]
+        if len(branches) == 1:
+            return branches[0][1]
+        cases = " ".join(f"when '{KIND_OF[t]}' then {expr}" for t, expr in branches)
+        return f"(case {a}.kind {cases} end)"
+
+    def fields(self, a: str, fields: plan.Fields) -> list[tuple[str, str]]:
+        return [(key, self.value(a, value)) for key, value in fields]
+
+    def value(self, a: str, value: plan.Value) -> str:
+        if isinstance(value, plan.Const):
+            return _text(value.value)
+        if isinstance(value, plan.Column):
+            return value.sql.format(a=a)
+        if isinstance(value, plan.Counted):
+            return self.count(a, value.of)
+        if isinstance(value, plan.Reached):
+            return self.reached(a, value)
+        if isinstance(value, plan.VersionList):
+            v = self.alias()
+            limit, offset = self.page(value.page)
+            return (
+                f"(select coalesce(json_agg({self.obj(v, value.obj)} order by "
+                f"{v}.version_number), '[]'::json) from (select * from artifacts {v} where "
+                f"{v}.lineage_id = {a}.lineage_id order by {v}.version_number limit {limit} "
+                f"offset {offset}) {v})"
+            )
+        if isinstance(value, plan.LatestVersion):
+            v = self.alias()
+            return (
+                f"(select {self.obj(v, value.obj)} from artifacts {v} "
+                f"where {v}.lineage_id = {a}.lineage_id and {v}.is_latest)"
+            )
+        if isinstance(value, plan.Shaped):
+            return self.shaped(a, value)
+        raise AssertionError(value)
+
+    def page(self, page: plan.Page) -> tuple[str, str]:
+        return self.param(page.limit, "int"), self.param(page.offset, "int")
+
+    def count(self, a: str, of: Link | Versions) -> str:
+        if isinstance(of, Versions):
+            return f"(select l.latest_version from lineages l where l.id = {a}.lineage_id)"
+        lk = self.alias()
+        where = f"{lk}.source_id = {a}.id" if of.outgoing else reach.sql(lk, a)
+        return f"(select count(*) from links {lk} where {where} and {lk}.type = '{of.type}')"
+
+    def reached(self, a: str, value: plan.Reached) -> str:
+        lk, t = self.alias(), self.alias()
+        body = self.obj(t, value.obj)
+        kind = f"{lk}.type = '{value.link.type}'"
+        if value.link.outgoing:
+            rows = (
+                f"from links {lk} join artifacts {t} on {reach.sql(lk, t)} "
+                f"where {lk}.source_id = {a}.id and {kind}"
+            )
+            order = f"{t}.lineage_id"
+        else:
+            rows = (
+                f"from links {lk} join artifacts {t} on {t}.id = {lk}.source_id "
+                f"where {reach.sql(lk, a)} and {kind}"
+            )
+            order = f"{t}.id"
+        if value.page is None:
+            return f"(select {body} {rows} order by {order} limit 1)"
+        limit, offset = self.page(value.page)
+        return (
+            f"(select coalesce(json_agg({body} order by {order}), '[]'::json) "
+            f"from (select {t}.* {rows} order by {order} limit {limit} offset {offset}) {t})"
+        )
+
+    # -- value shapes ------------------------------------------------------------------------
+
+    def shaped(self, a: str, value: plan.Shaped) -> str:
+        if value.name == "provenance":
+            return self.provenance(a, value)
+        if value.name == "metrics":
+            return self.metrics(a, value)
+        if value.name == "inputs":
+            return self.inputs(a, value)
+        raise AssertionError(value.name)
+
+    def parts(
+        self, shape: plan.Shaped, leaves: dict[str, str], nested: Any = None
+    ) -> list[tuple[str, str]]:
+        """The SQL of each part: leaves from ``leaves``, the others through ``nested``."""
+        out = []
+        for key, part in shape.fields:
+            if isinstance(part, plan.Const):
+                out.append((key, _text(part.value)))
+            elif isinstance(part, str):
+                out.append((key, leaves[part]))
+            else:
+                out.append((key, nested(part)))
+        return out
+
+    def provenance(self, a: str, shape: plan.Shaped) -> str:
+        def warnings(inner: Any) -> str:
+            w = self.alias()
+            fields = {"code": f"{w}.v ->> 'code'", "message": f"{w}.v ->> 'message'"}
+            return (
+                f"(select coalesce(json_agg({self.build(self.parts(inner, fields))} order by "
+                f"{w}.n), '[]'::json) from jsonb_array_elements({a}.provenance_warnings) "
+                f"with ordinality {w}(v, n))"
+            )
+
+        complete = {"complete": f"(jsonb_array_length({a}.provenance_warnings) = 0)"}
+        return self.build(self.parts(shape, complete, warnings))
+
+    def metrics(self, a: str, shape: plan.Shaped) -> str:
+        m = self.alias()
+        fields = {
+            "name": f"{m}.key",
+            "value": f"({m}.value)::float8",
+            "better": metric_directions.direction_sql(f"{a}.metric_directions", f"{m}.key"),
+        }
+        return (
+            f"(select coalesce(json_agg({self.build(self.parts(shape, fields))} order by "
+            f"{m}.key collate \"C\"), '[]'::json) from jsonb_each({a}.evaluation_metrics) {m})"
+        )
+
+    def inputs(self, a: str, shape: plan.Shaped) -> str:
+        lk, t = self.alias(), self.alias()
+        fields = {
+            "pinned": f"({t}.pinned_to is not null)",
+            "pinnedVersion": f"(case when {t}.pinned_to is not null then {t}.version_number end)",
+        }
+        assert shape.page is not None
+        limit, offset = self.page(shape.page)
+        body = self.build(self.parts(shape, fields, lambda obj: self.obj(t, obj)))
+        return (
+            f"(select coalesce(json_agg({body} order by {t}.lineage_id), '[]'::json) "
+            f"from (select {lk}.target_version_id as pinned_to, {t}.* from links {lk} "
+            f"join artifacts {t} on {reach.sql(lk, t)} where {lk}.source_id = {a}.id "
+            f"and {lk}.type = 'uses' order by {t}.lineage_id limit {limit} offset {offset}) {t})"
+        )
+
+
+def _text(value: str) -> str:
+    """A name known to the schema (a type name) as an SQL literal; never client text."""
+    assert value.isidentifier(), value
+    return f"'{value}'"

@@ -1,0 +1,226 @@
+"""The roots of a compiled read: lookups, pages, the lineage walk and the comparison."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app import ids, lineage_cut, metric_directions
+from app.readmodel import filters
+from app.repo.compiled import plan
+from app.repo.compiled.render import Renderer, _text
+from app.repo.lineage import EDGES, walk_sql
+from app.service.compare import MAX_MODELS, MIN_MODELS
+
+
+def render(read: plan.Read) -> tuple[str, tuple[object, ...]]:
+    """The statement answering ``read``, and its parameters."""
+    r = Renderer()
+    pairs = [(key, root(r, value)) for key, value in read.roots]
+    return r.statement(r.build(pairs)), tuple(r.params)
+
+
+def root(r: Renderer, value: plan.Root) -> str:
+    if isinstance(value, plan.Const):
+        return _text(value.value)
+    if isinstance(value, plan.Lookup):
+        return lookup(r, value)
+    if isinstance(value, plan.ListPage):
+        return list_page(r, value)
+    if isinstance(value, plan.LineageWalk):
+        return lineage(r, value)
+    return comparison(r, value)
+
+
+def _matching(r: Renderer, a: str, ref: str) -> str:
+    """Rows ``a`` a ref names: the version with that id, or the latest of that lineage."""
+    p = r.param(ref, "text")
+    return f"({a}.id = {p} or ({a}.lineage_id = {p} and {a}.is_latest))"
+
+
+def lookup(r: Renderer, value: plan.Lookup) -> str:
+    if not ids.possible(value.ref):
+        return "null"
+    a = r.alias()
+    kind = f" and {a}.kind = '{value.kind}'" if value.kind else ""
+    body = r.obj(a, value.obj)
+    return f"(select {body} from artifacts {a} where {_matching(r, a, value.ref)}{kind})"
+
+
+def list_page(r: Renderer, value: plan.ListPage) -> str:
+    def where(a: str) -> str:
+        # Bound where used: a parameter the statement never mentions has no type, and
+        # PostgreSQL refuses the statement (a page of only its total, or its __typename).
+        conditions = filters.conditions(
+            a,
+            lambda v: r.param(v, "text"),
+            family=value.family,
+            latest_only=value.latest_only,
+            search=value.search,
+        )
+        return " and ".join([f"{a}.kind = '{value.kind}'", *conditions])
+
+    sort = filters.SORTS[value.sort].column if value.kind == "model" else "created_at"
+    direction = "desc" if value.descending else "asc"
+    pairs = []
+    for key, part in value.fields:
+        if isinstance(part, plan.Const):
+            pairs.append((key, _text(part.value)))
+        elif part == "total":
+            pairs.append((key, total(r, value, where)))
+        elif isinstance(part, plan.Obj):
+            a, p = r.alias(), r.alias()
+            limit, offset = r.page(value.page)
+            rows = (
+                f"(select * from artifacts {a} where {where(a)} "
+                f"order by {a}.{sort} {direction}, {a}.id {direction} "
+                f"limit {limit} offset {offset}) {p}"
+            )
+            order = f"{p}.{sort} {direction}, {p}.id {direction}"
+            item = r.obj(p, part)
+            pairs.append(
+                (
+                    key,
+                    f"(select coalesce(json_agg({item} order by {order}), '[]'::json) from {rows})",
+                )
+            )
+        else:
+            raise AssertionError(part)
+    return r.build(pairs)
+
+
+def total(r: Renderer, value: plan.ListPage, where: Callable[[str], str]) -> str:
+    """A page's total: from the trigger-kept counters when only they filter models."""
+    if value.kind == "model" and not value.search:
+        counted = "(select coalesce(sum(n), 0) from model_counts where latest_only = "
+        counted += r.param(value.latest_only, "bool")
+        if value.family is not None:
+            counted += f" and family = {r.param(value.family, 'text')}"
+        return counted + ")"
+    a = r.alias()
+    return f"(select count(*) from artifacts {a} where {where(a)})"
+
+
+def lineage(r: Renderer, value: plan.LineageWalk) -> str:
+    if not ids.possible(value.ref):
+        return "null"
+    d, n = r.param(value.depth, "int"), r.param(value.limit, "int")
+    st, na, e = r.alias(), r.alias(), r.alias()
+    start = _matching(r, "s", value.ref)
+    edge_fields = {
+        "sourceId": f"{e}.source_id",
+        "targetId": f"{e}.target_id",
+        "type": f"upper({e}.type)",
+        "pinned": f"{e}.pinned",
+        "pinnedVersion": (
+            f"(case when {e}.pinned then substring({e}.target_id from '-v([0-9]+)$')::int end)"
+        ),
+    }
+    pairs = []
+    for key, part in value.fields:
+        if isinstance(part, plan.Const):
+            pairs.append((key, _text(part.value)))
+        elif part == "truncated":
+            pairs.append((key, lineage_cut.truncated_sql(d, n)))
+        elif isinstance(part, plan.Obj):
+            pairs.append((key, r.obj(st, part)))
+        elif isinstance(part, plan.Shaped) and part.name == "nodes":
+            node = r.parts(part, {"distance": "k.d"}, lambda obj: r.obj(na, obj))
+            pairs.append(
+                (
+                    key,
+                    f"(select coalesce(json_agg({r.build(node)} order by k.d, k.id collate "
+                    f"\"C\"), '[]'::json) from kept k join artifacts {na} on {na}.id = k.id)",
+                )
+            )
+        elif isinstance(part, plan.Shaped) and part.name == "edges":
+            edge = r.build(r.parts(part, edge_fields))
+            pairs.append(
+                (
+                    key,
+                    f"(select coalesce(json_agg({edge} order by {e}.depth, "
+                    f'{e}.source_id collate "C", {e}.target_id collate "C", {e}.type), '
+                    f"'[]'::json) from edges {e} where {lineage_cut.kept_edge_sql(e, d)})",
+                )
+            )
+        else:
+            raise AssertionError(part)
+    walk = walk_sql(downstream=value.downstream, start="(select id from start)", depth=d)
+    return (
+        f"(with recursive start as (select * from artifacts s where {start}), {walk}, "
+        f"edges as ({EDGES}), {lineage_cut.cut_sql(d, n)} "
+        f"select {r.build(pairs)} from start {st})"
+    )
+
+
+def comparison(r: Renderer, value: plan.Comparison) -> str:
+    """The models and metric rows of app.comparison, in SQL; a guard hands any unknown id or
+    count problem to the resolvers."""
+    p = r.param(list(value.ids), "text[]")
+    matches = (
+        f"unnest({p}) with ordinality as r(ref, n) join artifacts a on a.kind = 'model' "
+        "and (a.id = r.ref or (a.lineage_id = r.ref and a.is_latest))"
+    )
+    found = f"select distinct on (a.id) a.*, r.n from {matches} order by a.id, r.n"
+    # Every id names a model, and 2..10 distinct versions remain; else the resolvers answer.
+    r.guards.append(
+        f"(select count(distinct r.n) = {len(value.ids)} and count(distinct a.id) "
+        f"between {MIN_MODELS} and {MAX_MODELS} from {matches})"
+    )
+    pairs = []
+    for key, part in value.fields:
+        if isinstance(part, plan.Const):
+            pairs.append((key, _text(part.value)))
+        elif isinstance(part, plan.Obj):
+            pairs.append((key, f"(select json_agg({r.obj('m', part)} order by m.pos) from m)"))
+        elif isinstance(part, plan.Shaped):
+            pairs.append((key, _metric_rows(r, part)))
+        else:
+            raise AssertionError(part)
+    declared = (
+        "(select upper(m.metric_directions ->> nm.name) from m "
+        "where m.metric_directions ? nm.name order by m.pos desc limit 1)"
+    )
+    return (
+        f"(with m as (select f.*, row_number() over (order by f.n) as pos from ({found}) f), "
+        "names as (select distinct e.key as name from m, jsonb_each(m.evaluation_metrics) e), "
+        # Materialised: once per metric name, not once per cell (which doubles the cost).
+        "dir as materialized (select nm.name, "
+        f"coalesce({declared}, {metric_directions.inferred_sql('nm.name')}) as better "
+        "from names nm), "
+        "cell as (select d.name, d.better, m.pos, m.id, "
+        "(m.evaluation_metrics -> d.name)::float8 as value from dir d cross join m), "
+        "agg as (select c.*, case when c.better = 'LOWER' then min(c.value) over w "
+        "else max(c.value) over w end as target, "
+        "first_value(c.value) over (w order by c.pos) as base from cell c "
+        "window w as (partition by c.name)) "
+        f"select {r.build(pairs)})"
+    )
+
+
+def _metric_rows(r: Renderer, rows: plan.Shaped) -> str:
+    cells = "null"
+    leaves = {
+        "name": "x.name",
+        "better": "x.better",
+        "bestModelIds": "coalesce(x.best, '[]'::json)",
+    }
+
+    def nested(shape: object) -> str:
+        nonlocal cells
+        assert isinstance(shape, plan.Shaped)
+        cell = {
+            "modelId": "g.id",
+            "value": "g.value",
+            "delta": "g.value - g.base",
+            "best": "(g.value is not null and g.value = g.target)",
+        }
+        cells = f"json_agg({r.build(r.parts(shape, cell))} order by g.pos)"
+        return "x.cells"
+
+    row = r.build(r.parts(rows, leaves, nested))
+    best = "json_agg(g.id order by g.pos) filter (where g.value is not null and g.value = g.target)"
+    return (
+        f'(select coalesce(json_agg({row} order by x.name collate "C"), '
+        f"'[]'::json) from (select g.name, g.better, {cells} as cells, {best} as best "
+        "from agg g group by g.name, g.better) x)"
+    )
