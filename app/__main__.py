@@ -7,7 +7,7 @@ import logging
 import sys
 
 from app import cli
-from app.observability import JsonFormatter
+from app.http.observability import JsonFormatter
 from app.settings import PROJECT_ROOT, SettingError, Settings
 
 
@@ -16,10 +16,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="serve the registry (starts an embedded PostgreSQL if needed)")
     sub.add_parser("schema", help="print the GraphQL schema (SDL)")
-    table = sub.add_parser(
-        "settings-table", help="print the README's Configuration table from app/settings/table.py"
+    tables = sub.add_parser(
+        "readme-tables",
+        help="print the README's tables made from the code: configuration (app/settings/table.py)"
+        " and errors (app/errors.py)",
     )
-    table.add_argument("--write", action="store_true", help="rewrite that table in README.md")
+    tables.add_argument("--write", action="store_true", help="rewrite those tables in README.md")
     cli.add_token_commands(sub)
     sub.add_parser(
         "check-scores",
@@ -31,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(schema.as_str())
         return 0
-    if args.command == "settings-table":
-        return _settings_table(write=args.write)
+    if args.command == "readme-tables":
+        return _readme_tables(write=args.write)
     # Every other command reads the settings: a bad one stops it here, in one line, before any
     # database is started.
     try:
@@ -56,15 +58,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _settings_table(*, write: bool) -> int:
+def _readme_tables(*, write: bool) -> int:
+    from app import readme_tables
     from app.settings import readme
 
     if not write:
-        print(readme.markdown_table(), end="")
+        print(readme.markdown_table())
+        print(readme_tables.errors_table(), end="")
         return 0
     path = PROJECT_ROOT / "README.md"
-    path.write_text(readme.with_table(path.read_text()))
-    print(f"wrote the Configuration table of {path}", file=sys.stderr)
+    text = readme.with_table(path.read_text())
+    text = readme_tables.with_table(
+        text, readme_tables.ERRORS_HEADING, readme_tables.errors_table()
+    )
+    path.write_text(text)
+    print(f"wrote the configuration and error tables of {path}", file=sys.stderr)
     return 0
 
 

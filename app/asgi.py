@@ -1,8 +1,8 @@
 """An ASGI factory for running under any server with several workers.
 
-``uvicorn --factory app.asgi:create --workers 4 --http app.connections:from_env`` — needs
+``uvicorn --factory app.asgi:create --workers 4 --http app.http.connections:from_env`` — needs
 ``DATABASE_URL``; each worker opens its own pool. Without that ``--http``, uvicorn's own
-protocol serves: no request-head timeout and no connection caps (app/connections.py).
+protocol serves: no request-head timeout and no connection caps (app/http/connections.py).
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ class Code:
     # In a GraphQL answer: 200 with the error beside the data, unless the request never ran.
     graphql_status: int = 200
     headers: tuple[tuple[str, str], ...] = ()
+    # Refuses the whole document before it runs: 400 for application/graphql-response+json.
+    refuses_document: bool = False
 
 
 _RETRY = (("Retry-After", "1"),)
@@ -31,16 +33,21 @@ CODES: dict[str, Code] = {
     "NOT_FOUND": Code(404, "no artifact (or route) by that id; the error lists the ids"),
     "CONFLICT": Code(409, "the write contradicts what is stored; nothing was written"),
     "IDEMPOTENCY_KEY_REUSED": Code(409, "the key was used before for a different request"),
-    "GRAPHQL_PARSE_FAILED": Code(400, "the document does not parse"),
+    "GRAPHQL_PARSE_FAILED": Code(400, "the document does not parse", refuses_document=True),
     "GRAPHQL_VALIDATION_FAILED": Code(
-        400, "the document is invalid, deeper than 10 levels or has more than 15 aliases"
+        400,
+        "the document is invalid, deeper than 10 levels or has more than 15 aliases",
+        refuses_document=True,
     ),
     "QUERY_TOO_COMPLEX": Code(
         400,
         "the document expands past 5,000 fields, repeats a key 20 times, or its lists could "
         "return more than REGISTRY_MAX_QUERY_COST objects (the estimate is in `extensions`)",
+        refuses_document=True,
     ),
-    "RESPONSE_TOO_LARGE": Code(400, "the answer holds more than MAX_RESPONSE_OBJECTS objects"),
+    "RESPONSE_TOO_LARGE": Code(
+        400, "the answer holds more than MAX_RESPONSE_OBJECTS objects", refuses_document=True
+    ),
     "BAD_REQUEST": Code(
         400,
         "the body is not a JSON object (invalid UTF-8, a lone surrogate, nesting past 1,024 "
@@ -49,7 +56,7 @@ CODES: dict[str, Code] = {
     ),
     "UNAUTHENTICATED": Code(
         401,
-        "a token is missing, malformed or revoked (`WWW-Authenticate: Bearer`)",
+        "a token is missing, malformed or revoked",
         401,
         (("WWW-Authenticate", "Bearer"),),
     ),
@@ -63,7 +70,7 @@ CODES: dict[str, Code] = {
     "INTERNAL_SERVER_ERROR": Code(500, "an unexpected failure, logged and masked"),
     "SERVICE_UNAVAILABLE": Code(
         503,
-        "no database connection in time, or the database is down (`Retry-After: 1`)",
+        "no database connection in time, or the database is down",
         503,
         _RETRY,
     ),

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
+
+
+class Walk(StrEnum):
+    """Which way a walk goes: to what a version depends on, or to what depends on it."""
+
+    UPSTREAM = "upstream"
+    DOWNSTREAM = "downstream"
 
 
 class Edge(Protocol):

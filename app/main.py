@@ -23,8 +23,8 @@ from app.demo.load import load_if_empty
 from app.errors import RegistryError
 from app.http import health, pages, responses, rest
 from app.http.graphql import GraphQLEndpoint
+from app.http.observability import Metrics
 from app.http.stack import Endpoint, Shortcut, Stack
-from app.observability import Metrics
 from app.schema.fastpath import FastPath, Limits
 from app.settings import PROJECT_ROOT, Settings
 

@@ -7,9 +7,16 @@ on ``_``, ``-``, ``.`` and spaces: rmse, loss, aic...) is lower-is-better, any o
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
-HIGHER = "higher"
-LOWER = "lower"
+
+class Direction(StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+HIGHER = Direction.HIGHER
+LOWER = Direction.LOWER
 
 _SEPARATORS = r"[_\-. ]+"
 _LOWER_TOKENS = ("rmse", "mae", "mse", "loss", "aic", "bic", "error", "err", "nll")

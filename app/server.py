@@ -9,8 +9,8 @@ from types import FrameType
 
 import uvicorn
 
-from app.connections import bounded_http
 from app.db.embedded import EmbeddedPostgres
+from app.http.connections import bounded_http
 from app.main import create_app
 from app.settings import Settings
 

@@ -167,7 +167,7 @@ async def test_request_id_is_accepted_or_made_and_logged_as_json(api, caplog):
         0
     ].items()
     assert fields[0]["operation"] == "query models" and fields[0]["duration_ms"] >= 0
-    from app.observability import JsonFormatter
+    from app.http.observability import JsonFormatter
 
     line = json.loads(JsonFormatter().format(records[0]))
     assert line["request_id"] == "abc-123" and line["level"] == "info"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_type
 
+from app.readmodel.bounds import LIST_BOUNDS
 from app.schema import schema
-from app.schema.bounds import LIST_BOUNDS
 from tests.factories import make_analysis, make_dataset, make_hypothesis, make_model
 from tests.http import running_app
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from app import readme_tables
 from app.__main__ import main
 from app.settings import PROJECT_ROOT, SETTINGS, SettingError, Settings
 from app.settings.declarations import Kind
@@ -70,13 +71,22 @@ def test_readme_configuration_table_is_generated_from_the_settings_table():
     text = README.read_text()
     assert with_table(text) == text, (
         "README.md's Configuration table differs from app/settings/table.py: "
-        "run `.venv/bin/python -m app settings-table --write`"
+        "run `.venv/bin/python -m app readme-tables --write`"
     )
 
 
-def test_settings_table_command_prints_the_table(capsys):
-    assert main(["settings-table"]) == 0
-    assert capsys.readouterr().out == markdown_table()
+def test_readme_tables_command_prints_the_tables(capsys):
+    assert main(["readme-tables"]) == 0
+    assert capsys.readouterr().out == markdown_table() + "\n" + readme_tables.errors_table()
+
+
+def test_readme_error_table_is_generated_from_the_codes():
+    text = README.read_text()
+    rendered = readme_tables.errors_table()
+    assert readme_tables.with_table(text, readme_tables.ERRORS_HEADING, rendered) == text, (
+        "README.md's error table differs from app/errors.py: "
+        "run `.venv/bin/python -m app readme-tables --write`"
+    )
 
 
 def test_every_settings_attribute_comes_from_one_row_of_the_table():

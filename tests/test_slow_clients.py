@@ -30,7 +30,7 @@ import h11
 import httpx
 import pytest
 
-from app.connections import ConnectionCounts
+from app.http.connections import ConnectionCounts
 from app.settings import PROJECT_ROOT
 from tests.processes import free_port
 

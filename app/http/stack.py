@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import BodyTimeout, BodyTooLarge, RegistryError
 from app.http import responses
-from app.observability import Metrics, log_request, request_id_from
+from app.http.observability import Metrics, log_request, request_id_from
 from app.settings import Settings
 
 log = logging.getLogger(__name__)

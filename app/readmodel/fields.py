@@ -40,6 +40,7 @@ class Link:
     outgoing: bool
     targets: tuple[str, ...]
     single: bool = False
+    doc: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,9 @@ ARTIFACT: dict[str, Field] = {
     "description": Column("{a}.description"),
     "createdAt": Column("{a}.created_at"),
     "metadata": Column("{a}.metadata"),
+}
+# After each type's own fields.
+LINEAGE: dict[str, Field] = {
     "versions": Versions(),
     "versionsCount": Count("versions"),
     "latest": Latest(),
@@ -118,34 +122,77 @@ FIELDS: dict[str, dict[str, Field]] = {
         "evaluationMetrics": Shape("metrics"),
         "provenance": Shape("provenance"),
         **_links(
-            trainedOn=Link(LinkType.TRAINED_ON, True, ("Dataset",)),
+            trainedOn=Link(
+                LinkType.TRAINED_ON,
+                True,
+                ("Dataset",),
+                doc="The dataset versions this model was trained on.",
+            ),
             producedBy=Link(LinkType.PRODUCED_BY, True, ("Analysis",), single=True),
-            testsHypotheses=Link(LinkType.TESTS_HYPOTHESIS, True, ("Hypothesis",)),
-            derivedFrom=Link(LinkType.DERIVED_FROM, True, ("Model",)),
+            testsHypotheses=Link(
+                LinkType.TESTS_HYPOTHESIS,
+                True,
+                ("Hypothesis",),
+                doc="The hypotheses this model tests.",
+            ),
+            derivedFrom=Link(
+                LinkType.DERIVED_FROM, True, ("Model",), doc="The models this one was derived from."
+            ),
         ),
+        **LINEAGE,
     },
     "Dataset": {
         **ARTIFACT,
         **_links(
-            trainedModels=Link(LinkType.TRAINED_ON, False, ("Model",)),
-            usedBy=Link(LinkType.USES, False, ("Analysis",)),
+            trainedModels=Link(
+                LinkType.TRAINED_ON,
+                False,
+                ("Model",),
+                doc="Models trained on this version (or floating to it as latest), by id.",
+            ),
+            usedBy=Link(
+                LinkType.USES,
+                False,
+                ("Analysis",),
+                doc="Analyses that use this version as an input, by id.",
+            ),
         ),
+        **LINEAGE,
     },
     "Analysis": {
         **ARTIFACT,
         "inputs": Shape("inputs", paged=True),
         "inputsCount": Count("inputs"),
         **_links(
-            producedModels=Link(LinkType.PRODUCED_BY, False, ("Model",)),
-            addresses=Link(LinkType.ADDRESSES, True, ("Hypothesis",)),
+            producedModels=Link(
+                LinkType.PRODUCED_BY, False, ("Model",), doc="Models this analysis produced, by id."
+            ),
+            addresses=Link(
+                LinkType.ADDRESSES,
+                True,
+                ("Hypothesis",),
+                doc="The hypotheses this analysis addresses.",
+            ),
         ),
+        **LINEAGE,
     },
     "Hypothesis": {
         **ARTIFACT,
         **_links(
-            testedBy=Link(LinkType.TESTS_HYPOTHESIS, False, ("Model",)),
-            analyses=Link(LinkType.ADDRESSES, False, ("Analysis",)),
+            testedBy=Link(
+                LinkType.TESTS_HYPOTHESIS,
+                False,
+                ("Model",),
+                doc="Models that test this hypothesis, by id.",
+            ),
+            analyses=Link(
+                LinkType.ADDRESSES,
+                False,
+                ("Analysis",),
+                doc="Analyses that address this hypothesis, by id.",
+            ),
         ),
+        **LINEAGE,
     },
 }
 

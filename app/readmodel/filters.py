@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from app.domain import LinkType
 from app.text_search import exact_case_regex, like_pattern
@@ -27,18 +28,29 @@ class Sort:
     family_index: str
 
 
+class SortKey(StrEnum):
+    QUALITY_SCORE = "quality_score"
+    CREATED_AT = "created_at"
+    PARAMETER_COUNT = "parameter_count"
+
+
+class Order(StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
 SORTS: dict[str, Sort] = {
-    "quality_score": Sort(
+    SortKey.QUALITY_SCORE: Sort(
         "quality_score", "source_quality_score", "models_by_quality", "models_family_quality"
     ),
-    "created_at": Sort(
+    SortKey.CREATED_AT: Sort(
         "created_at", "source_created_at", "models_by_created", "models_family_created"
     ),
-    "parameter_count": Sort(
+    SortKey.PARAMETER_COUNT: Sort(
         "parameter_count", "source_parameter_count", "models_by_params", "models_family_params"
     ),
 }
-DIRECTIONS = ("asc", "desc")
+DIRECTIONS = tuple(Order)
 
 
 @dataclass(frozen=True)

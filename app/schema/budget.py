@@ -1,6 +1,6 @@
 """Bounds on the work of one request: estimated before execution, counted during and after.
 
-Before execution, every list's bound (app.schema.bounds) is multiplied through the nesting of
+Before execution, every list's bound (app.readmodel.bounds) is multiplied through the nesting of
 the query, each fragment estimated once; past REGISTRY_MAX_QUERY_COST (1,000,000) the query is
 refused with QUERY_TOO_COMPLEX: three levels of 100-item lists below a page cannot be answered.
 The bounds are worst cases (the nested provenance of 20 models is estimated at ~800,000 objects
@@ -39,7 +39,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 from strawberry.extensions import SchemaExtension
 
-from app.schema.bounds import LIST_BOUNDS, MODELS_MAX, Bound
+from app.readmodel.bounds import LIST_BOUNDS, MODELS_MAX, Bound
 
 CODE = "RESPONSE_TOO_LARGE"
 TOO_COMPLEX = "QUERY_TOO_COMPLEX"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 import strawberry
@@ -13,13 +12,6 @@ from app.schema.scalars import BigInt
 from app.schema.values import ArtifactLinkType, ModelFamily
 
 REF_HELP = "A version id pins that version; a lineage id floats to the lineage's latest version."
-
-
-@strawberry.enum(description="What a token may do; each scope includes the ones before it.")
-class TokenScope(Enum):
-    READ = "read"
-    WRITE = "write"
-    ADMIN = "admin"
 
 
 @strawberry.input

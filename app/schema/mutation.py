@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any
 
 import strawberry
 from graphql import (
@@ -14,8 +15,9 @@ from graphql import (
     SelectionSetNode,
 )
 
+from app import domain
 from app.auth import Scope
-from app.domain import Kind, LinkType
+from app.domain import Kind, LinkType, NewArtifact
 from app.errors import InvalidInput
 from app.schema import inputs
 from app.schema.inputs import (
@@ -24,7 +26,6 @@ from app.schema.inputs import (
     RegisterDatasetInput,
     RegisterHypothesisInput,
     RegisterModelInput,
-    TokenScope,
 )
 from app.schema.types import (
     Analysis,
@@ -33,12 +34,9 @@ from app.schema.types import (
     Hypothesis,
     Info,
     Model,
-    as_analysis,
-    as_dataset,
-    as_hypothesis,
-    as_model,
     to_gql,
 )
+from app.schema.values import TokenScope
 from app.service import writes
 
 KEY_HELP = "Repeat a call with the same key to get its first result without writing again."
@@ -99,78 +97,78 @@ def _key(info: Info, argument: str | None) -> str | None:
     return argument if argument is not None else header
 
 
+def _register(
+    input_type: type, result: type, new: Callable[[Any], NewArtifact], description: str
+) -> Any:
+    """A registerX mutation: its input type, what it answers, how the input becomes a request."""
+
+    async def resolve(info: Info, input: Any, idempotency_key: str | None = None) -> Any:
+        c = info.context
+        key = _key(info, idempotency_key)
+        return to_gql(await writes.register_artifact(c.db, c.principal, new(input), key))
+
+    # Strawberry reads the schema's types from the annotations.
+    resolve.__annotations__["input"] = input_type
+    resolve.__annotations__["return"] = result
+    return strawberry.mutation(resolver=resolve, description=description)
+
+
+Curation = Callable[[Any, str, list[LinkInput], str | None], Awaitable[domain.Artifact]]
+
+
+def _curation(change: Curation, description: str) -> Any:
+    """A mutation editing one version's links: ``change`` does it, given the context."""
+
+    async def resolve(
+        info: Info, id: strawberry.ID, links: list[LinkInput], idempotency_key: str | None = None
+    ) -> Artifact:
+        key = _key(info, idempotency_key)
+        return to_gql(await change(info.context, str(id), links, key))
+
+    return strawberry.mutation(resolver=resolve, description=description)
+
+
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Register the next version of a dataset lineage.")
-    async def register_dataset(
-        self, info: Info, input: RegisterDatasetInput, idempotency_key: str | None = None
-    ) -> Dataset:
-        c = info.context
-        new = inputs.plain(Kind.DATASET, input)
-        a = await writes.register_artifact(c.db, c.principal, new, _key(info, idempotency_key))
-        return as_dataset(a)
-
-    @strawberry.mutation(description="Register the next version of a hypothesis lineage.")
-    async def register_hypothesis(
-        self, info: Info, input: RegisterHypothesisInput, idempotency_key: str | None = None
-    ) -> Hypothesis:
-        c = info.context
-        new = inputs.plain(Kind.HYPOTHESIS, input)
-        a = await writes.register_artifact(c.db, c.principal, new, _key(info, idempotency_key))
-        return as_hypothesis(a)
-
-    @strawberry.mutation(description="Register the next version of an analysis lineage.")
-    async def register_analysis(
-        self, info: Info, input: RegisterAnalysisInput, idempotency_key: str | None = None
-    ) -> Analysis:
-        c = info.context
-        new = inputs.analysis(input)
-        a = await writes.register_artifact(c.db, c.principal, new, _key(info, idempotency_key))
-        return as_analysis(a)
-
-    @strawberry.mutation(
-        description="Register the next version of a model lineage. The answer carries the "
-        "effective quality score and any provenance warnings."
+    register_dataset = _register(
+        RegisterDatasetInput,
+        Dataset,
+        lambda f: inputs.plain(Kind.DATASET, f),
+        "Register the next version of a dataset lineage.",
     )
-    async def register_model(
-        self, info: Info, input: RegisterModelInput, idempotency_key: str | None = None
-    ) -> Model:
-        c = info.context
-        new = inputs.model(input)
-        a = await writes.register_artifact(c.db, c.principal, new, _key(info, idempotency_key))
-        return as_model(a)
-
-    @strawberry.mutation(
-        description="Add links to an existing version; a link of the same type to the same "
-        "lineage is replaced (for example to pin a floating input). Scores are recomputed."
+    register_hypothesis = _register(
+        RegisterHypothesisInput,
+        Hypothesis,
+        lambda f: inputs.plain(Kind.HYPOTHESIS, f),
+        "Register the next version of a hypothesis lineage.",
     )
-    async def add_links(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        links: list[LinkInput],
-        idempotency_key: str | None = None,
-    ) -> Artifact:
-        c = info.context
-        a = await writes.add_links(
-            c.db, c.principal, str(id), inputs.link_specs(links), _key(info, idempotency_key)
-        )
-        return to_gql(a)
+    register_analysis = _register(
+        RegisterAnalysisInput,
+        Analysis,
+        inputs.analysis,
+        "Register the next version of an analysis lineage.",
+    )
+    register_model = _register(
+        RegisterModelInput,
+        Model,
+        inputs.model,
+        "Register the next version of a model lineage. The answer carries the effective "
+        "quality score and any provenance warnings.",
+    )
 
-    @strawberry.mutation(description="Remove links of an existing version. Scores are recomputed.")
-    async def remove_links(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        links: list[LinkInput],
-        idempotency_key: str | None = None,
-    ) -> Artifact:
-        c = info.context
-        targets = [(LinkType(lk.type.value), str(lk.target)) for lk in links]
-        a = await writes.remove_links(
-            c.db, c.principal, str(id), targets, _key(info, idempotency_key)
-        )
-        return to_gql(a)
+    add_links = _curation(
+        lambda c, ref, links, key: writes.add_links(
+            c.db, c.principal, ref, inputs.link_specs(links), key
+        ),
+        "Add links to an existing version; a link of the same type to the same lineage is "
+        "replaced (for example to pin a floating input). Scores are recomputed.",
+    )
+    remove_links = _curation(
+        lambda c, ref, links, key: writes.remove_links(
+            c.db, c.principal, ref, [(LinkType(lk.type.value), str(lk.target)) for lk in links], key
+        ),
+        "Remove links of an existing version. Scores are recomputed.",
+    )
 
     @strawberry.mutation(description="Create an API token (needs the admin scope).")
     async def create_token(self, info: Info, name: str, scopes: list[TokenScope]) -> CreatedToken:

@@ -181,16 +181,16 @@ class Planner:
         self.takes(type_name, node, decl.arguments(field))
         sub = node.selection_set
         if isinstance(field, decl.Column):
-            return plan.Column(field.sql)
+            return field
         if isinstance(field, decl.Count):
             return plan.Counted(decl.counted(type_name, field))
         if isinstance(field, decl.Link):
             page = None if field.single else self.page(type_name, node)
-            return plan.Reached(field, page, self.obj(sub, field.targets))
+            return plan.Listed(field, page, self.obj(sub, field.targets))
         if isinstance(field, decl.Versions):
-            return plan.VersionList(self.page(type_name, node), self.obj(sub, (type_name,)))
+            return plan.Listed(field, self.page(type_name, node), self.obj(sub, (type_name,)))
         if isinstance(field, decl.Latest):
-            return plan.LatestVersion(self.obj(sub, (type_name,)))
+            return plan.Listed(field, None, self.obj(sub, (type_name,)))
         page = self.page(type_name, node) if field.paged else None
         return self.shaped(field.name, SHAPE_OF[field.name], sub, page)
 

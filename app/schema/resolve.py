@@ -1,7 +1,7 @@
-"""Relationship lookups shared by the GraphQL types; all of them go through loaders.
+"""Relationship lookups of the GraphQL types, driven by the read model's declarations.
 
-Every list is paged (app.paging.check_nested) and counts the objects it returns
-against the response budget before they are resolved any further.
+Every list is paged (app.paging.check_nested) and counts the objects it returns against the
+response budget before they are resolved any further; every lookup goes through a loader.
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app import domain, paging
-from app.domain import Link, LinkType
+from app.domain import Link
 from app.reach import ref
+from app.readmodel.fields import Count, Versions, counted
+from app.readmodel.fields import Link as LinkField
 
 if TYPE_CHECKING:
     import strawberry
@@ -20,55 +22,41 @@ if TYPE_CHECKING:
     Info = strawberry.Info[Context, None]
 
 
-async def links_of(info: Info, a: domain.Artifact, link_type: LinkType) -> list[Link]:
+async def links_of(info: Info, a: domain.Artifact, field: LinkField) -> list[Link]:
     """The links of one type leaving ``a``, by target lineage."""
-    return [lk for lk in await info.context.loaders.links_from.load(a.id) if lk.type is link_type]
+    return [lk for lk in await info.context.loaders.links_from.load(a.id) if lk.type is field.type]
 
 
 async def page_of_links(
-    info: Info, a: domain.Artifact, link_type: LinkType, limit: int, offset: int
+    info: Info, a: domain.Artifact, field: LinkField, limit: int, offset: int
 ) -> list[Link]:
     """One page of the links of one type leaving ``a``."""
     paging.check_nested(limit, offset)
-    links = (await links_of(info, a, link_type))[offset : offset + limit]
+    links = (await links_of(info, a, field))[offset : offset + limit]
     await info.context.spend(len(links))
     return links
 
 
-async def targets(
-    info: Info, a: domain.Artifact, link_type: LinkType, limit: int, offset: int
+async def linked(
+    info: Info, a: domain.Artifact, field: LinkField, limit: int, offset: int
 ) -> list[domain.Artifact]:
-    """One page of the versions that ``a``'s links of one type reach."""
-    links = await page_of_links(info, a, link_type, limit, offset)
-    found = await info.context.loaders.artifact.load_many([ref(lk) for lk in links])
-    return [t for t in found if t is not None]
-
-
-async def target(info: Info, a: domain.Artifact, link_type: LinkType) -> domain.Artifact | None:
-    """The version ``a``'s only link of this type reaches, if any."""
-    links = await links_of(info, a, link_type)
-    return await info.context.loaders.artifact.load(ref(links[0])) if links else None
-
-
-async def count_targets(info: Info, a: domain.Artifact, link_type: LinkType) -> int:
-    """How many links of one type leave ``a``."""
-    return len(await links_of(info, a, link_type))
-
-
-async def sources(
-    info: Info, a: domain.Artifact, link_type: LinkType, limit: int, offset: int
-) -> list[domain.Artifact]:
-    """One page of the versions whose links of one type reach ``a``, by id."""
+    """One page of what a link field of ``a`` reaches: the versions its links reach, or the
+    versions whose links reach it."""
+    if field.outgoing:
+        links = await page_of_links(info, a, field, limit, offset)
+        found = await info.context.loaders.artifact.load_many([ref(lk) for lk in links])
+        return [t for t in found if t is not None]
     paging.check_nested(limit, offset)
-    found = await info.context.loaders.sources.load((a.id, link_type, limit, offset))
-    await info.context.spend(len(found))
-    info.context.loaders.prime(found)
-    return found
+    sources = await info.context.loaders.sources.load((a.id, field.type, limit, offset))
+    await info.context.spend(len(sources))
+    info.context.loaders.prime(sources)
+    return sources
 
 
-async def count_sources(info: Info, a: domain.Artifact, link_type: LinkType) -> int:
-    """How many versions have a link of one type that reaches ``a``."""
-    return await info.context.loaders.source_counts.load((a.id, link_type))
+async def one(info: Info, a: domain.Artifact, field: LinkField) -> domain.Artifact | None:
+    """The version ``a``'s only link of this type reaches, if any."""
+    links = await links_of(info, a, field)
+    return await info.context.loaders.artifact.load(ref(links[0])) if links else None
 
 
 async def versions(
@@ -82,9 +70,14 @@ async def versions(
     return found
 
 
-async def count_versions(info: Info, a: domain.Artifact) -> int:
-    """How many versions ``a``'s lineage has."""
-    return await info.context.loaders.lineage_sizes.load(a.lineage_id)
+async def count(info: Info, a: domain.Artifact, type_name: str, field: Count) -> int:
+    """How many items the list a count field names holds."""
+    of = counted(type_name, field)
+    if isinstance(of, Versions):
+        return await info.context.loaders.lineage_sizes.load(a.lineage_id)
+    if of.outgoing:
+        return len(await links_of(info, a, of))
+    return await info.context.loaders.source_counts.load((a.id, of.type))
 
 
 async def latest(info: Info, a: domain.Artifact) -> domain.Artifact:

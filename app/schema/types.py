@@ -1,7 +1,9 @@
 """GraphQL types: thin views over domain dataclasses; every relationship goes through a loader.
 
-Every list of artifacts is paged the same way: ``limit`` (100 by default, at most 1000) and
-``offset`` arguments, and a sibling ``...Count`` field with the length of the whole list.
+Columns and value shapes are written here; the link, versions, latest and count fields come
+from the read model's declarations (app.schema.declared). Every list of artifacts is paged the
+same way: ``limit`` (100 by default, at most 1000) and ``offset`` arguments, and a sibling
+``...Count`` field with the length of the whole list.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from typing import Any, cast
 import strawberry
 
 from app import domain, metric_directions
-from app.domain import Kind, LinkType
+from app.domain import Kind
 from app.reach import ref
+from app.readmodel.fields import INPUTS
 from app.schema import resolve
 from app.schema.context import Context
+from app.schema.declared import declared
 from app.schema.scalars import JSON, BigInt
 from app.schema.values import (
     LIMIT,
@@ -30,7 +34,6 @@ from app.schema.values import (
     Provenance,
     ProvenanceWarning,
     WarningCode,
-    count_of,
 )
 
 Info = strawberry.Info[Context, None]
@@ -82,6 +85,7 @@ class AnalysisInput:
 
 
 @strawberry.type(description="A model version.")
+@declared("Model", lambda a: to_gql(a))
 class Model(Artifact):
     family: ModelFamily
     architecture: str
@@ -120,101 +124,21 @@ class Model(Artifact):
         ]
         return Provenance(complete=not warnings, warnings=warnings)
 
-    @strawberry.field(description="The dataset versions this model was trained on." + PAGED)
-    async def trained_on(
-        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
-    ) -> list[Dataset]:
-        found = await resolve.targets(info, self.data, LinkType.TRAINED_ON, limit, offset)
-        return [as_dataset(a) for a in found]
-
-    @strawberry.field(description=count_of("trainedOn"))
-    async def trained_on_count(self, info: Info) -> int:
-        return await resolve.count_targets(info, self.data, LinkType.TRAINED_ON)
-
-    @strawberry.field
-    async def produced_by(self, info: Info) -> Analysis | None:
-        found = await resolve.target(info, self.data, LinkType.PRODUCED_BY)
-        return as_analysis(found) if found else None
-
-    @strawberry.field(description="The hypotheses this model tests." + PAGED)
-    async def tests_hypotheses(
-        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
-    ) -> list[Hypothesis]:
-        found = await resolve.targets(info, self.data, LinkType.TESTS_HYPOTHESIS, limit, offset)
-        return [as_hypothesis(a) for a in found]
-
-    @strawberry.field(description=count_of("testsHypotheses"))
-    async def tests_hypotheses_count(self, info: Info) -> int:
-        return await resolve.count_targets(info, self.data, LinkType.TESTS_HYPOTHESIS)
-
-    @strawberry.field(description="The models this one was derived from." + PAGED)
-    async def derived_from(
-        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
-    ) -> list[Model]:
-        found = await resolve.targets(info, self.data, LinkType.DERIVED_FROM, limit, offset)
-        return [as_model(a) for a in found]
-
-    @strawberry.field(description=count_of("derivedFrom"))
-    async def derived_from_count(self, info: Info) -> int:
-        return await resolve.count_targets(info, self.data, LinkType.DERIVED_FROM)
-
-    @strawberry.field(description="Every version of this model's lineage, oldest first." + PAGED)
-    async def versions(self, info: Info, limit: Limit = LIMIT, offset: Offset = 0) -> list[Model]:
-        return [as_model(a) for a in await resolve.versions(info, self.data, limit, offset)]
-
-    @strawberry.field(description=count_of("versions"))
-    async def versions_count(self, info: Info) -> int:
-        return await resolve.count_versions(info, self.data)
-
-    @strawberry.field(description="The latest version of this model's lineage.")
-    async def latest(self, info: Info) -> Model:
-        return as_model(await resolve.latest(info, self.data))
-
 
 @strawberry.type(description="A dataset version.")
+@declared("Dataset", lambda a: to_gql(a))
 class Dataset(Artifact):
-    @strawberry.field(description="Every version of this dataset's lineage, oldest first." + PAGED)
-    async def versions(self, info: Info, limit: Limit = LIMIT, offset: Offset = 0) -> list[Dataset]:
-        return [as_dataset(a) for a in await resolve.versions(info, self.data, limit, offset)]
-
-    @strawberry.field(description=count_of("versions"))
-    async def versions_count(self, info: Info) -> int:
-        return await resolve.count_versions(info, self.data)
-
-    @strawberry.field
-    async def latest(self, info: Info) -> Dataset:
-        return as_dataset(await resolve.latest(info, self.data))
-
-    @strawberry.field(
-        description="Models trained on this version (or floating to it as latest), by id." + PAGED
-    )
-    async def trained_models(
-        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
-    ) -> list[Model]:
-        found = await resolve.sources(info, self.data, LinkType.TRAINED_ON, limit, offset)
-        return [as_model(a) for a in found]
-
-    @strawberry.field(description=count_of("trainedModels"))
-    async def trained_models_count(self, info: Info) -> int:
-        return await resolve.count_sources(info, self.data, LinkType.TRAINED_ON)
-
-    @strawberry.field(description="Analyses that use this version as an input, by id." + PAGED)
-    async def used_by(self, info: Info, limit: Limit = LIMIT, offset: Offset = 0) -> list[Analysis]:
-        found = await resolve.sources(info, self.data, LinkType.USES, limit, offset)
-        return [as_analysis(a) for a in found]
-
-    @strawberry.field(description=count_of("usedBy"))
-    async def used_by_count(self, info: Info) -> int:
-        return await resolve.count_sources(info, self.data, LinkType.USES)
+    pass
 
 
 @strawberry.type(description="An analysis version: the work that produced models.")
+@declared("Analysis", lambda a: to_gql(a))
 class Analysis(Artifact):
     @strawberry.field(description="The inputs of this analysis, by lineage id." + PAGED)
     async def inputs(
         self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
     ) -> list[AnalysisInput]:
-        links = await resolve.page_of_links(info, self.data, LinkType.USES, limit, offset)
+        links = await resolve.page_of_links(info, self.data, INPUTS, limit, offset)
         found = await info.context.loaders.artifact.load_many([ref(lk) for lk in links])
         return [
             AnalysisInput(
@@ -225,84 +149,11 @@ class Analysis(Artifact):
             for lk, a in zip(links, found, strict=True)
         ]
 
-    @strawberry.field(description=count_of("inputs"))
-    async def inputs_count(self, info: Info) -> int:
-        return await resolve.count_targets(info, self.data, LinkType.USES)
-
-    @strawberry.field(description="Models this analysis produced, by id." + PAGED)
-    async def produced_models(
-        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
-    ) -> list[Model]:
-        found = await resolve.sources(info, self.data, LinkType.PRODUCED_BY, limit, offset)
-        return [as_model(a) for a in found]
-
-    @strawberry.field(description=count_of("producedModels"))
-    async def produced_models_count(self, info: Info) -> int:
-        return await resolve.count_sources(info, self.data, LinkType.PRODUCED_BY)
-
-    @strawberry.field(description="The hypotheses this analysis addresses." + PAGED)
-    async def addresses(
-        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
-    ) -> list[Hypothesis]:
-        found = await resolve.targets(info, self.data, LinkType.ADDRESSES, limit, offset)
-        return [as_hypothesis(a) for a in found]
-
-    @strawberry.field(description=count_of("addresses"))
-    async def addresses_count(self, info: Info) -> int:
-        return await resolve.count_targets(info, self.data, LinkType.ADDRESSES)
-
-    @strawberry.field(description="Every version of this analysis's lineage, oldest first." + PAGED)
-    async def versions(
-        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
-    ) -> list[Analysis]:
-        return [as_analysis(a) for a in await resolve.versions(info, self.data, limit, offset)]
-
-    @strawberry.field(description=count_of("versions"))
-    async def versions_count(self, info: Info) -> int:
-        return await resolve.count_versions(info, self.data)
-
-    @strawberry.field
-    async def latest(self, info: Info) -> Analysis:
-        return as_analysis(await resolve.latest(info, self.data))
-
 
 @strawberry.type(description="A hypothesis version.")
+@declared("Hypothesis", lambda a: to_gql(a))
 class Hypothesis(Artifact):
-    @strawberry.field(description="Models that test this hypothesis, by id." + PAGED)
-    async def tested_by(self, info: Info, limit: Limit = LIMIT, offset: Offset = 0) -> list[Model]:
-        found = await resolve.sources(info, self.data, LinkType.TESTS_HYPOTHESIS, limit, offset)
-        return [as_model(a) for a in found]
-
-    @strawberry.field(description=count_of("testedBy"))
-    async def tested_by_count(self, info: Info) -> int:
-        return await resolve.count_sources(info, self.data, LinkType.TESTS_HYPOTHESIS)
-
-    @strawberry.field(description="Analyses that address this hypothesis, by id." + PAGED)
-    async def analyses(
-        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
-    ) -> list[Analysis]:
-        found = await resolve.sources(info, self.data, LinkType.ADDRESSES, limit, offset)
-        return [as_analysis(a) for a in found]
-
-    @strawberry.field(description=count_of("analyses"))
-    async def analyses_count(self, info: Info) -> int:
-        return await resolve.count_sources(info, self.data, LinkType.ADDRESSES)
-
-    @strawberry.field(
-        description="Every version of this hypothesis's lineage, oldest first." + PAGED
-    )
-    async def versions(
-        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
-    ) -> list[Hypothesis]:
-        return [as_hypothesis(a) for a in await resolve.versions(info, self.data, limit, offset)]
-
-    @strawberry.field(description=count_of("versions"))
-    async def versions_count(self, info: Info) -> int:
-        return await resolve.count_versions(info, self.data)
-
-    @strawberry.field
-    async def latest(self, info: Info) -> Hypothesis:
-        return as_hypothesis(await resolve.latest(info, self.data))
+    pass
 
 
 def as_model(a: domain.Artifact) -> Model:

@@ -2,51 +2,43 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import strawberry
 
 from app import paging
+from app.auth import Scope
+from app.domain import Family, Kind, LinkType
+from app.domain import WarningCode as DomainWarningCode
+from app.lineage_cut import Walk
+from app.metric_directions import Direction
+from app.readmodel.filters import Order, SortKey
 
+# The domain's enums, as GraphQL sees them: one definition each. strawberry.enum marks the
+# class itself (and returns it), so the names below are the domain's classes.
+_GRAPHQL_ENUMS = {
+    Kind: ("ArtifactKind", "The four kinds of artifact."),
+    Family: ("ModelFamily", "The family a model belongs to."),
+    Direction: ("MetricDirection", "Whether a higher or a lower value of a metric is better."),
+    LinkType: ("ArtifactLinkType", "The type of a provenance link, from dependent to dependency."),
+    DomainWarningCode: ("WarningCode", "A stable code for each kind of provenance gap."),
+    Scope: ("TokenScope", "What a token may do; each scope includes the ones before it."),
+    SortKey: ("ModelSortField", None),
+    Order: ("SortDirection", None),
+    Walk: ("LineageDirection", "UPSTREAM follows dependencies; DOWNSTREAM finds dependents."),
+}
+for _enum, (_name, _description) in _GRAPHQL_ENUMS.items():
+    strawberry.enum(_enum, name=_name, description=_description)
 
-@strawberry.enum(description="The four kinds of artifact.")
-class ArtifactKind(Enum):
-    MODEL = "model"
-    DATASET = "dataset"
-    ANALYSIS = "analysis"
-    HYPOTHESIS = "hypothesis"
-
-
-@strawberry.enum(description="The family a model belongs to.")
-class ModelFamily(Enum):
-    BIOPHYSICAL = "biophysical"
-    DEEP_LEARNING = "deep_learning"
-    STATISTICAL = "statistical"
-
-
-@strawberry.enum(description="Whether a higher or a lower value of a metric is better.")
-class MetricDirection(Enum):
-    HIGHER = "higher"
-    LOWER = "lower"
-
-
-@strawberry.enum(description="The type of a provenance link, from dependent to dependency.")
-class ArtifactLinkType(Enum):
-    TRAINED_ON = "trained_on"
-    PRODUCED_BY = "produced_by"
-    TESTS_HYPOTHESIS = "tests_hypothesis"
-    USES = "uses"
-    ADDRESSES = "addresses"
-    DERIVED_FROM = "derived_from"
-
-
-@strawberry.enum(description="A stable code for each kind of provenance gap.")
-class WarningCode(Enum):
-    MISSING_TRAINING_DATA = "MISSING_TRAINING_DATA"
-    MISSING_PRODUCING_ANALYSIS = "MISSING_PRODUCING_ANALYSIS"
-    UNPINNED_INPUTS = "UNPINNED_INPUTS"
-    MISSING_HYPOTHESIS_LINK = "MISSING_HYPOTHESIS_LINK"
+ArtifactKind = Kind
+ModelFamily = Family
+MetricDirection = Direction
+ArtifactLinkType = LinkType
+WarningCode = DomainWarningCode
+TokenScope = Scope
+ModelSortField = SortKey
+SortDirection = Order
+LineageDirection = Walk
 
 
 @strawberry.type(description="A provenance gap, with a stable code and a message for people.")

@@ -102,7 +102,7 @@ async def _edit(
         after = await link_repo.from_sources(conn, [a.id])
         linking.check_distinct(after)
         if len(after) > validation.MAX_LINKS:
-            # Lists of links are bounded before any SQL runs on this (app.schema.bounds).
+            # Lists of links are bounded before any SQL runs on this (app.readmodel.bounds).
             raise InvalidInput(f"a version has at most {validation.MAX_LINKS} links", field="links")
         await scores.recompute(conn, await _affected_models(conn, a))
         await audit_repo.record(

@@ -38,6 +38,7 @@ from app.db.types import Conn
 from app.domain import Link, LinkType, ProvenanceWarning
 from app.repo import artifacts as artifact_repo
 from app.repo import links as link_repo
+from app.repo.artifacts import StoredScore
 
 Score = tuple[str, float, tuple[ProvenanceWarning, ...]]
 
@@ -49,11 +50,21 @@ _CHECK_BATCH = 1000
 class StaleScore:
     """A model whose stored score or warnings differ from what its links give now."""
 
-    model_id: str
-    stored_score: float
+    stored: StoredScore
     expected_score: float
-    stored_warnings: tuple[ProvenanceWarning, ...]
     expected_warnings: tuple[ProvenanceWarning, ...]
+
+    @property
+    def model_id(self) -> str:
+        return self.stored.model_id
+
+    @property
+    def stored_score(self) -> float:
+        return self.stored.score
+
+    @property
+    def stored_warnings(self) -> tuple[ProvenanceWarning, ...]:
+        return self.stored.warnings
 
 
 def _producing_analysis(model_links: Sequence[Link]) -> Link | None:
@@ -140,6 +151,6 @@ async def stale(conn: Conn) -> list[StaleScore]:
             for mid, score, warnings in expected:
                 s = stored[mid]
                 if (s.score, s.warnings) != (score, warnings):
-                    found.append(StaleScore(mid, s.score, score, s.warnings, warnings))
+                    found.append(StaleScore(s, score, warnings))
             after = page[-1].model_id
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app import readme_tables
 from app.settings.declarations import Setting, Value
 from app.settings.table import SETTINGS
 
@@ -48,13 +49,4 @@ def markdown_table() -> str:
 
 def with_table(readme: str) -> str:
     """``readme`` with the first table under its Configuration heading replaced by ours."""
-    lines = readme.splitlines(keepends=True)
-    try:
-        at = next(i for i, line in enumerate(lines) if line.rstrip() == HEADING)
-        start = next(i for i in range(at + 1, len(lines)) if lines[i].startswith("|"))
-    except StopIteration:
-        raise ValueError(f"no table under {HEADING!r}") from None
-    end = start
-    while end < len(lines) and lines[end].startswith("|"):
-        end += 1
-    return "".join([*lines[:start], markdown_table(), *lines[end:]])
+    return readme_tables.with_table(readme, HEADING, markdown_table())

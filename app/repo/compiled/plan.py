@@ -2,14 +2,15 @@
 
 The GraphQL layer (app.schema.plans) turns a validated query into these values, using the
 read model's declarations; app.repo.compiled.render turns them into SQL. Response keys are
-kept as the client wrote them (aliases included); everything else is data, never SQL.
+kept as the client wrote them (aliases included); columns are the read model's own
+declarations; everything else is data, never SQL.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.readmodel.fields import Link, Versions
+from app.readmodel.fields import Column, Latest, Link, Versions
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,6 @@ class Const:
 
 
 @dataclass(frozen=True)
-class Column:
-    """A column of the row: ``sql`` is the read model's expression of ``{a}``."""
-
-    sql: str
-
-
-@dataclass(frozen=True)
 class Obj:
     """The JSON object of an artifact row: the fields to build for each type it may be."""
 
@@ -40,22 +34,12 @@ class Obj:
 
 
 @dataclass(frozen=True)
-class Reached:
-    """Versions reached through a link field; ``page`` is None for a single one."""
+class Listed:
+    """Versions reached from the row through a declared field: a link (``page`` None for a
+    single one), the lineage's versions, or its latest version."""
 
-    link: Link
+    field: Link | Versions | Latest
     page: Page | None
-    obj: Obj
-
-
-@dataclass(frozen=True)
-class VersionList:
-    page: Page
-    obj: Obj
-
-
-@dataclass(frozen=True)
-class LatestVersion:
     obj: Obj
 
 
@@ -77,7 +61,7 @@ class Shaped:
     page: Page | None = None
 
 
-Value = Const | Column | Obj | Reached | VersionList | LatestVersion | Counted | Shaped
+Value = Const | Column | Obj | Listed | Counted | Shaped
 Part = str | Const | Obj | Shaped
 Fields = tuple[tuple[str, Value], ...]
 

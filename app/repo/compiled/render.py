@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app import metric_directions, reach
-from app.readmodel.fields import KIND_OF, Link, Versions
+from app.readmodel.fields import KIND_OF, Column, Link, Versions
 from app.repo.compiled import plan
 
 MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
@@ -75,14 +75,15 @@ class Renderer:
     def value(self, a: str, value: plan.Value) -> str:
         if isinstance(value, plan.Const):
             return _text(value.value)
-        if isinstance(value, plan.Column):
+        if isinstance(value, Column):
             return value.sql.format(a=a)
         if isinstance(value, plan.Counted):
             return self.count(a, value.of)
-        if isinstance(value, plan.Reached):
-            return self.reached(a, value)
-        if isinstance(value, plan.VersionList):
+        if isinstance(value, plan.Listed) and isinstance(value.field, Link):
+            return self.reached(a, value.field, value.page, value.obj)
+        if isinstance(value, plan.Listed) and isinstance(value.field, Versions):
             v = self.alias()
+            assert value.page is not None
             limit, offset = self.page(value.page)
             return (
                 f"(select coalesce(json_agg({self.obj(v, value.obj)} order by "
@@ -90,7 +91,7 @@ class Renderer:
                 f"{v}.lineage_id = {a}.lineage_id order by {v}.version_number limit {limit} "
                 f"offset {offset}) {v})"
             )
-        if isinstance(value, plan.LatestVersion):
+        if isinstance(value, plan.Listed):
             v = self.alias()
             return (
                 f"(select {self.obj(v, value.obj)} from artifacts {v} "
@@ -110,11 +111,11 @@ class Renderer:
         where = f"{lk}.source_id = {a}.id" if of.outgoing else reach.sql(lk, a)
         return f"(select count(*) from links {lk} where {where} and {lk}.type = '{of.type}')"
 
-    def reached(self, a: str, value: plan.Reached) -> str:
+    def reached(self, a: str, link: Link, page: plan.Page | None, obj: plan.Obj) -> str:
         lk, t = self.alias(), self.alias()
-        body = self.obj(t, value.obj)
-        kind = f"{lk}.type = '{value.link.type}'"
-        if value.link.outgoing:
+        body = self.obj(t, obj)
+        kind = f"{lk}.type = '{link.type}'"
+        if link.outgoing:
             rows = (
                 f"from links {lk} join artifacts {t} on {reach.sql(lk, t)} "
                 f"where {lk}.source_id = {a}.id and {kind}"
@@ -126,9 +127,9 @@ class Renderer:
                 f"where {reach.sql(lk, a)} and {kind}"
             )
             order = f"{t}.id"
-        if value.page is None:
+        if page is None:
             return f"(select {body} {rows} order by {order} limit 1)"
-        limit, offset = self.page(value.page)
+        limit, offset = self.page(page)
         return (
             f"(select coalesce(json_agg({body} order by {order}), '[]'::json) "
             f"from (select {t}.* {rows} order by {order} limit {limit} offset {offset}) {t})"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from app import paging, validation
 from app.domain import WarningCode
+from app.readmodel.fields import FIELDS, PAGE_ARGUMENTS, arguments
 from app.service.compare import MAX_MODELS
 
 
@@ -45,15 +46,12 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
     ("AnalysisPage", "items"): _PAGE,
     ("HypothesisPage", "items"): _PAGE,
     ("Query", "auditTrail"): _NESTED,
+    # Every paged list the read model declares.
     **{
-        (type_name, field): _NESTED
-        for type_name, fields in {
-            "Model": ("trainedOn", "testsHypotheses", "derivedFrom", "versions"),
-            "Dataset": ("versions", "trainedModels", "usedBy"),
-            "Analysis": ("inputs", "producedModels", "addresses", "versions"),
-            "Hypothesis": ("testedBy", "analyses", "versions"),
-        }.items()
-        for field in fields
+        (type_name, name): _NESTED
+        for type_name, fields in FIELDS.items()
+        for name, field in fields.items()
+        if arguments(field) == PAGE_ARGUMENTS
     },
     ("Model", "evaluationMetrics"): Bound(fixed=validation.MAX_METRICS),
     ("Provenance", "warnings"): Bound(fixed=len(WarningCode)),

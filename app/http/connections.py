@@ -222,5 +222,5 @@ def from_env(
     app_state: dict[str, Any],
     _loop: asyncio.AbstractEventLoop | None = None,
 ) -> BoundedHttpTools:
-    """Make the protocol for ``uvicorn --http app.connections:from_env``, bounds from the env."""
+    """The protocol for ``uvicorn --http app.http.connections:from_env``, bounds from the env."""
     return _from_environment()(config, server_state, app_state, _loop)
