@@ -101,18 +101,12 @@ def refuse(code: str, message: str, **headers: str) -> Response:
     return response
 
 
-def _refusal(request: Request, operation: OperationType | None) -> Response | None:
-    """Refuse what must never reach execution: wrong method or type, or GET mutations."""
-    if request.method == "GET":
-        if operation is not None and operation is not OperationType.QUERY:
-            return refuse("METHOD_NOT_ALLOWED", "mutations need POST", Allow="POST")
-        return None
-    if request.method != "POST":
-        return refuse("METHOD_NOT_ALLOWED", "use GET or POST", Allow="GET, POST")
-    if not is_json_media(request.headers.get("content-type", "")):
-        # Refusing form and text bodies keeps cross-site pages from posting here.
-        return refuse("UNSUPPORTED_MEDIA_TYPE", "POST bodies must be application/json")
-    return None
+def _header(scope: Scope, name: bytes) -> str:
+    """A request header's value ('' when absent), read straight from the ASGI scope."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return ""
 
 
 def _dumps(body: Any) -> bytes:
@@ -142,29 +136,38 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     async def respond(self, request: Request) -> Response:
         """The whole HTTP exchange of one GraphQL request."""
-        params = dict(request.query_params)
-        accept = request.headers.get("accept", "")
-        if request.method == "GET" and "query" not in params and "text/html" in accept:
-            return await self.render_graphql_ide(request)
-        refused = _refusal(request, None)
-        if refused is not None:
-            return refused
+        scope = request.scope
+        accept = _header(scope, b"accept")
+        if scope["method"] == "POST":
+            if not is_json_media(_header(scope, b"content-type")):
+                # Refusing form and text bodies keeps cross-site pages from posting here.
+                return refuse("UNSUPPORTED_MEDIA_TYPE", "POST bodies must be application/json")
+            # The stack read the body whole already (app.http.stack).
+            body = scope["state"].get("body") or await request.body()
+            params = {}
+        elif scope["method"] == "GET":
+            params = dict(request.query_params)
+            if "query" not in params and "text/html" in accept:
+                return await self.render_graphql_ide(request)
+            body = b""
+        else:
+            return refuse("METHOD_NOT_ALLOWED", "use GET or POST", Allow="GET, POST")
         try:
-            parsed = parse_request(request.method, await request.body(), params)
+            parsed = parse_request(scope["method"], body, params)
         except BadRequest as exc:
             return refuse("BAD_REQUEST", str(exc))
         prepared = documents.prepared(parsed.query)
         operation = prepared.operation(parsed.operation_name) if prepared else None
-        if operation is not None:
-            refused = _refusal(request, operation.operation)
-            if refused is not None:
-                return refused
+        kind = operation.operation if operation is not None else None
+        if scope["method"] == "GET" and kind not in (None, OperationType.QUERY):
+            return refuse("METHOD_NOT_ALLOWED", "mutations need POST", Allow="POST")
         principal = await auth.reader(request)
-        if operation is not None and operation.operation is OperationType.MUTATION:
-            for field in root_fields(operation, prepared.fragments if prepared else {}):
+        if kind is OperationType.MUTATION:
+            assert operation is not None and prepared is not None
+            for field in root_fields(operation, prepared.fragments):
                 if not field.startswith("__"):
                     tokens.require_scope(principal, SCOPES.get(field, TokenScope.ADMIN))
-        if operation is None or operation.operation is OperationType.QUERY:
+        else:
             fast = await self._fast(request, parsed, accept)
             if fast is not None:
                 return fast

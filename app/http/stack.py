@@ -60,33 +60,21 @@ class Body:
 
 
 async def read_body(
-    body: Body, receive: Receive, headers: Mapping[bytes, bytes], max_bytes: int, seconds: float
+    body: Body, receive: Receive, headers: Mapping[bytes, bytes], max_bytes: int
 ) -> None:
-    """Read into ``body`` until it is whole; BodyTooLarge past ``max_bytes``, BodyTimeout when
-    it is not whole within ``seconds`` (a client trickling its body would hold the request and
-    its connection for as long as it liked)."""
+    """Read into ``body`` until it is whole, or BodyTooLarge past ``max_bytes``. The caller
+    bounds how long it may take (a client trickling its body would otherwise hold the
+    request, and its connection, for as long as it liked)."""
     declared = headers.get(b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         raise BodyTooLarge(max_bytes)
-    # Without Content-Length or Transfer-Encoding a request has no body: no timer to arm.
-    if (declared is None or declared == b"0") and b"transfer-encoding" not in headers:
-        await _read(body, receive, max_bytes)
-    else:
-        try:
-            async with asyncio.timeout(seconds):
-                await _read(body, receive, max_bytes)
-        except TimeoutError:
-            raise BodyTimeout(seconds) from None
-    if body.size > max_bytes:
-        raise BodyTooLarge(max_bytes)
-
-
-async def _read(body: Body, receive: Receive, max_bytes: int) -> None:
     while not body.complete and body.size <= max_bytes:
         message = await receive()
         if message["type"] != "http.request":
             return  # the client left
         body.add(message)
+    if body.size > max_bytes:
+        raise BodyTooLarge(max_bytes)
 
 
 class Stack:
@@ -122,25 +110,29 @@ class Stack:
                 message["headers"] = [*message.get("headers", ()), tag]
             await send(message)
 
+        arriving = True
         try:
-            body = Body()
-            await read_body(
-                body,
-                receive,
-                headers,
-                self.settings.max_body_bytes,
-                self.settings.body_timeout_s,
-            )
-            if not body.complete:
-                status = 499  # the client left before its body arrived
-                return
-            async with asyncio.timeout(self.settings.request_timeout_s):
+            # One timer for both: the body's time limit, then, once it is whole, the deadline.
+            async with asyncio.timeout(self.settings.body_timeout_s) as timer:
+                body = Body()
+                await read_body(body, receive, headers, self.settings.max_body_bytes)
+                if not body.complete:
+                    status = 499  # the client left before its body arrived
+                    return
+                arriving = False
+                timer.reschedule(
+                    asyncio.get_running_loop().time() + self.settings.request_timeout_s
+                )
+                state["body"] = b"".join(body.chunks)
                 await self.app(scope, body.replay(receive), observed_send)
         except RegistryError as exc:  # the body was refused
             if not started:
                 await responses.for_exception(scope["path"], exc)(scope, receive, observed_send)
         except TimeoutError:
-            if not started:
+            if arriving:
+                late = BodyTimeout(self.settings.body_timeout_s)
+                await responses.for_exception(scope["path"], late)(scope, receive, observed_send)
+            elif not started:
                 message = f"the request took longer than {self.settings.request_timeout_s:g} s"
                 refusal = responses.error_response(scope["path"], "DEADLINE_EXCEEDED", message)
                 await refusal(scope, receive, observed_send)

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # requests with large variables are compiled every time instead of crowding others out.
 CACHE_BYTES = 16 * 1024 * 1024
 CACHE_ENTRY_BYTES = 256 * 1024
+SMALL_VARIABLES = 4096  # bytes of serialised variables keyed as they are
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,20 @@ class FastPath:
     ) -> Compiled | None:
         """SQL, parameters and an operation label, or None when the resolvers must answer.
 
-        The same query with the same values for its declared variables compiles to the same
-        statement, so the result is cached; variables the operation does not declare are
-        not part of the key.
+        The same query with the same variables compiles to the same statement, so the result
+        is cached. Small variable sets are part of the key as they are; in a large one only
+        the variables the operation declares count (a megabyte of undeclared padding must
+        not make a new entry per request).
         """
+        try:
+            values = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+        except TypeError:
+            return None
+        key = (query, operation_name, values)
+        if len(values) <= SMALL_VARIABLES:
+            found, cached = self._compiled.get(key)
+            if found:
+                return cached
         prepared = documents.prepared(query)
         if prepared is None or prepared.errors:
             return None
@@ -75,14 +86,12 @@ class FastPath:
             for d in operation.variable_definitions or ()
             if d.variable.name.value in given
         }
-        try:
+        if len(values) > SMALL_VARIABLES:
             values = orjson.dumps(declared, option=orjson.OPT_SORT_KEYS)
-        except TypeError:
-            return None
-        key = (query, operation_name, values)
-        found, cached = self._compiled.get(key)
-        if found:
-            return cached
+            key = (query, operation_name, values)
+            found, cached = self._compiled.get(key)
+            if found:
+                return cached
         compiled = self._compile(prepared, operation, declared)
         weight = len(query) + len(values) + (len(compiled.statement) if compiled else 0)
         self._compiled.put(key, compiled, 2 * weight)

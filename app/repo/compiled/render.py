@@ -54,9 +54,11 @@ class Renderer:
             text = f"case when {' and '.join(self.guards)} then {text} end"
         # A bigger answer stays in the database: the resolvers, which stop at the response
         # budget, answer instead, so no compiled answer can flood this process's memory.
+        # OFFSET 0 keeps the planner from pulling the answer up into both uses of t, which
+        # would build it twice.
         return (
             f"select case when octet_length(t) <= {MAX_ANSWER_BYTES} then t end "
-            f"from (select {text} as t) answer"
+            f"from (select {text} as t offset 0) answer"
         )
 
     # -- artifacts ---------------------------------------------------------------------------
