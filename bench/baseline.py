@@ -135,8 +135,9 @@ def checkout(rev: str, work: Path) -> Revision:
 
 
 def add_requests(chosen: list[Workload]) -> None:
-    """The baseline asks exactly what ours asks, and its answers are read the same way."""
+    """The baseline asks what ours asks (or the request a workload gives it, the same question
+    in the words of an older schema), and its answers are read the same way."""
     for w in chosen:
         if "ours" in w.requests:
-            w.requests["baseline"] = w.requests["ours"]
+            w.requests.setdefault("baseline", w.requests["ours"])
             w.adapters["baseline"] = w.adapters["ours"]

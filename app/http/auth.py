@@ -10,14 +10,20 @@ from app.service import tokens
 
 async def principal(conn: HTTPConnection) -> Principal:
     """The caller behind the Authorization header (looked up once per request)."""
-    known: Principal | None = getattr(conn.state, "principal", None)
+    # The scope's state dict itself: Starlette's State wrapper is made anew on each access.
+    state = conn.scope["state"]
+    known: Principal | None = state.get("principal")
     if known is not None:
         return known
-    authorization = conn.headers.get("authorization")
+    authorization = None
+    for key, value in conn.scope["headers"]:
+        if key == b"authorization":
+            authorization = value.decode("latin-1")
     found = ANONYMOUS
     if authorization is not None:
-        found = await conn.state.db.run(lambda c: tokens.authenticate(c, authorization), retry=True)
-    conn.state.principal = found
+        token = authorization
+        found = await state["db"].run(lambda c: tokens.authenticate(c, token), retry=True)
+    state["principal"] = found
     return found
 
 
@@ -25,6 +31,6 @@ async def reader(conn: HTTPConnection) -> Principal:
     """The caller, who must be allowed to read: with REGISTRY_REQUIRE_READ_AUTH, a token with
     the read scope; otherwise anyone (but a token given must be valid)."""
     found = await principal(conn)
-    if conn.state.settings.require_read_auth:
+    if conn.scope["state"]["settings"].require_read_auth:
         tokens.require_scope(found, Scope.READ)
     return found

@@ -179,7 +179,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             return None
         try:
             answered = await self.fastpath.execute(
-                request.state.db, parsed.query, parsed.variables, parsed.operation_name
+                request.scope["state"]["db"], parsed.query, parsed.variables, parsed.operation_name
             )
         except RegistryError as exc:  # the database failed: answered as execution would
             status = code(exc.code).graphql_status

@@ -45,18 +45,19 @@ class Body:
         self.size += len(chunk)
         self.complete = not message.get("more_body", False)
 
-    def replay(self, receive: Receive) -> Receive:
-        """The body as one message, then whatever the client sends next (a disconnect)."""
-        first: Message | None = {"type": "http.request", "body": b"".join(self.chunks)}
 
-        async def replayed() -> Message:
-            nonlocal first
-            if first is None:
-                return await receive()
-            message, first = first, None
-            return message
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body as one message, then whatever the client sends next (a disconnect)."""
+    first: Message | None = {"type": "http.request", "body": body}
 
-        return replayed
+    async def replayed() -> Message:
+        nonlocal first
+        if first is None:
+            return await receive()
+        message, first = first, None
+        return message
+
+    return replayed
 
 
 async def read_body(
@@ -123,8 +124,10 @@ class Stack:
                 timer.reschedule(
                     asyncio.get_running_loop().time() + self.settings.request_timeout_s
                 )
-                state["body"] = b"".join(body.chunks)
-                await self.app(scope, body.replay(receive), observed_send)
+                state["body"] = whole = (
+                    body.chunks[0] if len(body.chunks) == 1 else b"".join(body.chunks)
+                )
+                await self.app(scope, _replay(whole, receive), observed_send)
         except RegistryError as exc:  # the body was refused
             if not started:
                 await responses.for_exception(scope["path"], exc)(scope, receive, observed_send)

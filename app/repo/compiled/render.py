@@ -86,12 +86,11 @@ class Renderer:
         if isinstance(value, plan.Listed) and isinstance(value.field, Versions):
             v = self.alias()
             assert value.page is not None
-            limit, offset = self.page(value.page)
             return (
                 f"(select coalesce(json_agg({self.obj(v, value.obj)} order by "
                 f"{v}.version_number), '[]'::json) from (select * from artifacts {v} where "
-                f"{v}.lineage_id = {a}.lineage_id order by {v}.version_number limit {limit} "
-                f"offset {offset}) {v})"
+                f"{v}.lineage_id = {a}.lineage_id order by {v}.version_number "
+                f"{self.page(value.page)}) {v})"
             )
         if isinstance(value, plan.Listed):
             v = self.alias()
@@ -103,8 +102,12 @@ class Renderer:
             return self.shaped(a, value)
         raise AssertionError(value)
 
-    def page(self, page: plan.Page) -> tuple[str, str]:
-        return self.param(page.limit, "int"), self.param(page.offset, "int")
+    def page(self, page: plan.Page) -> str:
+        """LIMIT and OFFSET, written in: the planner then knows how few rows it needs, and a
+        statement's values stay few (each costs a little to send, on every request). They are
+        integers the plan checked, never text."""
+        limit, offset = int(page.limit), int(page.offset)
+        return f"limit {limit}" + (f" offset {offset}" if offset else "")
 
     def count(self, a: str, of: Link | Versions) -> str:
         if isinstance(of, Versions):
@@ -131,10 +134,9 @@ class Renderer:
             order = f"{t}.id"
         if page is None:
             return f"(select {body} {rows} order by {order} limit 1)"
-        limit, offset = self.page(page)
         return (
             f"(select coalesce(json_agg({body} order by {order}), '[]'::json) "
-            f"from (select {t}.* {rows} order by {order} limit {limit} offset {offset}) {t})"
+            f"from (select {t}.* {rows} order by {order} {self.page(page)}) {t})"
         )
 
     # -- value shapes ------------------------------------------------------------------------
@@ -194,13 +196,12 @@ class Renderer:
             "pinnedVersion": f"(case when {t}.pinned_to is not null then {t}.version_number end)",
         }
         assert shape.page is not None
-        limit, offset = self.page(shape.page)
         body = self.build(self.parts(shape, fields, lambda obj: self.obj(t, obj)))
         return (
             f"(select coalesce(json_agg({body} order by {t}.lineage_id), '[]'::json) "
             f"from (select {lk}.target_version_id as pinned_to, {t}.* from links {lk} "
             f"join artifacts {t} on {reach.sql(lk, t)} where {lk}.source_id = {a}.id "
-            f"and {lk}.type = 'uses' order by {t}.lineage_id limit {limit} offset {offset}) {t})"
+            f"and {lk}.type = 'uses' order by {t}.lineage_id {self.page(shape.page)}) {t})"
         )
 
 

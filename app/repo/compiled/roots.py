@@ -69,11 +69,12 @@ def list_page(r: Renderer, value: plan.ListPage) -> str:
             pairs.append((key, total(r, value, where)))
         elif isinstance(part, plan.Obj):
             a, p = r.alias(), r.alias()
-            limit, offset = r.page(value.page)
             rows = (
                 f"(select * from artifacts {a} where {where(a)} "
                 f"order by {a}.{sort} {direction}, {a}.id {direction} "
-                f"limit {limit} offset {offset}) {p}"
+                # Bound, not written in: clients page through many offsets, one plan serves all.
+                f"limit {r.param(value.page.limit, 'int')} "
+                f"offset {r.param(value.page.offset, 'int')}) {p}"
             )
             order = f"{p}.{sort} {direction}, {p}.id {direction}"
             item = r.obj(p, part)
