@@ -117,26 +117,27 @@ class Renderer:
         return f"(select count(*) from links {lk} where {where} and {lk}.type = '{of.type}')"
 
     def reached(self, a: str, link: Link, page: plan.Page | None, obj: plan.Obj) -> str:
+        """The versions a link field reaches. The page is cut from the links, in the order of
+        their indexes (outgoing by target lineage, incoming by source), before any artifact
+        row is read: the rows joined after it are only the page's."""
         lk, t = self.alias(), self.alias()
         body = self.obj(t, obj)
-        kind = f"{lk}.type = '{link.type}'"
         if link.outgoing:
-            rows = (
-                f"from links {lk} join artifacts {t} on {reach.sql(lk, t)} "
-                f"where {lk}.source_id = {a}.id and {kind}"
-            )
-            order = f"{t}.lineage_id"
+            links = f"{lk}.source_id = {a}.id"
+            joined, order = reach.sql(lk, t), f"{lk}.target_lineage_id"
         else:
-            rows = (
-                f"from links {lk} join artifacts {t} on {t}.id = {lk}.source_id "
-                f"where {reach.sql(lk, a)} and {kind}"
-            )
-            order = f"{t}.id"
+            links = reach.sql(lk, a)
+            joined, order = f"{t}.id = {lk}.source_id", f"{lk}.source_id"
+        cut = self.page(page) if page is not None else "limit 1"
+        page_of_links = (
+            f"(select * from links {lk} where {links} and {lk}.type = '{link.type}' "
+            f"order by {order} {cut}) {lk}"
+        )
         if page is None:
-            return f"(select {body} {rows} order by {order} limit 1)"
+            return f"(select {body} from {page_of_links} join artifacts {t} on {joined})"
         return (
             f"(select coalesce(json_agg({body} order by {order}), '[]'::json) "
-            f"from (select {t}.* {rows} order by {order} {self.page(page)}) {t})"
+            f"from {page_of_links} join artifacts {t} on {joined})"
         )
 
     # -- value shapes ------------------------------------------------------------------------
@@ -192,16 +193,18 @@ class Renderer:
     def inputs(self, a: str, shape: plan.Shaped) -> str:
         lk, t = self.alias(), self.alias()
         fields = {
-            "pinned": f"({t}.pinned_to is not null)",
-            "pinnedVersion": f"(case when {t}.pinned_to is not null then {t}.version_number end)",
+            "pinned": f"({lk}.target_version_id is not null)",
+            "pinnedVersion": f"(case when {lk}.target_version_id is not null "
+            f"then {t}.version_number end)",
         }
         assert shape.page is not None
         body = self.build(self.parts(shape, fields, lambda obj: self.obj(t, obj)))
+        # As for links (reached): the page is cut from the links, then joined.
         return (
-            f"(select coalesce(json_agg({body} order by {t}.lineage_id), '[]'::json) "
-            f"from (select {lk}.target_version_id as pinned_to, {t}.* from links {lk} "
-            f"join artifacts {t} on {reach.sql(lk, t)} where {lk}.source_id = {a}.id "
-            f"and {lk}.type = 'uses' order by {t}.lineage_id {self.page(shape.page)}) {t})"
+            f"(select coalesce(json_agg({body} order by {lk}.target_lineage_id), '[]'::json) "
+            f"from (select * from links {lk} where {lk}.source_id = {a}.id and {lk}.type = 'uses' "
+            f"order by {lk}.target_lineage_id {self.page(shape.page)}) {lk} "
+            f"join artifacts {t} on {reach.sql(lk, t)})"
         )
 
 
