@@ -3,6 +3,9 @@ floats. The one statement of the rule, in Python and as SQL for the statements t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from app.domain import Link
 
 
@@ -17,3 +20,28 @@ def sql(link: str, version: str) -> str:
         f"{version}.lineage_id = {link}.target_lineage_id and ({version}.id = "
         f"{link}.target_version_id or ({link}.target_version_id is null and {version}.is_latest))"
     )
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a filter asks links to reach: any version of ``lineage``, or, with ``version``,
+    that version (and ``version_is_latest`` says whether floating links reach it too)."""
+
+    lineage: str
+    version: str | None = None
+    version_is_latest: bool = False
+
+
+def branches(link: str, target: Target, bind: Callable[[object], str]) -> list[str]:
+    """SQL conditions on link rows ``link`` whose union is exactly the links reaching
+    ``target``: the pinned ones, and the floating ones while the version is latest. The two
+    are disjoint (one link per source and lineage), and each has its own index."""
+    if target.version is None:
+        return [f"{link}.target_lineage_id = {bind(target.lineage)}"]
+    found = [f"{link}.target_version_id = {bind(target.version)}"]
+    if target.version_is_latest:
+        found.append(
+            f"{link}.target_lineage_id = {bind(target.lineage)} "
+            f"and {link}.target_version_id is null"
+        )
+    return found

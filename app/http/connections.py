@@ -22,25 +22,19 @@ import functools
 import logging
 from typing import Any, ClassVar
 
-import orjson
 from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.utils import get_remote_addr
 from uvicorn.server import ServerState
 
+from app.http import responses
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_REFUSAL_BODY = orjson.dumps(
-    {
-        "errors": [
-            {
-                "message": "too many open connections; retry shortly",
-                "extensions": {"code": "TOO_MANY_CONNECTIONS"},
-            }
-        ]
-    }
+# Refused before any request is read, so shaped as /graphql's errors are (it has no path).
+_REFUSAL_BODY = responses.error_body(
+    responses.GRAPHQL_PATH, "TOO_MANY_CONNECTIONS", "too many open connections; retry shortly"
 )
 TOO_MANY_CONNECTIONS = (
     b"HTTP/1.1 503 Service Unavailable\r\n"

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from app import paging
 from app.domain import Family
 from app.errors import InvalidInput
 from app.http import auth, openapi, rest_json
@@ -51,11 +52,9 @@ def parse_list(params: Mapping[str, str]) -> tuple[catalog.ModelFilter, str, str
     family = params.get("family")
     if family is not None:
         _choice(params, "family", tuple(f.value for f in Family), family)
-    limit, offset = _int(params, "limit", 20), _int(params, "offset", 0)
-    if not 1 <= limit <= catalog.MAX_LIMIT:
-        raise InvalidInput(f"limit must be between 1 and {catalog.MAX_LIMIT}", parameter="limit")
-    if not 0 <= offset <= catalog.MAX_OFFSET:
-        raise InvalidInput(f"offset must be between 0 and {catalog.MAX_OFFSET}", parameter="offset")
+    limit = _int(params, "limit", paging.PAGE_DEFAULT)
+    offset = _int(params, "offset", 0)
+    paging.check(limit, offset)  # its errors name the parameter (field becomes parameter)
     # Checked here too, so the error names its parameter (GraphQL's errors reach REST without).
     for name in ("dataset", "hypothesis"):
         catalog.check_filter_ref(name, params.get(name))

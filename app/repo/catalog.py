@@ -5,21 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app import ids
+from app import ids, reach
 from app.db.types import Conn
 from app.domain import Artifact, Family, Kind, Link
-from app.reach import sql as reach_sql
 from app.readmodel import filters
 from app.repo import rows
 
-
-@dataclass(frozen=True)
-class Reach:
-    """Links to a lineage, or, with ``version``, only those reaching that version."""
-
-    lineage: str
-    version: str | None = None
-    version_is_latest: bool = False
+Reach = reach.Target
 
 
 @dataclass(frozen=True)
@@ -39,7 +31,7 @@ class ModelQuery:
     def reaches(self) -> list[tuple[str, Reach]]:
         """The link filters that are set, by link type, the dataset first."""
         pairs = (("trained_on", self.dataset), ("tests_hypothesis", self.hypothesis))
-        return [(link_type, reach) for link_type, reach in pairs if reach is not None]
+        return [(link_type, target) for link_type, target in pairs if target is not None]
 
 
 Param = Callable[[object], str]
@@ -55,22 +47,6 @@ def _binder(args: list[object]) -> Param:
     return param
 
 
-def _reach_branches(reach: Reach, param: Param) -> list[str]:
-    """Conditions on links ``l`` whose union is exactly the links reaching ``reach``.
-
-    A link reaches a version when it pins it, or floats on its lineage while it is latest.
-    The two are disjoint (one link per model and lineage), and each has its own index.
-    """
-    if reach.version is None:
-        return [f"l.target_lineage_id = {param(reach.lineage)}"]
-    branches = [f"l.target_version_id = {param(reach.version)}"]
-    if reach.version_is_latest:
-        branches.append(
-            f"l.target_lineage_id = {param(reach.lineage)} and l.target_version_id is null"
-        )
-    return branches
-
-
 def _model_conditions(q: ModelQuery, param: Param, *, driving: str | None = None) -> list[str]:
     """The filters of ``q`` that are set, beyond the kind, as SQL on artifacts ``a``.
 
@@ -84,16 +60,13 @@ def _model_conditions(q: ModelQuery, param: Param, *, driving: str | None = None
         latest_only=q.latest_only,
         search=q.search,
     )
-    for link_type, reach in q.reaches():
+    for link_type, target in q.reaches():
         if link_type == driving:
             continue
-        version = ""
-        if reach.version is not None:
-            floating = " or f.target_version_id is null" if reach.version_is_latest else ""
-            version = f" and (f.target_version_id = {param(reach.version)}{floating})"
+        reaching = " or ".join(f"({b})" for b in reach.branches("f", target, param))
         conditions.append(
             f"a.id in (select f.source_id from links f where f.type = '{link_type}' "
-            f"and f.target_lineage_id = {param(reach.lineage)}{version})"
+            f"and ({reaching}))"
         )
     return conditions
 
@@ -113,14 +86,14 @@ def counted_total(q: ModelQuery) -> tuple[str, list[object]] | None:
     if q.search or (reaches and (q.family is not None or q.latest_only or len(reaches) > 1)):
         return None
     if reaches:
-        link_type, reach = reaches[0]
+        link_type, target = reaches[0]
         sql = "select coalesce(sum(n), 0)::bigint from link_counts where type = $1 and "
-        if reach.version is None:
-            return sql + "scope = 'lineage' and target_id = $2", [link_type, reach.lineage]
-        if not reach.version_is_latest:
-            return sql + "scope = 'version' and target_id = $2", [link_type, reach.version]
+        if target.version is None:
+            return sql + "scope = 'lineage' and target_id = $2", [link_type, target.lineage]
+        if not target.version_is_latest:
+            return sql + "scope = 'version' and target_id = $2", [link_type, target.version]
         both = "((scope = 'version' and target_id = $2) or (scope = 'floating' and target_id = $3))"
-        return sql + both, [link_type, reach.version, reach.lineage]
+        return sql + both, [link_type, target.version, target.lineage]
     sql = "select coalesce(sum(n), 0)::bigint from model_counts where latest_only = $1"
     if q.family is None:
         return sql, [q.latest_only]
@@ -144,7 +117,7 @@ def _page_sql(q: ModelQuery) -> tuple[str, list[object]]:
     # The first link filter drives: its links are walked in page order (the link type implies
     # a model source), joined to their models only to apply the other filters, and the walk
     # stops once the page is full. Only the page's rows are then read from artifacts.
-    link_type, reach = reaches[0]
+    link_type, reach_target = reaches[0]
     conditions = _model_conditions(q, param, driving=link_type)
     join = " join artifacts a on a.id = l.source_id" if conditions else ""
     key = f"l.{sort.link_column}"
@@ -158,7 +131,7 @@ def _page_sql(q: ModelQuery) -> tuple[str, list[object]]:
 
     order = f"order by p.sort_key {direction}, p.source_id {direction}"
     page = f"limit {param(q.limit)} offset {param(q.offset)}"
-    branches = _reach_branches(reach, param)
+    branches = reach.branches("l", reach_target, param)
     if len(branches) == 1:
         keys = walk(branches[0], page)
     else:
@@ -278,7 +251,7 @@ async def lineage_sizes(conn: Conn, lineage_ids: Sequence[str]) -> dict[str, int
 
 
 # The links that reach version t.
-_REACHING_T = reach_sql("l", "t")
+_REACHING_T = reach.sql("l", "t")
 
 
 async def source_pages(

@@ -35,39 +35,24 @@ def warnings_from_json(raw: list[dict[str, Any]]) -> tuple[ProvenanceWarning, ..
     return tuple(ProvenanceWarning(WarningCode(w["code"]), w["message"]) for w in raw)
 
 
+# Columns that become dataclass fields of the same name as they are.
+_PLAIN = ("id", "lineage_id", "version_number", "is_latest", "title", "description", "metadata",
+          "created_at")  # fmt: skip
+_PLAIN_MODEL = ("architecture", "parameter_count", "training_config", "evaluation_metrics",
+                "metric_directions", "raw_quality_score", "quality_score")  # fmt: skip
+
+
 def artifact(r: asyncpg.Record) -> Artifact:
     model = None
     if r["kind"] == Kind.MODEL.value:
         model = ModelFields(
             family=Family(r["family"]),
-            architecture=r["architecture"],
-            parameter_count=r["parameter_count"],
-            training_config=r["training_config"],
-            evaluation_metrics=r["evaluation_metrics"],
-            metric_directions=r["metric_directions"],
-            raw_quality_score=r["raw_quality_score"],
-            quality_score=r["quality_score"],
             warnings=warnings_from_json(r["provenance_warnings"]),
+            **{c: r[c] for c in _PLAIN_MODEL},
         )
-    return Artifact(
-        id=r["id"],
-        lineage_id=r["lineage_id"],
-        kind=Kind(r["kind"]),
-        version_number=r["version_number"],
-        is_latest=r["is_latest"],
-        title=r["title"],
-        description=r["description"],
-        metadata=r["metadata"],
-        created_at=r["created_at"],
-        model=model,
-    )
+    return Artifact(kind=Kind(r["kind"]), model=model, **{c: r[c] for c in _PLAIN})
 
 
 def link(r: asyncpg.Record) -> Link:
-    return Link(
-        source_id=r["source_id"],
-        type=LinkType(r["type"]),
-        target_lineage_id=r["target_lineage_id"],
-        target_version_id=r["target_version_id"],
-        target_kind=Kind(r["target_kind"]),
-    )
+    source, lineage, version = r["source_id"], r["target_lineage_id"], r["target_version_id"]
+    return Link(source, LinkType(r["type"]), lineage, version, Kind(r["target_kind"]))
