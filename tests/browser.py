@@ -18,6 +18,7 @@ and mark the module ``pytestmark = pytest.mark.browser``.
 - ``page`` (function scope): a :class:`WatchedPage` in a fresh browser context whose
   requests to any other origin are aborted and recorded, together with console errors,
   page errors, failed requests and HTTP >= 400 responses; call ``assert_clean()``.
+  A failing test leaves ``test-artifacts/screenshots/failed-<test>.png``.
 - :func:`save_screenshot` writes ``test-artifacts/screenshots/<name>`` at the project root.
 """
 
@@ -239,11 +240,18 @@ def watch_page(browser: Browser, origin: str) -> WatchedPage:
 
 
 @pytest.fixture(name="page")
-def page_fixture(browser: Browser, live_server: LiveServer) -> Iterator[WatchedPage]:
-    """A guarded, watched page for the module's live server; closed after the test."""
+def page_fixture(
+    browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest
+) -> Iterator[WatchedPage]:
+    """A guarded, watched page for the module's live server; closed after the test, with a
+    screenshot of the whole page saved first when the test failed."""
     watched = watch_page(browser, live_server.url)
     try:
         yield watched
+        report = getattr(request.node, "call_report", None)
+        if report is not None and report.failed and not watched.page.is_closed():
+            name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+            save_screenshot(watched, f"failed-{name}.png", full_page=True)
     finally:
         watched.page.context.close()
 

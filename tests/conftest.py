@@ -89,3 +89,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             red=True,
             bold=True,
         )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each test's call report on it, so fixtures can tell a failed test at teardown."""
+    outcome = yield
+    if call.when == "call":
+        item.call_report = outcome.get_result()  # type: ignore[attr-defined]
