@@ -29,7 +29,7 @@ function table(m, versions, offset, count) {
   return scrollBox(
     el(
       'table',
-      { class: 'data', id: 'versions-table' },
+      { class: 'data sticky-first', id: 'versions-table' },
       el(
         'caption',
         {},
