@@ -71,6 +71,8 @@ MODEL_SUMMARY: dict[str, Any] = {
         "raw_quality_score": SCORE,
         "quality_warning": {"type": "boolean"},
         "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/Warning"}},
+        "architecture": {"type": "string"},
+        "parameter_count": {"type": "integer", "minimum": 0},
     },
 }
 
