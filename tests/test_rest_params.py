@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.demo.load import load_if_empty
+from app.http import rest_docs, rest_params
+from app.http.openapi import DOCUMENT
+from app.settings import PROJECT_ROOT
 
 TWO = ["model-biophys-microglia-v2", "model-biophys-microglia-v3"]
 THREE = [*TWO, "model-cytokine-hill-v1"]
@@ -146,3 +151,47 @@ async def test_compare_ids_errors_name_the_parameter(api, demo, query, message):
     error = r.json()["error"]
     assert error["code"] == "BAD_USER_INPUT" and error["parameter"] == "ids"
     assert message in error["message"]
+
+
+def test_readme_lists_every_rest_parameter_as_openapi_does():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert rest_docs.parameters_table() in readme, (
+        "the README's REST table is stale: run `.venv/bin/python -m app readme-tables --write`"
+    )
+    documented = {
+        p["name"]: p.get("x-aliases", [])
+        for item in DOCUMENT["paths"].values()
+        for p in item["get"]["parameters"]
+        if p["in"] == "query"
+    }
+    assert {name: list(a) for name, a in rest_params.ALIASES.items()} == {
+        name: aliases for name, aliases in documented.items() if aliases
+    }
+
+
+def test_every_name_the_pages_put_in_their_urls_is_a_rest_spelling():
+    catalog = (PROJECT_ROOT / "static" / "catalog.js").read_text()
+    read_state = catalog[catalog.index("export function readState") :]
+    read_state = read_state[: read_state.index("\n}\n")]
+    catalog_names = set(re.findall(r"(?:text|int)\('(\w+)'", read_state))
+    assert {"family", "sort", "direction", "latestOnly", "search", "limit"} <= catalog_names
+    ui = (PROJECT_ROOT / "static" / "ui.js").read_text()
+    compare_names = set(re.findall(r"'/models/compare\?(\w+)=", ui))
+    assert compare_names == {"ids"}
+    spelled = {
+        spelling
+        for name in (
+            "family",
+            "dataset",
+            "hypothesis",
+            "sort",
+            "order",
+            "limit",
+            "offset",
+            "latest",
+            "q",
+            "ids",
+        )
+        for spelling in rest_params.spellings(name)
+    }
+    assert catalog_names | compare_names <= spelled
