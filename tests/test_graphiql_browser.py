@@ -107,11 +107,14 @@ def test_running_a_query_through_the_ui_shows_the_result(page: WatchedPage) -> N
     page.assert_clean()
 
 
-# The whole GraphiQL box below the site's bar, inside the window: nothing pushed out of sight.
+# The whole GraphiQL box below the site's bar, inside the window: nothing pushed out of sight,
+# and its query editor inside it.
 _LAYOUT_JS = """() => {
   const bar = document.querySelector('header.site-bar').getBoundingClientRect();
   const box = document.querySelector('.graphiql-container').getBoundingClientRect();
+  const editors = document.querySelector('.graphiql-editors').getBoundingClientRect();
   return {barBottom: bar.bottom, top: box.top, bottom: box.bottom, right: box.right,
+          editorsRight: editors.right, editorsWidth: editors.width,
           height: window.innerHeight, width: document.documentElement.clientWidth};
 }"""
 
@@ -132,6 +135,9 @@ def test_graphiql_links_back_to_the_site_and_fits_the_screen(
     assert layout["top"] >= layout["barBottom"] - 1, layout
     assert layout["bottom"] <= layout["height"] + 1, layout
     assert layout["right"] <= layout["width"] + 1, layout
+    # The query editor is whole on screen, not cut off by GraphiQL's own box.
+    assert layout["editorsRight"] <= layout["width"] + 1, layout
+    assert layout["editorsWidth"] >= min(width * 0.6, 400), layout
     save_screenshot(page, f"graphiql-{width}.png")
     page.assert_clean()
 
