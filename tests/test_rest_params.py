@@ -128,6 +128,9 @@ async def test_bad_enum_values_keep_their_stable_error(api, query, parameter, me
         "ids={0}&ids={1}&ids={2}",
         "ids={0},{1}&ids={2}",
         "ids={0}&ids={1},{2}",
+        # The compare page also splits on white space (static/compare.js parseIds).
+        "ids={0}%20{1},%20{2}",
+        "ids={0}+{1}&ids=+{2}+",
     ],
 )
 async def test_compare_ids_may_be_repeated_or_comma_separated(api, demo, query):

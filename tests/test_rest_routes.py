@@ -52,7 +52,7 @@ async def test_pages_outside_api_keep_an_html_404(api, path):
     r = await api.client.get(path, headers={"accept": "text/html"})
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("text/html")
-    assert '<a href="/models">Catalog</a>' in r.text
+    assert '<a href="/models">catalog</a>' in r.text and '<a href="/">Home</a>' in r.text
 
 
 async def test_the_html_404_escapes_the_path(api):

@@ -316,8 +316,9 @@ DOCUMENT: dict[str, Any] = {
                         "required": True,
                         "schema": IDS,
                         "description": "2 to 10 distinct models by version or lineage id, "
-                        "comma-separated (`ids=a,b`), repeated (`ids=a&ids=b`) or both; a model "
-                        "named twice (say by its version id and its lineage id) counts once.",
+                        "separated by commas or spaces (`ids=a,b`), repeated (`ids=a&ids=b`) or "
+                        "both; a model named twice (say by its version id and its lineage id) "
+                        "counts once.",
                     }
                 ],
                 "responses": {

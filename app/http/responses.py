@@ -89,10 +89,21 @@ _NOT_FOUND_PAGE = """<!doctype html>
     <link rel="stylesheet" href="/static/pages.css" />
   </head>
   <body>
+    <header class="site-header">
+      <div class="wrap">
+        <a class="brand" href="/">Model registry</a>
+        <nav class="site-nav" aria-label="Site">
+          <a href="/">Home</a>
+          <a href="/models">Catalog</a>
+          <a href="/models/compare">Compare</a>
+          <a href="/graphql">GraphiQL</a>
+        </nav>
+      </div>
+    </header>
     <main id="main" class="wrap">
       <h1>Not found</h1>
-      <p>There is no page at <code>{path}</code>.</p>
-      <p><a href="/">Home</a> · <a href="/models">Catalog</a> · <a href="/graphql">GraphiQL</a></p>
+      <p>There is no page at <code>{path}</code>. The <a href="/models">catalog</a> lists every
+      model; the <a href="/">home page</a> leads to the rest.</p>
     </main>
   </body>
 </html>

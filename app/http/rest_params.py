@@ -9,6 +9,7 @@ values, repeated or not, and keeps them all in order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Protocol, TypeVar, overload
 
@@ -22,6 +23,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "q": ("search",),
     "latest": ("latestOnly",),
 }
+_SEPARATORS = re.compile(r"[\s,]")
 TRUE = ("true", "1", "yes")
 FALSE = ("false", "0", "no")
 
@@ -112,7 +114,8 @@ def text(query: Query, name: str) -> str | None:
 def id_list(query: Query, name: str) -> list[str]:
     """Every id of a list parameter: ``ids=a,b``, ``ids=a&ids=b`` and ``ids=a,b&ids=c`` alike.
 
-    Empty entries are kept, so the service refuses them the same way whichever form they came in.
+    Commas and white space separate ids, as on the compare page (no id holds either); empty
+    entries are kept for the service, which refuses a list of them whatever form it came in.
     """
     values = [raw for spelling in spellings(name) for raw in query.getlist(spelling)]
     if not any(values):
@@ -120,4 +123,4 @@ def id_list(query: Query, name: str) -> list[str]:
             f"{name} is required: a comma-separated list of model ids, or {name} repeated",
             parameter=name,
         )
-    return [part for raw in values for part in raw.split(",")]
+    return [part for raw in values for part in _SEPARATORS.split(raw)]
