@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from app import paging
 from app.domain import Family
-from app.http import auth, openapi, rest_json
+from app.http import auth, openapi, rest_compare, rest_json
 from app.http.rest_params import Query, choice, flag, id_list, integer, text
 from app.schema.execute import read
 from app.service import catalog, compare, detail
@@ -85,10 +85,11 @@ async def model_detail(request: Request) -> Response:
 
 
 async def compare_models(request: Request) -> Response:
-    """GET /api/models/compare?ids=a,b: the structured comparison."""
+    """GET /api/models/compare?ids=a,b[&baseline=b]: the structured comparison."""
     ids = id_list(request.query_params, "ids")
-    result = await request.state.db.run(lambda c: compare.compare(c, ids), retry=True)
-    return JSONResponse(rest_json.comparison(result))
+    baseline = text(request.query_params, "baseline")
+    result = await request.state.db.run(lambda c: compare.compare(c, ids, baseline), retry=True)
+    return JSONResponse(rest_compare.comparison(result))
 
 
 async def openapi_document(request: Request) -> Response:
