@@ -194,3 +194,14 @@ def test_every_name_the_pages_put_in_their_urls_is_a_rest_spelling():
         f"the pages put {unknown} in their URLs: give REST the same name (rest_params.ALIASES) "
         "when it means a REST parameter, else list it in PAGE_ONLY"
     )
+
+
+async def test_compare_reads_repeated_ids_with_a_baseline_and_refuses_two_baselines(api, demo):
+    query = f"ids={THREE[0]}&ids={THREE[1]},{THREE[2]}&baseline={THREE[1]}"
+    r = await api.client.get("/api/models/compare?" + query)
+    assert r.status_code == 200, r.text
+    assert r.json()["baseline_model_id"] == THREE[1]
+    r = await api.client.get(f"/api/models/compare?{query}&baseline={THREE[2]}")
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "CONFLICTING_PARAMETERS"
+    assert r.json()["error"]["parameter"] == "baseline"
