@@ -3,8 +3,8 @@
 A parameter may come under its REST name or under the name the pages put in their URLs (the
 catalog writes ``direction`` where REST says ``order``), and any number of times. Values are
 read first, then compared, so ``order=desc&direction=DESC`` agree and ``order=asc&order=desc``
-do not. Enum values are accepted in any case. A list parameter (``ids``) takes comma-separated
-values, repeated or not, and keeps them all in order.
+do not. Enum values are accepted in any case. A list parameter (``ids``) takes values separated
+by commas or white space, repeated or not, and keeps them all in order.
 """
 
 from __future__ import annotations
