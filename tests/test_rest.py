@@ -62,6 +62,18 @@ async def test_list_has_exactly_the_spec_shape(api, demo):
     check_response("/api/models", 200, body)
 
 
+async def test_list_items_carry_architecture_and_parameter_count(api, demo):
+    listed = (await api.client.get("/api/models", params={"limit": 100})).json()["models"]
+    data = await api.data("{ models(limit: 100) { items { id architecture parameterCount } } }")
+    expected = {m["id"]: (m["architecture"], m["parameterCount"]) for m in data["models"]["items"]}
+    assert {m["id"]: (m["architecture"], m["parameter_count"]) for m in listed} == expected
+    assert all(isinstance(m["parameter_count"], int) and m["architecture"] for m in listed)
+    ids = "model-biophys-microglia-v3,model-cytokine-hill"
+    compared = (await api.client.get("/api/models/compare", params={"ids": ids})).json()
+    for m in compared["models"]:
+        assert (m["architecture"], m["parameter_count"]) == expected[m["id"]]
+
+
 async def test_list_filters_by_dataset_and_hypothesis(api, demo):
     by_ds = (await api.client.get("/api/models", params={"dataset": "dataset-sea-ad-snrna"})).json()
     assert by_ds["total"] > 0
@@ -114,6 +126,14 @@ async def test_detail_has_versions_links_and_provenance(api, demo):
     }
     assert body["links"]["produced_by"]["inputs"]
     assert body["provenance"] == {"complete": True, "warnings": []}
+    assert body["metric_intervals"] == {}
+    ode = (await api.client.get("/api/models/model-biophys-microglia-v3")).json()
+    check(ode, "ModelDetail")
+    assert ode["evaluation_metrics"] == {"rmse": 0.023, "aic": -450.0, "r2": 0.91}
+    assert ode["metric_intervals"] == {
+        "r2": {"lower": 0.88, "upper": 0.93},
+        "rmse": {"lower": 0.02104, "upper": 0.02496, "stderr": 0.001},
+    }
     capped = (await api.client.get("/api/models/model-celltype-classifier-v2")).json()
     assert capped["quality_score"] == 0.3 and capped["quality_warning"] is True
     assert {w["code"] for w in capped["provenance"]["warnings"]} == {
