@@ -252,11 +252,13 @@ export function renderTrend(target, model, history, metrics) {
     samplingNote(history),
     '.',
   );
-  if (!all.length) {
-    target.replaceChildren(
-      note,
-      el('p', { class: 'muted' }, 'No version of this lineage reports a metric.'),
-    );
+  if (!all.length || history.versionsCount < 2) {
+    const why =
+      history.versionsCount < 2
+        ? 'This lineage has one version so far: its metrics are in the table above, and ' +
+          'their trend appears here from the second version on.'
+        : 'No version of this lineage reports a metric.';
+    target.replaceChildren(note, el('p', { class: 'muted', id: 'trend-empty' }, why));
     return;
   }
   const charts = el('div', { class: 'trend-grid' });
