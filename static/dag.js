@@ -1,131 +1,77 @@
-// A provenance DAG (ProvenanceDag from compareModels) drawn as SVG, laid out by the vendored
-// dagre (window.dagre, loaded by a classic <script> before this module).
+// A provenance DAG ({modelId?, nodes, edges} as compareModels' ProvenanceDag gives it) drawn as
+// SVG, laid out by the vendored dagre (window.dagre, loaded by a classic <script> first).
 //
 // Layout: rankdir LR with each edge added from the dependency to the dependent, so inputs
-// (datasets, hypotheses) sit on the left and the compared model on the right. The drawn
+// (datasets, hypotheses) sit on the left and the model on the right. The drawn
 // <path class="edge"> keeps the API's meaning in data-source (the dependent) and data-target
 // (the dependency); its arrow points at the dependent ("flows into").
+//
+// The SVG opens fitted to its box: CSS scales the viewBox to the box's width (never above 100%,
+// never below MIN_SCALE, past which the box scrolls inside itself). Zooming sets a fixed width.
 
-import { el, svg, KINDS, versionLabel, modelHref, catalogHref, srOnly } from './ui.js';
+import { el, svg, KINDS, versionLabel, srOnly } from './ui.js';
+import {
+  KIND_FONT,
+  LABEL_FONT,
+  arrowMarker,
+  neighbour,
+  pathFor,
+  shortLabel,
+  textWidth,
+} from './dag-geometry.js';
+import {
+  EDGE_COLORS,
+  EDGE_FALLBACK_COLOR,
+  SHARING_LABELS,
+  edgeLabel,
+  graphLegend,
+  nodeDetails,
+  tint,
+} from './dag-legend.js';
+
+export { EDGE_LABELS, dagLegend } from './dag-legend.js';
 
 const NODE_H = 42;
 const PAD_X = 12;
 const STRIPE = 6;
-const LABEL_FONT =
-  '12px ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono", monospace';
-const KIND_FONT = '600 9.5px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
+// Below this a graph is no longer an overview but noise: the box scrolls instead.
+const MIN_SCALE = 0.25;
 const SCALES = [0.3, 0.4, 0.5, 0.6, 0.75, 0.9, 1, 1.25, 1.5, 2];
-
-export const EDGE_LABELS = {
-  TRAINED_ON: 'trained on',
-  PRODUCED_BY: 'produced by',
-  TESTS_HYPOTHESIS: 'tests',
-  USES: 'uses',
-  ADDRESSES: 'addresses',
-  DERIVED_FROM: 'derived from',
-};
-
-let measureCtx = null;
-function textWidth(text, font) {
-  if (!measureCtx) measureCtx = document.createElement('canvas').getContext('2d');
-  measureCtx.font = font;
-  return measureCtx.measureText(text).width;
-}
 
 let uid = 0;
 
-/** Tinted fill for a kind colour (#rrggbb -> rgba at 14%). */
-function tint(hex, alpha = 0.14) {
-  const n = parseInt(hex.slice(1), 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
-}
-
-/** The legend shared by every DAG on the page. */
-export function dagLegend() {
-  return el(
-    'ul',
-    { class: 'legend', 'aria-label': 'Legend of the provenance graphs' },
-    Object.entries(KINDS).map(([kind, info]) =>
-      el(
-        'li',
-        { 'data-kind': kind },
-        el('span', {
-          class: 'swatch',
-          style: `background:${tint(info.color, 0.25)};border-color:${info.color}`,
-        }),
-        info.label,
-      ),
-    ),
-    el('li', {}, el('span', { class: 'swatch shared' }), 'ancestor shared by all compared models'),
-    el('li', {}, el('span', { class: 'swatch line' }), 'pinned link'),
-    el(
-      'li',
-      {},
-      el('span', { class: 'swatch line dashed' }),
-      'floating link (follows the latest version)',
-    ),
-  );
-}
-
-function pathFor(points) {
-  if (!points.length) return '';
-  const f = (n) => Math.round(n * 10) / 10;
-  let d = `M${f(points[0].x)},${f(points[0].y)}`;
-  for (let i = 1; i < points.length - 1; i += 1) {
-    const p = points[i];
-    const q = points[i + 1];
-    d += ` Q${f(p.x)},${f(p.y)} ${f((p.x + q.x) / 2)},${f((p.y + q.y) / 2)}`;
-  }
-  const last = points[points.length - 1];
-  d += ` L${f(last.x)},${f(last.y)}`;
-  return d;
-}
-
-function nodeLink(artifact) {
-  switch (artifact.kind) {
-    case 'MODEL':
-      return el('a', { href: modelHref(artifact.id) }, 'Open this model version');
-    case 'DATASET':
-      return el(
-        'a',
-        { href: catalogHref({ dataset: artifact.id }) },
-        'Models trained on this version',
-      );
-    case 'HYPOTHESIS':
-      return el(
-        'a',
-        { href: catalogHref({ hypothesis: artifact.id }) },
-        'Models testing this hypothesis',
-      );
-    default:
-      return el('a', { href: '/graphql' }, 'Query this analysis in GraphiQL');
-  }
-}
-
 /**
- * A <figure> with the DAG of one compared model: a caption with zoom buttons, the SVG in a
- * scroll box (drawn at 100% so labels stay readable however many nodes), and a details panel
- * that shows the node chosen by click or Enter/Space.
+ * A <figure> with one provenance DAG: a caption with zoom buttons, a legend of what this graph
+ * draws, the SVG in a scroll box fitted to its width, and a details panel for the node chosen by
+ * click or Enter/Space. Arrow keys move between nodes; a focused node is scrolled into view.
+ *
+ * Options: `caption` (nodes), `modelTitle`, `kinds` (list artifact kinds in the legend),
+ * `sharing(nodeId) -> 'all' | 'some' | 'one' | null` and `highlight(nodeId) -> boolean` (merged
+ * graphs: nodes drawn per sharing value; the compared models emphasised), `label` (the SVG's name).
  */
-export function renderDag(dag, { caption, modelTitle }) {
+export function renderDag(dag, options = {}) {
+  const { caption, modelTitle, kinds = false, sharing = null, highlight = null } = options;
   const id = ++uid;
   const nodes = dag.nodes;
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const drawable = dag.edges.filter((e) => byId.has(e.source) && byId.has(e.target));
   const skipped = dag.edges.length - drawable.length;
+  const subject = dag.modelId || options.label || 'the compared models';
 
   const g = new window.dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 64, edgesep: 10, marginx: 8, marginy: 8 });
+  g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 48, edgesep: 10, marginx: 8, marginy: 8 });
   g.setDefaultEdgeLabel(() => ({}));
   const sizes = new Map();
   for (const n of nodes) {
-    const label = versionLabel(n.artifact);
-    const kindLabel = (KINDS[n.artifact.kind]?.label || n.artifact.kind).toUpperCase();
+    const full = n.artifact ? versionLabel(n.artifact) : n.id;
+    const label = shortLabel(full, n.artifact);
+    const kind = n.artifact?.kind || 'UNKNOWN';
+    const kindLabel = (KINDS[kind]?.label || kind).toUpperCase();
     const width =
       Math.ceil(Math.max(textWidth(label, LABEL_FONT), textWidth(kindLabel, KIND_FONT) * 1.1)) +
       2 * PAD_X +
       STRIPE;
-    sizes.set(n.id, { width, height: NODE_H, label, kindLabel });
+    sizes.set(n.id, { width, height: NODE_H, label, full, kind, kindLabel });
     g.setNode(n.id, { width, height: NODE_H });
   }
   drawable.forEach((e, i) => g.setEdge(e.target, e.source, {}, 'e' + i));
@@ -134,49 +80,54 @@ export function renderDag(dag, { caption, modelTitle }) {
   const width = Math.ceil(graph.width || 100);
   const height = Math.ceil(graph.height || NODE_H + 16);
 
-  const markerId = `arrow-${id}`;
-  const root = svg(
-    'svg',
-    {
-      class: 'dag-svg',
-      role: 'group',
-      viewBox: `0 0 ${width} ${height}`,
-      width,
-      height,
-      'aria-label': `Provenance graph of ${dag.modelId}: ${nodes.length} artifacts, ${dag.edges.length} links. Inputs on the left, the model on the right.`,
-      'data-model-id': dag.modelId,
-    },
-    svg(
-      'defs',
-      {},
-      svg(
-        'marker',
-        {
-          id: markerId,
-          viewBox: '0 0 10 10',
-          refX: 10,
-          refY: 5,
-          markerWidth: 7,
-          markerHeight: 7,
-          orient: 'auto-start-reverse',
-        },
-        svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#6e7781' }),
-      ),
-    ),
-  );
+  const present = {
+    kinds: new Set(),
+    types: new Set(),
+    pinned: false,
+    floating: false,
+    sharing: new Set(),
+    highlighted: false,
+  };
+  const markers = svg('defs', {});
+  const markerIds = new Map();
+  const markerFor = (type) => {
+    if (!markerIds.has(type)) {
+      const markerId = `arrow-${id}-${markerIds.size}`;
+      markerIds.set(type, markerId);
+      markers.append(arrowMarker(markerId, EDGE_COLORS[type] || EDGE_FALLBACK_COLOR));
+    }
+    return markerIds.get(type);
+  };
+
+  const root = svg('svg', {
+    class: 'dag-svg',
+    role: 'group',
+    viewBox: `0 0 ${width} ${height}`,
+    preserveAspectRatio: 'xMinYMin meet',
+    'aria-label':
+      `Provenance graph of ${subject}: ${nodes.length} artifacts, ${dag.edges.length} links. ` +
+      'Inputs on the left, the model on the right. Arrow keys move between nodes; ' +
+      'Enter shows details.',
+    'data-model-id': dag.modelId || null,
+  });
+  root.append(markers);
 
   const edgeLayer = svg('g', { class: 'edges' });
   drawable.forEach((e, i) => {
     const laid = g.edge({ v: e.target, w: e.source, name: 'e' + i });
-    const from = versionLabel(byId.get(e.source).artifact);
-    const to = versionLabel(byId.get(e.target).artifact);
+    const from = sizes.get(e.source).full;
+    const to = sizes.get(e.target).full;
+    present.types.add(e.type);
+    if (e.pinned) present.pinned = true;
+    else present.floating = true;
     edgeLayer.append(
       svg(
         'path',
         {
           class: ['edge', e.pinned ? 'pinned' : 'floating'],
           d: pathFor(laid.points),
-          'marker-end': `url(#${markerId})`,
+          stroke: EDGE_COLORS[e.type] || EDGE_FALLBACK_COLOR,
+          'marker-end': `url(#${markerFor(e.type)})`,
           'data-source': e.source,
           'data-target': e.target,
           'data-type': e.type,
@@ -184,7 +135,7 @@ export function renderDag(dag, { caption, modelTitle }) {
         svg(
           'title',
           {},
-          `${from} ${EDGE_LABELS[e.type] || e.type} ${to} (${e.pinned ? 'pinned' : 'floating'})`,
+          `${from} ${edgeLabel(e.type)} ${to} (${e.pinned ? 'pinned' : 'floating'})`,
         ),
       ),
     );
@@ -197,32 +148,64 @@ export function renderDag(dag, { caption, modelTitle }) {
     el('p', { class: 'muted' }, 'Click a node, or Tab to it and press Enter, to see its details.'),
   );
 
+  const centres = new Map();
+  const elements = new Map();
   const nodeLayer = svg('g', { class: 'nodes' });
+  const entry =
+    (dag.modelId && byId.has(dag.modelId) && dag.modelId) ||
+    (highlight && nodes.find((n) => highlight(n.id))?.id) ||
+    nodes[0]?.id;
   for (const n of nodes) {
     const a = n.artifact;
     const pos = g.node(n.id);
     const size = sizes.get(n.id);
-    const color = KINDS[a.kind]?.color || '#6e7781';
-    const isRoot = n.id === dag.modelId;
+    const color = KINDS[size.kind]?.color || EDGE_FALLBACK_COLOR;
+    const share = sharing ? sharing(n.id) || null : n.sharedByAll ? 'all' : null;
+    const isRoot = n.id === dag.modelId || Boolean(highlight && highlight(n.id));
     const w = size.width;
     const h = size.height;
-    const shared = n.sharedByAll ? ', an ancestor shared by all compared models' : '';
+    present.kinds.add(size.kind);
+    if (sharing && share) present.sharing.add(share);
+    if (highlight && isRoot) present.highlighted = true;
+    centres.set(n.id, pos);
+    const shareText = share ? `, ${SHARING_LABELS[share]}` : '';
+    const title = a ? `${size.full}\n${a.title}\n${a.id}` : n.id;
     const node = svg(
       'g',
       {
-        class: ['node', isRoot && 'root', n.sharedByAll && 'shared'],
+        class: [
+          'node',
+          isRoot && 'root',
+          share === 'all' && 'shared',
+          share && `dag-node--shared-${share}`,
+          highlight && isRoot && 'dag-node--highlight',
+        ],
         transform: `translate(${Math.round(pos.x - w / 2)},${Math.round(pos.y - h / 2)})`,
-        tabindex: 0,
+        tabindex: n.id === entry ? 0 : -1,
         role: 'button',
         'data-id': n.id,
-        'data-kind': a.kind,
-        'data-shared': String(n.sharedByAll),
-        'aria-label': `${KINDS[a.kind]?.label || a.kind} ${size.label}: ${a.title}${shared}. Show details.`,
+        'data-node-id': n.id,
+        'data-kind': size.kind,
+        'data-shared': String(share === 'all'),
+        'data-sharing': share,
+        'aria-label':
+          `${KINDS[size.kind]?.label || size.kind} ${size.full}: ` +
+          `${a ? a.title : 'unresolved'}${shareText}. Show details.`,
       },
-      svg('title', {}, `${a.title}\n${a.id}`),
-      n.sharedByAll
+      svg('title', {}, title),
+      share === 'all'
         ? svg('rect', {
             class: 'shared-outline',
+            x: -5,
+            y: -5,
+            width: w + 10,
+            height: h + 10,
+            rx: 9,
+          })
+        : null,
+      share === 'some'
+        ? svg('rect', {
+            class: 'some-outline',
             x: -5,
             y: -5,
             width: w + 10,
@@ -236,7 +219,7 @@ export function renderDag(dag, { caption, modelTitle }) {
         width: w,
         height: h,
         rx: 6,
-        fill: isRoot ? tint(color, 0.28) : tint(color),
+        fill: share === 'all' ? tint(color, 0.4) : isRoot ? tint(color, 0.28) : tint(color),
         stroke: color,
         'stroke-width': isRoot ? 2.5 : 1.2,
       }),
@@ -248,41 +231,94 @@ export function renderDag(dag, { caption, modelTitle }) {
       for (const other of nodeLayer.querySelectorAll('.node.selected'))
         other.classList.remove('selected');
       node.classList.add('selected');
-      details.replaceChildren(...nodeDetails(n, dag, byId));
+      details.replaceChildren(...nodeDetails(n, dag, byId, sharing ? share : undefined));
     };
     node.addEventListener('click', select);
+    node.addEventListener('focus', () => {
+      for (const other of elements.values()) other.setAttribute('tabindex', '-1');
+      node.setAttribute('tabindex', '0');
+      revealNode(node);
+    });
     node.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' || event.key === ' ') {
         event.preventDefault();
         select();
+        return;
       }
+      let next = null;
+      if (event.key.startsWith('Arrow')) next = neighbour(n.id, event.key, centres);
+      else if (event.key === 'Home') next = nodes[0]?.id;
+      else if (event.key === 'End') next = nodes.at(-1)?.id;
+      else return;
+      event.preventDefault();
+      if (next) elements.get(next).focus();
     });
+    elements.set(n.id, node);
     nodeLayer.append(node);
   }
   root.append(nodeLayer);
 
   const scroll = el(
     'div',
-    { class: 'dag-scroll', tabindex: 0, 'aria-label': `Scrollable graph of ${dag.modelId}` },
+    { class: 'dag-scroll', tabindex: -1, 'aria-label': `Scrollable graph of ${subject}` },
     root,
   );
-  let scale = 1;
-  const output = el('output', { 'aria-live': 'polite' }, '100%');
+
+  /** Scroll the box (and then the page, if need be) so that `node` is wholly visible. */
+  function revealNode(node) {
+    const box = scroll.getBoundingClientRect();
+    const r = node.getBoundingClientRect();
+    const m = 10;
+    const right = box.left + scroll.clientWidth;
+    const bottom = box.top + scroll.clientHeight;
+    // A node larger than the box shows its start (left, top) rather than its end.
+    if (r.left < box.left + m) scroll.scrollLeft -= box.left + m - r.left;
+    else if (r.right > right - m)
+      scroll.scrollLeft += Math.min(r.right - right + m, r.left - box.left - m);
+    if (r.top < box.top + m) scroll.scrollTop -= box.top + m - r.top;
+    else if (r.bottom > bottom - m)
+      scroll.scrollTop += Math.min(r.bottom - bottom + m, r.top - box.top - m);
+    node.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }
+
+  // null: fitted to the box's width (CSS does the scaling); a number: a fixed zoom.
+  let fixed = null;
+  const output = el('output', { 'aria-live': 'polite' }, 'fit');
+  const shownScale = () => (fixed ?? (root.getBoundingClientRect().width / width || 1));
+  const showScale = () => {
+    const pct = Math.round(shownScale() * 100) + '%';
+    output.textContent = fixed === null ? `fit ${pct}` : pct;
+  };
   const apply = () => {
-    root.setAttribute('width', String(Math.round(width * scale)));
-    root.setAttribute('height', String(Math.round(height * scale)));
-    output.textContent = Math.round(scale * 100) + '%';
+    if (fixed === null) {
+      root.removeAttribute('width');
+      root.removeAttribute('height');
+      root.style.width = '100%';
+      root.style.maxWidth = `${width}px`;
+      root.style.minWidth = `${Math.ceil(width * MIN_SCALE)}px`;
+      root.style.aspectRatio = `${width} / ${height}`;
+    } else {
+      root.setAttribute('width', String(Math.round(width * fixed)));
+      root.setAttribute('height', String(Math.round(height * fixed)));
+      root.style.width = root.style.maxWidth = root.style.minWidth = root.style.aspectRatio = '';
+    }
+    showScale();
   };
   const step = (dir) => {
-    const i = SCALES.findIndex((s) => s >= scale - 1e-9);
-    const next =
-      SCALES[Math.min(SCALES.length - 1, Math.max(0, (i < 0 ? SCALES.length - 1 : i) + dir))];
-    scale = next;
+    const scale = shownScale();
+    const i =
+      dir > 0
+        ? SCALES.findIndex((s) => s > scale + 1e-6)
+        : SCALES.findLastIndex((s) => s < scale - 1e-6);
+    fixed = i < 0 ? (dir > 0 ? SCALES.at(-1) : SCALES[0]) : SCALES[i];
     apply();
   };
+  if (typeof ResizeObserver === 'function') new ResizeObserver(showScale).observe(root);
+  apply();
+
   const zoom = el(
     'div',
-    { class: 'zoom', role: 'group', 'aria-label': `Zoom the graph of ${dag.modelId}` },
+    { class: 'zoom', role: 'group', 'aria-label': `Zoom the graph of ${subject}` },
     el('button', { type: 'button', 'aria-label': 'Zoom out', onclick: () => step(-1) }, '−'),
     output,
     el('button', { type: 'button', 'aria-label': 'Zoom in', onclick: () => step(1) }, '+'),
@@ -290,30 +326,26 @@ export function renderDag(dag, { caption, modelTitle }) {
       'button',
       {
         type: 'button',
-        title: 'Shrink the whole graph into view (an overview; zoom in to read labels)',
-        onclick: () => {
-          const maxHeight = Number.parseFloat(getComputedStyle(scroll).maxHeight) || 620;
-          const fit = Math.min((scroll.clientWidth - 12) / width, (maxHeight - 12) / height);
-          scale = Math.max(0.1, Math.min(1, fit));
-          apply();
-        },
+        title: 'Fit the graph to the width of its box',
+        onclick: () => ((fixed = null), apply()),
       },
       'Fit',
     ),
-    el('button', { type: 'button', onclick: () => ((scale = 1), apply()) }, '100%'),
+    el('button', { type: 'button', onclick: () => ((fixed = 1), apply()) }, '100%'),
   );
 
   const counts = `${nodes.length} artifacts, ${dag.edges.length} links`;
-  const rootPos = g.node(dag.modelId);
+  const rootPos = dag.modelId ? g.node(dag.modelId) : null;
   const figure = el(
     'figure',
-    { class: 'dag', 'data-model-id': dag.modelId },
+    { class: 'dag', 'data-model-id': dag.modelId || null },
     el(
       'figcaption',
       {},
       el('span', { class: 'dag-title' }, caption, el('span', { class: 'muted small' }, counts)),
       zoom,
     ),
+    graphLegend(present, { kinds, highlight: Boolean(highlight) }),
     skipped
       ? el(
           'p',
@@ -322,51 +354,14 @@ export function renderDag(dag, { caption, modelTitle }) {
         )
       : null,
     el('div', { class: 'dag-body' }, scroll, details),
-    srOnly(`Provenance of ${modelTitle}.`),
+    srOnly(`Provenance of ${modelTitle || subject}.`),
   );
-  /** Once on the page: scroll a graph taller or wider than its box to the compared model. */
+  /** Once on the page: scroll a graph taller or wider than its box to the model. */
   figure.revealModel = () => {
     if (!rootPos) return;
+    const scale = shownScale();
     scroll.scrollTop = Math.max(0, rootPos.y * scale - scroll.clientHeight / 2);
     scroll.scrollLeft = Math.max(0, rootPos.x * scale - scroll.clientWidth / 2);
   };
   return figure;
-}
-
-function nodeDetails(n, dag, byId) {
-  const a = n.artifact;
-  const label = (id) => (byId.has(id) ? versionLabel(byId.get(id).artifact) : id);
-  const out = dag.edges.filter((e) => e.source === n.id);
-  const into = dag.edges.filter((e) => e.target === n.id);
-  const floating = (e) => (e.pinned ? '' : el('span', { class: 'muted' }, ' (floating)'));
-  const dependsOn = (e) =>
-    el('li', {}, `${EDGE_LABELS[e.type] || e.type} `, el('code', {}, label(e.target)), floating(e));
-  const usedBy = (e) =>
-    el(
-      'li',
-      {},
-      el('code', {}, label(e.source)),
-      ` (${EDGE_LABELS[e.type] || e.type})`,
-      floating(e),
-    );
-  return [
-    el('h3', {}, a.title),
-    el(
-      'dl',
-      {},
-      el('dt', {}, 'Kind'),
-      el('dd', {}, KINDS[a.kind]?.label || a.kind),
-      el('dt', {}, 'Id'),
-      el('dd', {}, el('code', {}, a.id)),
-      el('dt', {}, 'Version'),
-      el('dd', {}, el('code', {}, versionLabel(a)), a.isLatest ? ' (latest)' : ''),
-      el('dt', {}, 'Shared'),
-      el('dd', {}, n.sharedByAll ? 'yes, by every compared model' : 'no'),
-      out.length
-        ? [el('dt', {}, 'Depends on'), el('dd', {}, el('ul', {}, out.map(dependsOn)))]
-        : null,
-      into.length ? [el('dt', {}, 'Used by'), el('dd', {}, el('ul', {}, into.map(usedBy)))] : null,
-    ),
-    el('p', {}, nodeLink(a)),
-  ];
 }

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from playwright.sync_api import Locator
 
 from tests.browser import (  # noqa: F401 (fixtures)
     LiveServer,
@@ -15,6 +16,7 @@ from tests.browser import (  # noqa: F401 (fixtures)
     page_fixture,
     save_screenshot,
 )
+from tests.page_checks import assert_graphs_fit, assert_no_sideways_overflow
 from tests.pages_helpers import (  # noqa: F401 (fixtures)
     BULK,
     Built,
@@ -42,7 +44,8 @@ DAG_GEOMETRY = """(svg) => {
              start: [first.x, first.y], end: [last.x, last.y] };
   });
   const nodes = [...svg.querySelectorAll('g.node')].map((g) => ({
-    id: g.dataset.id, kind: g.dataset.kind, shared: !!g.querySelector('rect.shared-outline'),
+    id: g.dataset.id, nodeId: g.dataset.nodeId, kind: g.dataset.kind,
+    shared: !!g.querySelector('rect.shared-outline'),
     stroke: g.querySelector('rect.box').getAttribute('stroke'),
     label: g.querySelector('text.node-label').textContent,
     fontPx: g.querySelector('text.node-label').getBoundingClientRect().height,
@@ -66,6 +69,13 @@ def drawn_dags(page: WatchedPage) -> dict[str, dict[str, Any]]:
     return found
 
 
+def texts_in(scope: Locator, selector: str, attribute: str) -> list[str]:
+    values = scope.locator(selector).evaluate_all(
+        "(els, a) => els.map(e => e.getAttribute(a))", attribute
+    )
+    return [str(v) for v in values]
+
+
 def assert_dags_match(page: WatchedPage, data: dict[str, Any]) -> None:
     """Nodes and edges drawn equal compareModels' DAGs; every edge joins two drawn nodes."""
     drawn = drawn_dags(page)
@@ -79,6 +89,7 @@ def assert_dags_match(page: WatchedPage, data: dict[str, Any]) -> None:
         assert sorted(n["id"] for n in shown["nodes"]) == sorted(n["id"] for n in dag["nodes"])
         by_id = {n["id"]: n for n in dag["nodes"]}
         for node in shown["nodes"]:
+            assert node["nodeId"] == node["id"]
             artifact = by_id[node["id"]]["artifact"]
             assert node["label"] == f"{artifact['lineageId']} @{artifact['versionNumber']}"
             assert node["kind"] == artifact["kind"]
@@ -94,6 +105,13 @@ def assert_dags_match(page: WatchedPage, data: dict[str, Any]) -> None:
             # and ends on the source's box.
             assert touches(edge["start"], shown["boxes"][edge["target"]]), edge
             assert touches(edge["end"], shown["boxes"][edge["source"]]), edge
+        # The graph's own legend names exactly the link types it draws.
+        legend = page.page.locator(f'figure.dag[data-model-id="{dag["modelId"]}"] .dag-legend')
+        assert set(texts_in(legend, "li[data-edge-type]", "data-edge-type")) == {
+            e["type"] for e in dag["edges"]
+        }
+        styles = set(texts_in(legend, "li[data-edge-style]", "data-edge-style"))
+        assert styles == {"pinned" if e["pinned"] else "floating" for e in dag["edges"]}
         # Inputs on the left, the model on the right.
         model_box = shown["boxes"][dag["modelId"]]
         assert all(
@@ -180,11 +198,146 @@ def test_compare_large_dag_is_complete_and_readable(
     figure.scroll_into_view_if_needed()
     save_screenshot(page, "compare-50-nodes.png")
 
-    # Zoom out and back.
+    # Zoom out, back to 100%, and fitted again.
     svg = figure.locator("svg.dag-svg")
-    width = float(svg.get_attribute("width") or 0)
+    drawn_width = "e => e.getBoundingClientRect().width"
+    width = svg.evaluate(drawn_width)
     figure.get_by_role("button", name="Zoom out").click()
-    assert float(svg.get_attribute("width") or 0) < width
+    assert svg.evaluate(drawn_width) < width
     figure.get_by_role("button", name="100%").click()
-    assert float(svg.get_attribute("width") or 0) == width
+    assert svg.evaluate(drawn_width) == pytest.approx(width, abs=1)
+    figure.get_by_role("button", name="Fit", exact=True).click()
+    assert svg.evaluate(drawn_width) == pytest.approx(width, abs=1)
+    page.assert_clean()
+
+
+FOCUSED_INSIDE = """(scroll) => {
+  const node = document.activeElement;
+  const box = scroll.getBoundingClientRect();
+  const r = node.getBoundingClientRect();
+  return {
+    id: node.dataset.nodeId,
+    inside: r.left >= box.left - 1 && r.right <= box.left + scroll.clientWidth + 1 &&
+      r.top >= box.top - 1 && r.bottom <= box.top + scroll.clientHeight + 1,
+    scrolled: scroll.scrollTop,
+  };
+}"""
+
+
+def test_dag_keyboard_moves_between_nodes_and_scrolls_them_into_view(
+    page: WatchedPage, live_server: LiveServer, built: Built
+) -> None:
+    open_page(page, "/models/compare?ids=" + ",".join([built.big, built.a]))
+    figure = page.page.locator(f'figure.dag[data-model-id="{built.big}"]')
+    scroll = figure.locator(".dag-scroll")
+    # One tab stop per graph: the model itself.
+    assert figure.locator('g.node[tabindex="0"]').evaluate_all(
+        "els => els.map(e => e.dataset.nodeId)"
+    ) == [built.big]
+    figure.locator(f'g.node[data-node-id="{built.big}"]').focus()
+    page.page.keyboard.press("ArrowLeft")
+    assert scroll.evaluate(FOCUSED_INSIDE)["id"] == "pt-bulk-fit-v1"
+    page.page.keyboard.press("ArrowLeft")
+    first = scroll.evaluate(FOCUSED_INSIDE)
+    assert first["id"].startswith("pt-bulk-") and first["inside"], first
+    seen = {first["id"]}
+    for _ in range(BULK):
+        page.page.keyboard.press("ArrowDown")
+        now = scroll.evaluate(FOCUSED_INSIDE)
+        assert now["inside"], now
+        seen.add(now["id"])
+    # Down to the last recording: the box scrolled to keep each focused node visible.
+    assert now["scrolled"] > 0
+    for _ in range(BULK):
+        page.page.keyboard.press("ArrowUp")
+        now = scroll.evaluate(FOCUSED_INSIDE)
+        assert now["inside"], now
+        seen.add(now["id"])
+    assert len(seen) == BULK
+    assert figure.locator('g.node[tabindex="0"]').count() == 1
+    page.page.keyboard.press("Enter")
+    assert now["id"] in figure.locator(".node-details").inner_text()
+    page.assert_clean()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_dags_open_fitted_to_their_box(
+    page: WatchedPage, live_server: LiveServer, built: Built, width: int
+) -> None:
+    page.page.set_viewport_size({"width": width, "height": 900})
+    for ids in (built.abc, ["model-celltype-classifier-v3", "model-celltype-classifier-v4"]):
+        open_page(page, "/models/compare?ids=" + ",".join(ids))
+        assert_graphs_fit(page, "figure.dag .dag-scroll")
+        assert_no_sideways_overflow(page)
+    labels = page.page.locator("svg.dag-svg text.node-label").all_text_contents()
+    assert "dataset-abc-atlas-merfish @1" in labels
+    save_screenshot(page, f"compare-dags-{width}.png", full_page=True)
+    page.assert_clean()
+
+
+MERGED = """async () => {
+  const { renderDag } = await import('/static/dag.js');
+  const node = (id, kind) => ({ id, artifact: { id, kind, lineageId: id.replace(/-v1$/, ''),
+    versionNumber: 1, title: 'Title of ' + id, isLatest: true } });
+  const long = 'dataset-a-very-long-lineage-identifier-for-an-atlas-merfish-v1';
+  const dag = {
+    nodes: [node('m-a-v1', 'MODEL'), node('m-b-v1', 'MODEL'), node('fit-v1', 'ANALYSIS'),
+            node('shared-v1', 'DATASET'), node('some-v1', 'DATASET'), node(long, 'DATASET')],
+    edges: [
+      { source: 'm-a-v1', target: 'fit-v1', type: 'PRODUCED_BY', pinned: true },
+      { source: 'm-b-v1', target: 'fit-v1', type: 'PRODUCED_BY', pinned: true },
+      { source: 'm-a-v1', target: 'shared-v1', type: 'TRAINED_ON', pinned: true },
+      { source: 'm-b-v1', target: 'shared-v1', type: 'TRAINED_ON', pinned: false },
+      { source: 'm-a-v1', target: 'some-v1', type: 'TRAINED_ON', pinned: true },
+      { source: 'm-b-v1', target: long, type: 'TRAINED_ON', pinned: true },
+    ],
+  };
+  const sharing = { 'fit-v1': 'all', 'shared-v1': 'all', 'some-v1': 'some', [long]: 'one',
+                    'm-a-v1': 'one', 'm-b-v1': 'one' };
+  const figure = renderDag(dag, { caption: 'Merged', sharing: (id) => sharing[id] ?? null,
+                                  highlight: (id) => id.startsWith('m-') });
+  figure.id = 'merged-test';
+  document.querySelector('main').prepend(figure);
+}"""
+
+
+def test_merged_dag_draws_sharing_and_highlights_with_a_legend(
+    page: WatchedPage, live_server: LiveServer, built: Built
+) -> None:
+    page.page.set_viewport_size({"width": 390, "height": 900})
+    open_page(page, "/models/compare?ids=" + ",".join(built.abc))
+    page.page.evaluate(MERGED)
+    merged = page.page.locator("#merged-test")
+    by_class = merged.locator("g.node").evaluate_all(
+        "els => Object.fromEntries(els.map(e => [e.dataset.nodeId, e.getAttribute('class')]))"
+    )
+    assert "dag-node--shared-all" in by_class["fit-v1"]
+    assert "dag-node--shared-all" in by_class["shared-v1"]
+    assert "dag-node--shared-some" in by_class["some-v1"]
+    assert "dag-node--highlight" in by_class["m-a-v1"]
+    assert "dag-node--highlight" not in by_class["fit-v1"]
+    # Drawn distinctly: a solid outline, a dashed outline, none.
+    assert merged.locator('g[data-node-id="shared-v1"] rect.shared-outline').count() == 1
+    some = merged.locator('g[data-node-id="some-v1"] rect.some-outline')
+    assert some.evaluate("e => getComputedStyle(e).strokeDasharray") not in ("", "none")
+    long = "dataset-a-very-long-lineage-identifier-for-an-atlas-merfish-v1"
+    plain = merged.locator(f'g[data-node-id="{long}"]')
+    assert plain.locator("rect.shared-outline, rect.some-outline").count() == 0
+    label = plain.locator("text.node-label").text_content() or ""
+    assert label.endswith("… @1") and label.startswith("dataset-a-very")
+    assert long in (plain.locator("title").first.text_content() or "")
+    legend = merged.locator(".dag-legend")
+    assert texts_in(legend, "li[data-sharing]", "data-sharing") == ["all", "some", "one"]
+    assert texts_in(legend, "li[data-edge-type]", "data-edge-type") == [
+        "TRAINED_ON",
+        "PRODUCED_BY",
+    ]
+    assert texts_in(legend, "li[data-edge-style]", "data-edge-style") == ["pinned", "floating"]
+    assert legend.locator("li[data-highlight]").count() == 1
+    assert_graphs_fit(page, "#merged-test .dag-scroll")
+    assert_no_sideways_overflow(page)
+    merged.locator('g[data-node-id="some-v1"]').click()
+    assert "by some compared models" in merged.locator(".node-details").inner_text()
+    merged.scroll_into_view_if_needed()
+    save_screenshot(page, "merged-dag-390.png")
     page.assert_clean()
