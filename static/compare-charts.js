@@ -81,7 +81,7 @@ function barChart(row, cmp, index) {
       label: {
         show: true,
         position: 'right',
-        formatter: `${mark(c)}${valueWithInterval(c)}${highlighted && c.capped ? ' ⚠ capped' : ''}`,
+        formatter: mark(c) + valueWithInterval(c) + (highlighted && c.capped ? ' ⚠ capped' : ''),
       },
       tip: entry ? cellTooltip(entry.model, i, row, c) : escapeHtml(c.value),
     };
@@ -96,7 +96,17 @@ function barChart(row, cmp, index) {
       axisLabel: { formatter: (v) => (v === 0 ? 'worst' : 'best'), color: '#59636e' },
       splitLine: { show: true, lineStyle: { color: '#eaeef2' } },
     },
-    yAxis: { type: 'category', inverse: true, data: tags, axisLabel: { color: '#1f2328' } },
+    yAxis: {
+      type: 'category',
+      inverse: true,
+      data: tags,
+      axisLabel: {
+        color: '#1f2328',
+        // A model that does not report the metric is named in grey, with no bar.
+        formatter: (v, k) => (row.cells[k] && row.cells[k].value === null ? `{none|${v}}` : v),
+        rich: { none: { color: '#8c959f' } },
+      },
+    },
     series: [
       {
         type: 'bar',
@@ -134,9 +144,12 @@ function barChart(row, cmp, index) {
       const c = row.cells[d];
       const entry = index.get(c.modelId);
       const who = entry ? `${modelTag(entry.model, entry.i)} ${entry.model.title}` : c.modelId;
-      return c.value === null
-        ? `${who}: does not report ${row.name}`
-        : `${who}: ${row.name} ${valueWithInterval(c)}${c.best ? ', best' : ''}${c.withinUncertainty && !c.best ? ', within uncertainty of the best' : ''}${c.capped ? ', capped (incomplete provenance)' : ''}`;
+      if (c.value === null) return `${who}: does not report ${row.name}`;
+      const notes = [
+        c.best ? 'best' : c.withinUncertainty ? 'within uncertainty of the best' : null,
+        c.capped ? 'capped (incomplete provenance)' : null,
+      ].filter(Boolean);
+      return [`${who}: ${row.name} ${valueWithInterval(c)}`, ...notes].join(', ');
     },
     table: {
       caption: `${row.name} (${dir}) by model`,
@@ -149,7 +162,10 @@ function barChart(row, cmp, index) {
           c.value === null ? 'not reported' : String(c.value),
           intervalText(c) || '',
           stand[k] === null ? '' : stand[k].toFixed(2),
-          [c.best ? 'best' : c.withinUncertainty ? 'within uncertainty' : '', c.capped ? 'capped' : '']
+          [
+            c.best ? 'best' : c.withinUncertainty ? 'within uncertainty' : '',
+            c.capped ? 'capped' : '',
+          ]
             .filter(Boolean)
             .join(', '),
         ];
@@ -201,7 +217,13 @@ function parallelChart(rows, cmp, index) {
   };
   const option = {
     color: models.map((_m, i) => colour(i)),
-    legend: { type: 'scroll', top: 0, data: models.map((m, i) => modelTag(m, i)), itemWidth: 18, itemHeight: 8 },
+    legend: {
+      type: 'scroll',
+      top: 0,
+      data: models.map((m, i) => modelTag(m, i)),
+      itemWidth: 18,
+      itemHeight: 8,
+    },
     parallel: {
       left: 48,
       right: 64,
@@ -237,7 +259,10 @@ function parallelChart(rows, cmp, index) {
     describe: (s) => tip(s).replace(/<br>/g, '; ').replace(/<[^>]+>/g, ''),
     table: {
       caption: 'Metric values by model (raw, as registered)',
-      columns: ['Model', ...rows.map((r) => `${r.name} (${r.better === 'LOWER' ? 'lower' : 'higher'} is better)`)],
+      columns: [
+        'Model',
+        ...rows.map((r) => `${r.name} (${r.better === 'LOWER' ? 'lower' : 'higher'} is better)`),
+      ],
       rows: models.map((m, i) => [
         `${modelTag(m, i)} ${m.title}`,
         ...rows.map((row) => {

@@ -195,7 +195,9 @@ function similarityTable(id, measure, caption, data, models) {
           'tr',
           {},
           el('td', {}),
-          models.map((m, i) => el('th', { scope: 'col', title: `${m.title} (${m.id})` }, letter(i))),
+          models.map((m, i) =>
+            el('th', { scope: 'col', title: `${m.title} (${m.id})` }, letter(i)),
+          ),
         ),
       ),
       el(
@@ -235,19 +237,34 @@ export function renderInputs(cmp) {
   const index = modelIndex(models);
   const data = cmp.trainingData;
   const some = data.sharedBySome || [];
-  const unique = data.uniqueToModel.map((u) =>
-    el(
-      'div',
-      { 'data-model-id': u.modelId },
+  const withUnique = data.uniqueToModel.filter((u) => u.datasets.length);
+  const without = data.uniqueToModel.filter((u) => !u.datasets.length);
+  const unique = [
+    withUnique.map((u) =>
       el(
-        'p',
-        { class: 'small unique-head' },
-        letterChip(index.get(u.modelId)),
-        u.datasets.length ? null : el('span', { class: 'empty' }, ' none'),
+        'div',
+        { 'data-model-id': u.modelId },
+        el('p', { class: 'small unique-head' }, letterChip(index.get(u.modelId))),
+        el('ul', {}, u.datasets.map(datasetItem)),
       ),
-      u.datasets.length ? el('ul', {}, u.datasets.map(datasetItem)) : null,
     ),
-  );
+    without.length
+      ? el(
+          'p',
+          { class: 'empty none-list' },
+          'None for ',
+          without.map((u, k) => [
+            k ? ', ' : '',
+            el(
+              'span',
+              { 'data-model-id': u.modelId, title: index.get(u.modelId)?.model.title },
+              letter(index.get(u.modelId)?.i ?? 0),
+            ),
+          ]),
+          '.',
+        )
+      : null,
+  ];
   return section(
     'inputs',
     'Training data',
@@ -258,7 +275,7 @@ export function renderInputs(cmp) {
     ),
     el(
       'div',
-      { class: 'input-groups' },
+      { class: ['input-groups', models.length > 4 && 'many'] },
       group(
         'shared',
         `Shared by all ${models.length}, at the same version`,

@@ -109,8 +109,7 @@ function mergedGraph(cmp, index) {
       kinds: true,
       sharing: (id) => {
         const n = byId.get(id);
-        if (!n || n.compared) return null;
-        return n.sharing ? n.sharing.toLowerCase() : null;
+        return n && n.sharing ? n.sharing.toLowerCase() : null;
       },
       highlight: (id) => Boolean(byId.get(id) && byId.get(id).compared && index.has(id)),
     },

@@ -73,7 +73,11 @@ function deltaView(cell, baseline) {
           },
           '—',
         )
-      : el('span', { title: `${cell.relativeDelta}% of ${tag}'s value` }, fmtPercent(cell.relativeDelta));
+      : el(
+          'span',
+          { title: `${cell.relativeDelta}% of ${tag}'s value` },
+          fmtPercent(cell.relativeDelta),
+        );
   return el(
     'span',
     { class: 'delta', title: `${cell.delta} (exact difference from ${tag})` },
@@ -171,7 +175,11 @@ export function renderMetrics(cmp) {
               { class: 'direction' },
               row.better === 'LOWER' ? '↓ lower is better' : '↑ higher is better',
             ),
-            el('span', { class: ['verdict', `verdict-${row.verdict.toLowerCase()}`] }, verdictText(row, index)),
+            el(
+              'span',
+              { class: ['verdict', `verdict-${row.verdict.toLowerCase()}`] },
+              verdictText(row, index),
+            ),
           ),
           row.cells.map((c) => metricCell(c, row, index, baseline)),
         ),

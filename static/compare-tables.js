@@ -133,7 +133,11 @@ export function renderConfig(cmp, state, onChange) {
     return el(
       'section',
       { id: 'config', class: 'panel', 'aria-labelledby': 'config-title' },
-      el('div', { class: 'section-head' }, el('h2', { id: 'config-title' }, 'Training configuration')),
+      el(
+        'div',
+        { class: 'section-head' },
+        el('h2', { id: 'config-title' }, 'Training configuration'),
+      ),
       el('p', { class: 'muted' }, 'No model records a training configuration.'),
     );
   }

@@ -77,8 +77,10 @@ def test_compare_cards_and_metrics_match_compare_models(
                 assert td.get_attribute("data-missing") == "true"
             elif cell["modelId"] != built.a and cell["delta"] is not None:
                 assert "vs A" in shown
-        # A dot chart per metric, one dot group per distinct value shown.
-        assert page.page.locator(f"{tr} svg.dotplot circle").count() >= 1
+        # A bar chart per metric that two or more models report.
+        chart = page.page.locator(f'figure.metric-chart[data-metric="{name}"]')
+        reported = sum(c["value"] is not None for c in row["cells"])
+        assert chart.count() == int(reported >= 2), name
     loss_b = page.page.locator(
         f'#metrics-table tr[data-metric="loss"] td[data-model-id="{built.b}"]'
     )
@@ -86,14 +88,13 @@ def test_compare_cards_and_metrics_match_compare_models(
     rmse_b = page.page.locator(
         f'#metrics-table tr[data-metric="rmse"] td[data-model-id="{built.b}"]'
     )
-    assert "+0.05 vs A" in rmse_b.inner_text()
+    assert "+0.05 (+25%) vs A" in rmse_b.inner_text()
 
     # Semantic tables: captions and scoped header cells.
-    # (The metrics table has one more column: the dot chart.)
-    for table, extra in (("#metrics-table", 1), ("#config-table", 0), ("#metadata-table", 0)):
+    for table in ("#metrics-table", "#config-table", "#metadata-table"):
         assert page.page.locator(f"{table} caption").count() == 1
         heads = page.page.locator(f"{table} thead th[scope=col]").count()
-        assert heads == 1 + len(built.abc) + extra
+        assert heads == 1 + len(built.abc)
         rows = page.page.locator(f"{table} tbody tr").count()
         assert page.page.locator(f"{table} tbody th[scope=row]").count() == rows
 
@@ -186,7 +187,9 @@ def test_compare_training_data_groups_match_the_data(
             d["id"] for d in unique["datasets"]
         ]
         if not unique["datasets"]:
-            assert "none" in page.page.locator(group).inner_text()
+            none = page.page.locator(f'{inputs} [data-group="unique"] .none-list')
+            assert none.locator(f'[data-model-id="{unique["modelId"]}"]').count() == 1
+            assert none.inner_text().startswith("None for ")
     assert {u["modelId"]: [d["id"] for d in u["datasets"]] for u in data["uniqueToModel"]} == {
         built.a: [],
         built.b: [],
@@ -239,10 +242,20 @@ def test_compare_permalink_and_exports(
         "model_id",
         "present",
         "value",
+        "stderr",
+        "lower",
+        "upper",
         "delta",
+        "relative_delta",
         "best",
+        "within_uncertainty",
+        "capped",
+        "baseline",
+        "verdict",
         "better",
         "differs",
+        "differs_from_baseline",
+        "sharing",
     ]
     metric_lines = [line for line in lines if line["section"] == "metric"]
     expected = [(row, cell) for row in data["metrics"] for cell in row["cells"]]
@@ -264,7 +277,14 @@ def test_compare_permalink_and_exports(
         for c in r["cells"]
         if not c["present"]
     ]
-    assert {line["section"] for line in lines} == {"metric", "training_config", "metadata"}
+    assert {line["section"] for line in lines} == {
+        "metric",
+        "training_config",
+        "metadata",
+        "training_data",
+        "provenance",
+        "provenance_warning",
+    }
     page.assert_clean()
 
 
