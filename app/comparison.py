@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from app import metric_directions
+from app import metric_directions, metric_values
 from app.domain import Artifact, ModelFields, iso_utc
+from app.errors import InvalidInput
+from app.metric_values import Interval
 
 
 def _fields(a: Artifact) -> ModelFields:
@@ -15,46 +18,158 @@ def _fields(a: Artifact) -> ModelFields:
     return a.model
 
 
+class Verdict(StrEnum):
+    """What a metric row may say about the best value."""
+
+    BEST = "best"
+    WITHIN_UNCERTAINTY = "within_uncertainty"  # the best value's interval meets another's
+    TOO_FEW_VALUES = "too_few_values"  # fewer than two models report the metric
+
+
+@dataclass(frozen=True)
+class Compared:
+    """What the metric rule and the baseline read of one compared model."""
+
+    model_id: str
+    lineage_id: str
+    is_latest: bool
+    metrics: Mapping[str, float]
+    intervals: Mapping[str, Interval]
+    directions: Mapping[str, str]
+    capped: bool  # provenance warnings cap its quality score
+
+
+def compared(a: Artifact) -> Compared:
+    m = _fields(a)
+    return Compared(
+        a.id,
+        a.lineage_id,
+        a.is_latest,
+        m.evaluation_metrics,
+        m.intervals,
+        m.metric_directions,
+        bool(m.warnings),
+    )
+
+
+def baseline_index(models: Sequence[Compared], ref: str | None) -> int:
+    """The position of the baseline model: the first unless ``ref`` names another compared
+    version (by its id, or by its lineage's id)."""
+    if ref is None:
+        return 0
+    # The version with that id; else the latest of that lineage; else its first compared one.
+    ranks = [(c.model_id != ref, c.lineage_id != ref, not c.is_latest) for c in models]
+    found = min(range(len(models)), key=lambda i: ranks[i])
+    if not (ranks[found][0] and ranks[found][1]):
+        return found
+    raise InvalidInput(
+        f"baseline {ref!r} is not one of the compared models "
+        f"({', '.join(c.model_id for c in models)})",
+        field="baseline",
+    )
+
+
 @dataclass(frozen=True)
 class MetricCell:
     model_id: str
     value: float | None
-    delta: float | None  # value minus the baseline's (the first model's)
+    interval: Interval | None
+    delta: float | None  # value minus the baseline's, exact in decimal
+    relative_delta: float | None  # percent of the baseline's; None when that is 0
     best: bool
+    within_uncertainty: bool
+    capped: bool
+    baseline: bool
 
 
 @dataclass(frozen=True)
 class MetricRow:
     name: str
     better: str
+    verdict: Verdict
     cells: tuple[MetricCell, ...]
-    best_model_ids: tuple[str, ...]
+    best_model_ids: tuple[str, ...]  # only under Verdict.BEST
+    leader_model_ids: tuple[str, ...]  # the best value's models, whatever the verdict
+    overlapping_model_ids: tuple[str, ...]  # under WITHIN_UNCERTAINTY: leaders and overlaps
+    reported_count: int
 
 
-def metric_rows(models: Sequence[Artifact]) -> list[MetricRow]:
-    """One row per metric name any model reports; a missing value is None, never 0."""
-    names = sorted({n for m in models for n in _fields(m).evaluation_metrics})
+def _judge(
+    values: Sequence[float | None], intervals: Sequence[Interval | None], direction: str
+) -> tuple[Verdict, set[int], set[int]]:
+    """The verdict, the leaders' positions and the positions within their uncertainty."""
+    # A value without an interval is a point.
+    spans = {
+        i: iv or Interval(v, v)
+        for i, (v, iv) in enumerate(zip(values, intervals, strict=True))
+        if v is not None
+    }
+    if not spans:
+        return Verdict.TOO_FEW_VALUES, set(), set()
+    pick = max if direction == metric_directions.HIGHER else min
+    target = pick(v for v in values if v is not None)
+    leaders = {i for i in spans if values[i] == target}
+    if len(spans) < 2:
+        return Verdict.TOO_FEW_VALUES, leaders, set()
+    near = {
+        i
+        for i, span in spans.items()
+        if i not in leaders and any(span.overlaps(spans[j]) for j in leaders)
+    }
+    if near:
+        return Verdict.WITHIN_UNCERTAINTY, leaders, leaders | near
+    return Verdict.BEST, leaders, set()
+
+
+def metric_rows(models: Sequence[Compared], baseline: int = 0) -> list[MetricRow]:
+    """One row per metric name any model reports; a missing value is None, never 0.
+
+    A best value is named only when at least two models report the metric and no other
+    model's interval (a bare number is a point) meets the best one's; otherwise the row
+    says why not. Deltas are taken from the baseline model, exactly.
+    """
+    names = sorted({n for m in models for n in m.metrics})
     declared: dict[str, str] = {}
     for m in models:
-        declared.update(_fields(m).metric_directions)
+        declared.update(m.directions)
     rows = []
     for name in names:
         direction = metric_directions.direction(name, declared)
-        values = [_fields(m).evaluation_metrics.get(name) for m in models]
-        present = [v for v in values if v is not None]
-        target = (max if direction == metric_directions.HIGHER else min)(present)
-        base = values[0]
+        values = [m.metrics.get(name) for m in models]
+        intervals = [m.intervals.get(name) for m in models]
+        verdict, leaders, near = _judge(values, intervals, direction)
+        best = leaders if verdict is Verdict.BEST else set()
+        base = values[baseline]
         cells = tuple(
             MetricCell(
-                model_id=m.id,
-                value=v,
-                delta=None if v is None or base is None else v - base,
-                best=v is not None and v == target,
+                model_id=m.model_id,
+                value=None if v is None else float(v),
+                interval=iv,
+                delta=metric_values.delta(v, base),
+                relative_delta=metric_values.relative_delta(v, base),
+                best=i in best,
+                within_uncertainty=i in near,
+                capped=m.capped,
+                baseline=i == baseline,
             )
-            for m, v in zip(models, values, strict=True)
+            for i, (m, v, iv) in enumerate(zip(models, values, intervals, strict=True))
         )
-        best = tuple(c.model_id for c in cells if c.best)
-        rows.append(MetricRow(name, direction, cells, best))
+
+        def ids(positions: set[int]) -> tuple[str, ...]:
+            return tuple(models[i].model_id for i in sorted(positions))
+
+        rows.append(
+            MetricRow(
+                name,
+                direction,
+                verdict,
+                cells,
+                ids(best),
+                ids(leaders),
+                ids(near),
+                sum(v is not None for v in values),
+            )
+        )
     return rows
 
 
@@ -66,14 +181,21 @@ class DiffRow:
     values: tuple[Any, ...]
     present: tuple[bool, ...]
     differs: bool
+    differs_from_baseline: tuple[bool, ...]
 
 
-def _row(key: str, values: Sequence[Any], present: Sequence[bool]) -> DiffRow:
-    seen = {repr(v) if p else "<missing>" for v, p in zip(values, present, strict=True)}
-    return DiffRow(key, tuple(values), tuple(present), differs=len(seen) > 1)
+def _row(key: str, values: Sequence[Any], present: Sequence[bool], baseline: int) -> DiffRow:
+    seen = [repr(v) if p else "<missing>" for v, p in zip(values, present, strict=True)]
+    return DiffRow(
+        key,
+        tuple(values),
+        tuple(present),
+        differs=len(set(seen)) > 1,
+        differs_from_baseline=tuple(s != seen[baseline] for s in seen),
+    )
 
 
-def metadata_rows(models: Sequence[Artifact]) -> list[DiffRow]:
+def metadata_rows(models: Sequence[Artifact], baseline: int = 0) -> list[DiffRow]:
     """Family, architecture, size, version, date and scores, flagged where they differ."""
     getters: dict[str, Callable[[Artifact], Any]] = {
         "family": lambda a: _fields(a).family.value,
@@ -85,7 +207,8 @@ def metadata_rows(models: Sequence[Artifact]) -> list[DiffRow]:
         "quality_score": lambda a: _fields(a).quality_score,
     }
     return [
-        _row(key, [get(m) for m in models], [True] * len(models)) for key, get in getters.items()
+        _row(key, [get(m) for m in models], [True] * len(models), baseline)
+        for key, get in getters.items()
     ]
 
 
@@ -101,66 +224,8 @@ def flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def config_rows(models: Sequence[Artifact]) -> list[DiffRow]:
+def config_rows(models: Sequence[Artifact], baseline: int = 0) -> list[DiffRow]:
     """Training configurations as dotted keys; a key one model lacks is marked missing."""
     flats = [flatten(_fields(m).training_config) for m in models]
     keys = sorted({k for f in flats for k in f})
-    return [_row(k, [f.get(k) for f in flats], [k in f for f in flats]) for k in keys]
-
-
-@dataclass(frozen=True)
-class DataOverlap:
-    """Training datasets: shared at one version, one lineage at several versions, unique."""
-
-    shared: tuple[str, ...]
-    # lineage id -> (model id, dataset version id) for every model trained on that lineage
-    version_splits: dict[str, tuple[tuple[str, str], ...]]
-    unique: dict[str, tuple[str, ...]]
-
-
-def data_overlap(trained_on: Mapping[str, Sequence[Artifact]]) -> DataOverlap:
-    """Compare the dataset versions each model (in order) was trained on."""
-    model_ids = list(trained_on)
-    every = [{d.id for d in trained_on[m]} for m in model_ids]
-    shared = set.intersection(*every) if every else set()
-    by_lineage: dict[str, list[tuple[str, str]]] = {}
-    for m in model_ids:
-        for d in trained_on[m]:
-            by_lineage.setdefault(d.lineage_id, []).append((m, d.id))
-    splits = {
-        lineage: tuple(pairs)
-        for lineage, pairs in sorted(by_lineage.items())
-        if len({v for _, v in pairs}) > 1
-    }
-    in_split = {v for pairs in splits.values() for _, v in pairs}
-    unique = {}
-    for m, ids in zip(model_ids, every, strict=True):
-        others = set().union(*(e for o, e in zip(model_ids, every, strict=True) if o != m))
-        unique[m] = tuple(sorted(ids - others - in_split))
-    return DataOverlap(tuple(sorted(shared)), splits, unique)
-
-
-@dataclass(frozen=True)
-class DagEdge:
-    source: str
-    target: str
-    type: str
-    pinned: bool
-
-
-@dataclass(frozen=True)
-class Dag:
-    model_id: str
-    nodes: tuple[str, ...]
-    edges: tuple[DagEdge, ...]
-
-
-def ancestor_sets(dags: Sequence[Dag]) -> tuple[list[str], dict[str, list[str]]]:
-    """Ancestors every model shares, and those only one model has."""
-    ancestors = {d.model_id: set(d.nodes) - {d.model_id} for d in dags}
-    shared = set.intersection(*ancestors.values()) if ancestors else set()
-    unique = {}
-    for mid, own in ancestors.items():
-        others = set().union(*(a for o, a in ancestors.items() if o != mid))
-        unique[mid] = sorted(own - others)
-    return sorted(shared), unique
+    return [_row(k, [f.get(k) for f in flats], [k in f for f in flats], baseline) for k in keys]

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from app.metric_values import Interval
+
 
 def iso_utc(value: datetime) -> str:
     """ISO 8601 in UTC as PostgreSQL writes a timestamptz in JSON: the fraction of a second
@@ -79,6 +81,8 @@ class ModelFields:
     raw_quality_score: float
     quality_score: float
     warnings: tuple[ProvenanceWarning, ...]
+    # The uncertainty of the metrics that were registered with one (app.metric_values).
+    intervals: dict[str, Interval] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from app import ids
+from app import ids, metric_values
 from app.domain import Family, Kind, LinkType, NewArtifact
 from app.errors import InvalidInput
 
@@ -39,18 +39,15 @@ def _is_number(value: Any) -> bool:
 
 
 def check_metrics(metrics: Any, directions: Any) -> None:
-    """Metrics map names to finite numbers; directions say higher or lower is better."""
+    """Metrics map names to finite numbers, or to numbers with their uncertainty
+    (app.metric_values); directions say higher or lower is better."""
     _check_json(metrics, "evaluationMetrics")
     if len(metrics) > MAX_METRICS:
         raise InvalidInput(f"at most {MAX_METRICS} metrics", field="evaluationMetrics")
     for name, value in metrics.items():
         if not name or len(name) > 100:
             raise InvalidInput("metric names are 1-100 characters", field="evaluationMetrics")
-        if not _is_number(value):
-            raise InvalidInput(
-                f"metric {name!r} must be a finite number, got {value!r}",
-                field="evaluationMetrics",
-            )
+        metric_values.parse(name, value)
     _check_json(directions, "metricDirections")
     for name, direction in directions.items():
         if direction not in DIRECTIONS:

@@ -105,10 +105,12 @@ select json_build_object('data', json_build_object('model', (select json_build_o
     where (m.id = $1 or (m.lineage_id = $1 and m.is_latest)) and m.kind = 'model')))::text
 """
 
-# Issue 5's comparison, as far as this benchmark asks for it: models in the order given
+# The comparison, as far as this benchmark asks for it: models in the order given
 # (duplicates collapsed), one row per metric name (sorted), the best model(s) per row in
 # the metric's direction (declared by the first model that declares it, else inferred from
-# the name like app/metrics.py), and each value's difference from the first model's.
+# the name like app/metric_directions.py) when at least two models report it, and each
+# value's difference from the first model's, in decimal. The benchmark's catalogs register
+# no uncertainty, so no interval can make a best value "within uncertainty" here.
 COMPARE_SQL = r"""
 with refs as (select ref, ord from unnest($1::text[]) with ordinality as r(ref, ord)),
 found as (
@@ -128,10 +130,12 @@ dirs as (
         then 'lower' else 'higher' end) as better
     from names n),
 cells as (
-    select d.name, d.better, ms.id, ms.pos, (ms.evaluation_metrics ->> d.name)::float8 as value
+    select d.name, d.better, ms.id, ms.pos, (ms.evaluation_metrics ->> d.name)::float8 as value,
+           (ms.evaluation_metrics ->> d.name)::numeric as exact
     from dirs d cross join ms),
 rows as (
-    select c.*, first_value(c.value) over (partition by c.name order by c.pos) as base,
+    select c.*, first_value(c.exact) over (partition by c.name order by c.pos) as base,
+           count(c.value) over (partition by c.name) as reported,
            case when c.better = 'lower' then min(c.value) over (partition by c.name)
                 else max(c.value) over (partition by c.name) end as best_value
     from cells c)
@@ -140,11 +144,11 @@ select json_build_object('data', json_build_object('compareModels', json_build_o
         order by pos) from ms),
     'metrics', (select json_agg(json_build_object(
             'name', d.name, 'better', upper(d.better),
-            'bestModelIds', (select json_agg(r.id order by r.pos) from rows r
-                where r.name = d.name and r.value = r.best_value),
+            'bestModelIds', (select coalesce(json_agg(r.id order by r.pos), '[]') from rows r
+                where r.name = d.name and r.value = r.best_value and r.reported > 1),
             'cells', (select json_agg(json_build_object(
-                    'modelId', r.id, 'value', r.value, 'delta', r.value - r.base,
-                    'best', coalesce(r.value = r.best_value, false))
+                    'modelId', r.id, 'value', r.value, 'delta', (r.exact - r.base)::float8,
+                    'best', coalesce(r.value = r.best_value and r.reported > 1, false))
                 order by r.pos) from rows r where r.name = d.name))
         order by d.name) from dirs d))))::text
 """

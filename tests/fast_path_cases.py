@@ -7,6 +7,7 @@ so a bug the fast path and the resolvers share still fails the test.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 from app import metric_directions
@@ -203,7 +204,30 @@ COMPARED = [
 ]
 
 
-async def compare(ref: Reference) -> Json:
+def _exact(v: float) -> Decimal:
+    return Decimal(repr(float(v)))
+
+
+def compare_with(baseline: str | None) -> Expect:
+    async def expect(ref: Reference) -> Json:
+        return await compare(ref, baseline)
+
+    return expect
+
+
+COMPARE_FIELDS = """__typename baselineModelId models { id qualityScore provenance { complete } }
+  metrics { name better verdict bestModelIds leaderModelIds overlappingModelIds reportedCount
+    cells { modelId value stderr lower upper delta relativeDelta best withinUncertainty capped
+            baseline } }"""
+COMPARE = "query($ids: [ID!]!) { compareModels(ids: $ids) { " + COMPARE_FIELDS + " } }"
+COMPARE_FROM = (
+    "query($ids: [ID!]!, $b: ID) { compareModels(ids: $ids, baseline: $b) { "
+    + COMPARE_FIELDS
+    + " } }"
+)
+
+
+async def compare(ref: Reference, baseline: str | None = None) -> Json:
     ids: list[str] = []
     for raw in COMPARED:  # surrounding spaces ignored, lineage ids mean the latest, no repeats
         vid = await ref.resolve(raw.strip())
@@ -211,6 +235,11 @@ async def compare(ref: Reference) -> Json:
         if vid not in ids:
             ids.append(vid)
     rows = [await ref.row(i) for i in ids]
+    base = 0
+    if baseline is not None:  # the latest of that lineage if compared, else its first compared
+        latest = await ref.resolve(baseline)
+        lineage = [i for i, r in enumerate(rows) if r["lineage_id"] == baseline]
+        base = ids.index(latest) if latest in ids else lineage[0]
     models = [
         {
             "id": r["id"],
@@ -227,27 +256,66 @@ async def compare(ref: Reference) -> Json:
         # Declared by any compared model, else read from the name (a pure rule of its own).
         better = metric_directions.direction(name, declared).upper()
         values = [r["evaluation_metrics"].get(name) for r in rows]
-        present = [v for v in values if v is not None]
-        target = max(present) if better == "HIGHER" else min(present)
-        cells = [
-            {
-                "modelId": i,
-                "value": v,
-                "delta": None if v is None or values[0] is None else v - values[0],
-                "best": v is not None and v == target,
-            }
-            for i, v in zip(ids, values, strict=True)
+        spans = [
+            r["metric_intervals"].get(name, {"lower": v, "upper": v})
+            for r, v in zip(rows, values, strict=True)
         ]
+        present = [i for i, v in enumerate(values) if v is not None]
+        target = (max if better == "HIGHER" else min)(values[i] for i in present)
+        leaders = [i for i in present if values[i] == target]
+        near = [
+            i
+            for i in present
+            if i not in leaders
+            and any(
+                spans[i]["lower"] <= spans[j]["upper"] and spans[j]["lower"] <= spans[i]["upper"]
+                for j in leaders
+            )
+        ]
+        verdict = "TOO_FEW_VALUES" if len(present) < 2 else "WITHIN_UNCERTAINTY" if near else "BEST"
+        b = values[base]
+        cells = []
+        for i, (mid, v, r) in enumerate(zip(ids, values, rows, strict=True)):
+            iv = r["metric_intervals"].get(name, {})
+            d = None if v is None or b is None else _exact(v) - _exact(b)
+            cells.append(
+                {
+                    "modelId": mid,
+                    "value": v,
+                    "stderr": iv.get("stderr"),
+                    "lower": iv.get("lower"),
+                    "upper": iv.get("upper"),
+                    "delta": None if d is None else float(d),
+                    "relativeDelta": None
+                    if d is None or b == 0
+                    else float(f"{float(d * 100 / abs(_exact(b))):.6g}"),
+                    "best": verdict == "BEST" and i in leaders,
+                    "withinUncertainty": verdict == "WITHIN_UNCERTAINTY" and i in leaders + near,
+                    "capped": bool(r["provenance_warnings"]),
+                    "baseline": i == base,
+                }
+            )
         rows_json.append(
             {
                 "name": name,
                 "better": better,
-                "bestModelIds": [c["modelId"] for c in cells if c["best"]],
+                "verdict": verdict,
+                "bestModelIds": [ids[i] for i in leaders] if verdict == "BEST" else [],
+                "leaderModelIds": [ids[i] for i in leaders],
+                "overlappingModelIds": [ids[i] for i in sorted(leaders + near)]
+                if verdict == "WITHIN_UNCERTAINTY"
+                else [],
+                "reportedCount": len(present),
                 "cells": cells,
             }
         )
     return {
-        "compareModels": {"__typename": "ModelComparison", "models": models, "metrics": rows_json}
+        "compareModels": {
+            "__typename": "ModelComparison",
+            "baselineModelId": ids[base],
+            "models": models,
+            "metrics": rows_json,
+        }
     }
 
 
@@ -404,11 +472,15 @@ QUERIES: list[tuple[str, str, dict[str, Any], Expect]] = [
     ),
     (
         "compare models and metrics, lineage ids and duplicates collapsed",
-        """query($ids: [ID!]!) { compareModels(ids: $ids) {
-             __typename models { id qualityScore provenance { complete } }
-             metrics { name better bestModelIds cells { modelId value delta best } } } }""",
+        COMPARE,
         {"ids": COMPARED},
         compare,
+    ),
+    (
+        "compare from a baseline named by its lineage",
+        COMPARE_FROM,
+        {"ids": COMPARED, "b": "model-hh-interneuron"},
+        compare_with("model-hh-interneuron"),
     ),
     (
         "lineage downstream of a dataset",

@@ -134,7 +134,8 @@ async def test_compare_statement_count_does_not_grow_with_models(resolver_api, c
         (["a", "a-v1"], "BAD_USER_INPUT"),
         ([f"m{i}" for i in range(11)], "BAD_USER_INPUT"),
         (["a", "nope"], "NOT_FOUND"),
-        (["a", "shared-v1"], "NOT_FOUND"),
+        (["a", "shared-v1"], "WRONG_KIND"),
+        (["a", "a"], "BAD_USER_INPUT"),
     ],
 )
 async def test_compare_rejects_bad_id_lists(api, conn, ids, code):
@@ -144,3 +145,11 @@ async def test_compare_rejects_bad_id_lists(api, conn, ids, code):
     assert error["extensions"]["code"] == code
     if code == "NOT_FOUND":
         assert ids[1] in error["message"]
+    if code == "WRONG_KIND":
+        assert error["message"] == "only models can be compared: 'shared-v1' is a dataset"
+    if ids == ["a", "a"]:
+        assert error["message"] == (
+            "compare 2 to 10 distinct models, got 1; 'a' names a-v1, given already"
+        )
+    if ids == ["a", "a-v1"]:
+        assert "'a-v1' names a-v1, given already" in error["message"]

@@ -156,16 +156,37 @@ OTHER_QUERIES = [
         COMPARE_IDS % '"model-hh-interneuron", "dataset-sea-ad-snrna"',
         literal(
             error(
-                "no model 'dataset-sea-ad-snrna'",
+                "only models can be compared: 'dataset-sea-ad-snrna' is a dataset",
                 "compareModels",
-                "NOT_FOUND",
-                ids=["dataset-sea-ad-snrna"],
+                "WRONG_KIND",
+                field="ids",
             )
         ),
     ),
     (
         COMPARE_IDS % '"model-hh-interneuron", "model-hh-interneuron-v2"',
-        literal(error(TOO_FEW, "compareModels", "BAD_USER_INPUT", field="ids")),
+        literal(
+            error(
+                TOO_FEW
+                + "; 'model-hh-interneuron-v2' names model-hh-interneuron-v2, given already",
+                "compareModels",
+                "BAD_USER_INPUT",
+                field="ids",
+            )
+        ),
+    ),
+    (
+        """{ compareModels(ids: ["model-hh-interneuron", "model-cytokine-hill"],
+                           baseline: "model-cytokine-hill-v9") { metrics { name } } }""",
+        literal(
+            error(
+                "baseline 'model-cytokine-hill-v9' is not one of the compared models "
+                "(model-hh-interneuron-v2, model-cytokine-hill-v1)",
+                "compareModels",
+                "BAD_USER_INPUT",
+                field="baseline",
+            )
+        ),
     ),
     (
         '{ compareModels(ids: ["model-hh-interneuron"]) { models { id } } }',

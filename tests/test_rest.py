@@ -143,8 +143,33 @@ async def test_compare_returns_the_structured_comparison(api, demo):
         "model-biophys-microglia-v3",
         "model-cytokine-hill-v1",
     ]
-    rmse = next(m for m in body["metrics"] if m["name"] == "rmse")
+    rows = {m["name"]: m for m in body["metrics"]}
+    rmse, r2 = rows["rmse"], rows["r2"]
     assert rmse["better"] == "lower" and rmse["best_model_ids"] == ["model-biophys-microglia-v3"]
+    assert rmse["verdict"] == "best"
+    # v2's and v3's r2 intervals meet: neither is named best
+    assert (r2["verdict"], r2["best_model_ids"], r2["overlapping_model_ids"]) == (
+        "within_uncertainty",
+        [],
+        ["model-biophys-microglia-v2", "model-biophys-microglia-v3"],
+    )
+    assert r2["intervals"]["model-biophys-microglia-v3"] == {"lower": 0.88, "upper": 0.93}
+    assert rmse["delta_from_baseline"] == {
+        "model-biophys-microglia-v2": 0.0,
+        "model-biophys-microglia-v3": -0.008,  # exact: not -0.008000000000000002
+        "model-cytokine-hill-v1": 0.057,
+    }
+    assert rmse["relative_delta_from_baseline"]["model-cytokine-hill-v1"] == 183.871
+    assert body["baseline_model_id"] == "model-biophys-microglia-v2"
+    r = await api.client.get(
+        "/api/models/compare", params={"ids": ids, "baseline": "model-cytokine-hill"}
+    )
+    based = r.json()
+    assert based["baseline_model_id"] == "model-cytokine-hill-v1"
+    rmse = next(m for m in based["metrics"] if m["name"] == "rmse")
+    assert rmse["delta_from_baseline"]["model-biophys-microglia-v3"] == -0.065
+    r = await api.client.get("/api/models/compare", params={"ids": ids, "baseline": "nope"})
+    assert r.status_code == 400 and r.json()["error"]["parameter"] == "baseline"
     split = body["training_data_overlap"]["same_lineage_different_versions"]
     assert [s["lineage_id"] for s in split] == ["dataset-microglia-timelapse"]
     for bad in ("model-hh-interneuron", "", "a,b,c,d,e,f,g,h,i,j,k"):

@@ -6,6 +6,7 @@ from typing import Any
 
 from app import ids
 from app.domain import Family
+from app.http.openapi_compare import BASELINE_PARAMETER, COMPARISON
 from app.service import catalog
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -38,7 +39,6 @@ ARTIFACT_REF = {
         "shared_by_all": {"type": "boolean"},
     },
 }
-ID_MAP = {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
 
 MODEL_SUMMARY: dict[str, Any] = {
     "type": "object",
@@ -104,76 +104,6 @@ MODEL_DETAIL: dict[str, Any] = {
             },
         },
     ]
-}
-
-DIFF_ROW = {
-    "type": "object",
-    "required": ["key", "differs", "values", "missing"],
-    "properties": {
-        "key": {"type": "string"},
-        "differs": {"type": "boolean"},
-        "values": {"type": "object"},
-        "missing": {"type": "array", "items": {"type": "string"}},
-    },
-}
-
-COMPARISON: dict[str, Any] = {
-    "type": "object",
-    "required": [
-        "models",
-        "metrics",
-        "metadata_diff",
-        "training_config_diff",
-        "training_data_overlap",
-        "provenance",
-    ],
-    "properties": {
-        "models": {"type": "array", "items": {"$ref": "#/components/schemas/ModelSummary"}},
-        "metrics": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["name", "better", "best_model_ids", "values", "delta_from_baseline"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "better": {"enum": ["higher", "lower"]},
-                    "best_model_ids": {"type": "array", "items": {"type": "string"}},
-                    "values": {
-                        "type": "object",
-                        "additionalProperties": {"type": ["number", "null"]},
-                    },
-                    "delta_from_baseline": {
-                        "type": "object",
-                        "additionalProperties": {"type": ["number", "null"]},
-                    },
-                },
-            },
-        },
-        "metadata_diff": {"type": "array", "items": DIFF_ROW},
-        "training_config_diff": {"type": "array", "items": DIFF_ROW},
-        "training_data_overlap": {
-            "type": "object",
-            "required": [
-                "shared_same_version",
-                "same_lineage_different_versions",
-                "unique_to_model",
-            ],
-            "properties": {
-                "shared_same_version": {"type": "array", "items": {"type": "string"}},
-                "same_lineage_different_versions": {"type": "array", "items": {"type": "object"}},
-                "unique_to_model": ID_MAP,
-            },
-        },
-        "provenance": {
-            "type": "object",
-            "required": ["dags", "shared_ancestor_ids", "unique_ancestor_ids"],
-            "properties": {
-                "dags": {"type": "array", "items": {"type": "object"}},
-                "shared_ancestor_ids": {"type": "array", "items": {"type": "string"}},
-                "unique_ancestor_ids": ID_MAP,
-            },
-        },
-    },
 }
 
 ERROR = {
@@ -298,7 +228,8 @@ DOCUMENT: dict[str, Any] = {
                         "description": "2 to 10 distinct models by version or lineage id, "
                         "comma-separated; a model named twice (say by its version id and its "
                         "lineage id) counts once.",
-                    }
+                    },
+                    BASELINE_PARAMETER,
                 ],
                 "responses": {
                     "200": _json("Comparison", "The comparison."),

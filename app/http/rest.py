@@ -13,7 +13,7 @@ from starlette.routing import Route
 from app import paging
 from app.domain import Family
 from app.errors import InvalidInput
-from app.http import auth, openapi, rest_json
+from app.http import auth, openapi, rest_compare, rest_json
 from app.schema.execute import read
 from app.service import catalog, compare, detail
 
@@ -112,13 +112,14 @@ async def model_detail(request: Request) -> Response:
 
 
 async def compare_models(request: Request) -> Response:
-    """GET /api/models/compare?ids=a,b: the structured comparison."""
+    """GET /api/models/compare?ids=a,b[&baseline=b]: the structured comparison."""
     raw = request.query_params.get("ids")
     if not raw:
         raise InvalidInput("ids is required: a comma-separated list of model ids", parameter="ids")
     ids = raw.split(",")
-    result = await request.state.db.run(lambda c: compare.compare(c, ids), retry=True)
-    return JSONResponse(rest_json.comparison(result))
+    baseline = request.query_params.get("baseline") or None
+    result = await request.state.db.run(lambda c: compare.compare(c, ids, baseline), retry=True)
+    return JSONResponse(rest_compare.comparison(result))
 
 
 async def openapi_document(request: Request) -> Response:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain import Artifact, LinkType, iso_utc
-from app.service.compare import Comparison
 from app.service.detail import Edge, ModelDetail
 
 
@@ -136,87 +135,4 @@ def model_detail(d: ModelDetail) -> dict[str, Any]:
             "derived_from": by_type[LinkType.DERIVED_FROM],
         },
         "provenance": {"complete": not m.warnings, "warnings": _warnings(a)},
-    }
-
-
-def _artifact(a: Artifact) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "lineage_id": a.lineage_id,
-        "kind": a.kind.value,
-        "version_number": a.version_number,
-        "title": a.title,
-    }
-
-
-def _dag_targets(c: Comparison, model_id: str) -> Targets:
-    dag = next(d for d in c.lineages.dags if d.model_id == model_id)
-    found: Targets = {}
-    for e in dag.edges:
-        if e.source == model_id:
-            found.setdefault(LinkType(e.type), []).append(e.target)
-    return found
-
-
-def comparison(c: Comparison) -> dict[str, Any]:
-    """The structured comparison, with the same content as GraphQL's compareModels."""
-    ids = [m.id for m in c.models]
-
-    def diff(rows: list[Any]) -> list[dict[str, Any]]:
-        return [
-            {
-                "key": r.key,
-                "differs": r.differs,
-                "values": {
-                    mid: (v if p else None)
-                    for mid, v, p in zip(ids, r.values, r.present, strict=True)
-                },
-                "missing": [mid for mid, p in zip(ids, r.present, strict=True) if not p],
-            }
-            for r in rows
-        ]
-
-    lin = c.lineages
-    data = lin.training_data
-    shared = set(lin.shared_ancestors)
-    return {
-        "models": [model_summary(m, _dag_targets(c, m.id)) for m in c.models],
-        "metrics": [
-            {
-                "name": r.name,
-                "better": r.better,
-                "best_model_ids": list(r.best_model_ids),
-                "values": {x.model_id: x.value for x in r.cells},
-                "delta_from_baseline": {x.model_id: x.delta for x in r.cells},
-            }
-            for r in c.metrics
-        ],
-        "metadata_diff": diff(c.metadata),
-        "training_config_diff": diff(c.training_config),
-        "training_data_overlap": {
-            "shared_same_version": list(data.shared),
-            "same_lineage_different_versions": [
-                {"lineage_id": lineage, "uses": [{"model_id": m, "dataset_id": d} for m, d in uses]}
-                for lineage, uses in data.version_splits.items()
-            ],
-            "unique_to_model": {m: list(ds) for m, ds in data.unique.items()},
-        },
-        "provenance": {
-            "dags": [
-                {
-                    "model_id": d.model_id,
-                    "nodes": [
-                        _artifact(lin.artifacts[n]) | {"shared_by_all": n in shared}
-                        for n in d.nodes
-                    ],
-                    "edges": [
-                        {"source": e.source, "target": e.target, "type": e.type, "pinned": e.pinned}
-                        for e in d.edges
-                    ],
-                }
-                for d in lin.dags
-            ],
-            "shared_ancestor_ids": lin.shared_ancestors,
-            "unique_ancestor_ids": lin.unique_ancestors,
-        },
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import paging, validation
+from app import metric_history, paging, validation
 from app.domain import WarningCode
 from app.readmodel.fields import FIELDS, PAGE_ARGUMENTS, arguments
 from app.service.compare import MAX_MODELS
@@ -54,6 +54,8 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
         if arguments(field) == PAGE_ARGUMENTS
     },
     ("Model", "evaluationMetrics"): Bound(fixed=validation.MAX_METRICS),
+    ("MetricHistory", "points"): Bound(argument="maxPoints", maximum=metric_history.MAX_POINTS),
+    ("MetricPoint", "metrics"): Bound(fixed=validation.MAX_METRICS),
     ("Provenance", "warnings"): Bound(fixed=len(WarningCode)),
     ("LineageGraph", "nodes"): Bound(parent_argument="limit", maximum=paging.MAX_LINEAGE_NODES),
     # Each edge leaves a kept node, and a version has at most MAX_LINKS links.
@@ -77,6 +79,14 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
     # A model, what its links reach, and its analysis's inputs and hypotheses.
     ("ProvenanceDag", "nodes"): Bound(fixed=1 + 2 * LINKS),
     ("ProvenanceDag", "edges"): Bound(fixed=2 * LINKS),
+    ("ModelComparison", "duplicates"): Bound(fixed=MAX_MODELS),
+    # Each version shared by some is shared by two models at least.
+    ("TrainingDataOverlap", "sharedBySome"): Bound(per_model=LINKS // 2),
+    ("TrainingDataOverlap", "datasets"): Bound(per_model=LINKS),
+    ("TrainingDataOverlap", "similarity"): Bound(fixed=MAX_MODELS * (MAX_MODELS - 1) // 2),
+    ("ProvenanceComparison", "ancestors"): Bound(per_model=2 * LINKS),
+    ("MergedProvenance", "nodes"): Bound(per_model=1 + 2 * LINKS),
+    ("MergedProvenance", "edges"): Bound(per_model=2 * LINKS),
 }
 
 MODELS_MAX = MAX_MODELS

@@ -62,21 +62,28 @@ class Count:
 
 @dataclass(frozen=True)
 class Shape:
-    """A value object with a fixed set of fields, built by its own rule (``name``)."""
+    """A value object with a fixed set of fields, built by its own rule (``name``), taking
+    paging or its own ``args``."""
 
     name: str
     paged: bool = False
+    args: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class AllLinks:
+    """Every link leaving the row, of any type."""
 
 
 Field = Column | Link | Versions | Latest | Count | Shape
 
 
 def arguments(field: Field) -> frozenset[str]:
-    """The arguments a field takes: a list's paging, nothing else."""
+    """The arguments a field takes: a list's paging, or a shape's own."""
     paged = isinstance(field, Versions) or (isinstance(field, Link) and not field.single)
     if paged or (isinstance(field, Shape) and field.paged):
         return PAGE_ARGUMENTS
-    return frozenset()
+    return field.args if isinstance(field, Shape) else frozenset()
 
 
 # With the session's UTC time zone, JSON renders createdAt exactly like app.domain.iso_utc.
@@ -121,6 +128,9 @@ FIELDS: dict[str, dict[str, Field]] = {
         "evaluationMetricsJson": Column("{a}.evaluation_metrics"),
         "evaluationMetrics": Shape("metrics"),
         "provenance": Shape("provenance"),
+        "links": Shape("links", paged=True),
+        "linksCount": Count("links"),
+        "metricHistory": Shape("metricHistory", args=frozenset({"maxPoints", "sampling"})),
         **_links(
             trainedOn=Link(
                 LinkType.TRAINED_ON,
@@ -200,10 +210,10 @@ FIELDS: dict[str, dict[str, Field]] = {
 INPUTS = Link(LinkType.USES, True, ARTIFACT_TYPES)
 
 
-def counted(type_name: str, count: Count) -> Link | Versions:
+def counted(type_name: str, count: Count) -> Link | Versions | AllLinks:
     """What a count field counts."""
     listed = FIELDS[type_name][count.of]
     if isinstance(listed, Shape):
-        return INPUTS
+        return AllLinks() if listed.name == "links" else INPUTS
     assert isinstance(listed, Link | Versions)
     return listed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app import ids
+from app import ids, metric_values
 from app.db.types import Conn
 from app.domain import Artifact, Kind, NewArtifact, ProvenanceWarning
 from app.repo import rows
@@ -103,13 +103,16 @@ async def insert_version(
         new.lineage_id,
     )
     is_model = new.kind is Kind.MODEL
+    points, intervals = metric_values.split(new.evaluation_metrics)
     await conn.execute(
         """
         insert into artifacts (
             id, lineage_id, kind, version_number, is_latest, title, description, metadata,
             family, architecture, parameter_count, training_config, evaluation_metrics,
-            metric_directions, raw_quality_score, quality_score, provenance_warnings)
-        values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+            metric_intervals, metric_directions, raw_quality_score, quality_score,
+            provenance_warnings)
+        values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                $17)
         """,
         version_id,
         new.lineage_id,
@@ -122,7 +125,8 @@ async def insert_version(
         new.architecture if is_model else None,
         new.parameter_count if is_model else None,
         new.training_config if is_model else None,
-        new.evaluation_metrics if is_model else None,
+        points if is_model else None,
+        intervals,
         new.metric_directions if is_model else None,
         new.raw_quality_score if is_model else None,
         quality_score if is_model else None,

@@ -6,6 +6,7 @@ from typing import Any
 
 import asyncpg
 
+from app import metric_values
 from app.domain import (
     Artifact,
     Family,
@@ -20,8 +21,8 @@ from app.domain import (
 ARTIFACT_COLUMNS = """
     a.id, a.lineage_id, a.kind, a.version_number, a.is_latest, a.title, a.description,
     a.metadata, a.created_at, a.family, a.architecture, a.parameter_count, a.training_config,
-    a.evaluation_metrics, a.metric_directions, a.raw_quality_score, a.quality_score,
-    a.provenance_warnings
+    a.evaluation_metrics, a.metric_intervals, a.metric_directions, a.raw_quality_score,
+    a.quality_score, a.provenance_warnings
 """
 
 LINK_COLUMNS = "l.source_id, l.type, l.target_lineage_id, l.target_version_id, l.target_kind"
@@ -48,6 +49,9 @@ def artifact(r: asyncpg.Record) -> Artifact:
         model = ModelFields(
             family=Family(r["family"]),
             warnings=warnings_from_json(r["provenance_warnings"]),
+            intervals={
+                k: metric_values.interval_from_json(v) for k, v in r["metric_intervals"].items()
+            },
             **{c: r[c] for c in _PLAIN_MODEL},
         )
     return Artifact(kind=Kind(r["kind"]), model=model, **{c: r[c] for c in _PLAIN})

@@ -9,35 +9,78 @@ import strawberry
 
 from app import comparison
 from app.comparison import DiffRow as DomainDiffRow
+from app.comparison import MetricRow
+from app.comparison import Verdict as DomainVerdict
 from app.domain import Artifact as DomainArtifact
+from app.schema import compare_lineage
+from app.schema.compare_lineage import ProvenanceComparison, TrainingDataOverlap
 from app.schema.scalars import JSON
-from app.schema.types import Artifact, Dataset, Info, Model, as_dataset, as_model, to_gql
-from app.schema.values import ArtifactLinkType, MetricDirection
+from app.schema.types import Info, Model, as_model
+from app.schema.values import MetricDirection
 from app.service import compare
-from app.service.compare import Lineages
+from app.service.compare import Duplicate, Lineages
+
+ID = strawberry.ID
+MetricVerdict = DomainVerdict
+
+strawberry.enum(
+    DomainVerdict,
+    name="MetricVerdict",
+    description="BEST: one value (or a tie) is best beyond every other's uncertainty; "
+    "WITHIN_UNCERTAINTY: the best value's interval meets another model's, so none is named; "
+    "TOO_FEW_VALUES: fewer than two models report the metric.",
+)
 
 
 @strawberry.type
 class MetricCell:
-    model_id: strawberry.ID
+    model_id: ID
     value: float | None = strawberry.field(description="Null when the model lacks the metric.")
-    delta: float | None = strawberry.field(description="Value minus the first model's value.")
-    best: bool
+    stderr: float | None = strawberry.field(description="The standard error it was given with.")
+    lower: float | None = strawberry.field(description="Its interval's lower end, if any.")
+    upper: float | None = strawberry.field(description="Its interval's upper end, if any.")
+    delta: float | None = strawberry.field(
+        description="Value minus the baseline's, computed in decimal from the values as written."
+    )
+    relative_delta: float | None = strawberry.field(
+        description="The delta in percent of the baseline's magnitude (6 significant digits); "
+        "null when the baseline's value is 0 or missing."
+    )
+    best: bool = strawberry.field(description="The best value, when the verdict is BEST.")
+    within_uncertainty: bool = strawberry.field(
+        description="Within the best value's uncertainty (verdict WITHIN_UNCERTAINTY)."
+    )
+    capped: bool = strawberry.field(
+        description="The model has provenance warnings: its quality score is capped."
+    )
+    baseline: bool
 
 
 @strawberry.type
 class MetricComparison:
     name: str
     better: MetricDirection
+    verdict: MetricVerdict
     cells: list[MetricCell]
-    best_model_ids: list[strawberry.ID]
+    best_model_ids: list[ID] = strawberry.field(
+        description="The best value's models when the verdict is BEST (all of a tie); else empty."
+    )
+    leader_model_ids: list[ID] = strawberry.field(
+        description="The models holding the best value, whatever the verdict."
+    )
+    overlapping_model_ids: list[ID] = strawberry.field(
+        description="Under WITHIN_UNCERTAINTY: the leaders and the models whose interval meets "
+        "theirs."
+    )
+    reported_count: int = strawberry.field(description="How many models report this metric.")
 
 
 @strawberry.type
 class DiffCell:
-    model_id: strawberry.ID
+    model_id: ID
     present: bool = strawberry.field(description="False when the model lacks this key.")
     value: JSON | None
+    differs_from_baseline: bool
 
 
 @strawberry.type
@@ -47,66 +90,10 @@ class DiffRow:
     cells: list[DiffCell]
 
 
-@strawberry.type
-class ModelDatasetUse:
-    model_id: strawberry.ID
-    dataset: Dataset
-
-
-@strawberry.type(description="One dataset lineage that the models use at different versions.")
-class DatasetVersionSplit:
-    lineage_id: strawberry.ID
-    uses: list[ModelDatasetUse]
-
-
-@strawberry.type
-class ModelDatasets:
-    model_id: strawberry.ID
-    datasets: list[Dataset]
-
-
-@strawberry.type
-class TrainingDataOverlap:
-    shared_same_version: list[Dataset] = strawberry.field(
-        description="Dataset versions every model was trained on."
-    )
-    same_lineage_different_versions: list[DatasetVersionSplit]
-    unique_to_model: list[ModelDatasets]
-
-
-@strawberry.type
-class DagNode:
-    id: strawberry.ID
-    artifact: Artifact
-    shared_by_all: bool = strawberry.field(description="An ancestor of every compared model.")
-
-
-@strawberry.type(description="source depends on target.")
-class DagEdge:
-    source: strawberry.ID
-    target: strawberry.ID
-    type: ArtifactLinkType
-    pinned: bool
-
-
-@strawberry.type
-class ProvenanceDag:
-    model_id: strawberry.ID
-    nodes: list[DagNode]
-    edges: list[DagEdge]
-
-
-@strawberry.type
-class ModelAncestors:
-    model_id: strawberry.ID
-    ancestor_ids: list[strawberry.ID]
-
-
-@strawberry.type
-class ProvenanceComparison:
-    dags: list[ProvenanceDag]
-    shared_ancestor_ids: list[strawberry.ID]
-    unique_ancestors: list[ModelAncestors]
+@strawberry.type(description="An id given again for a version already compared.")
+class DuplicateId:
+    id: ID
+    model_id: ID = strawberry.field(description="The version it named, compared once.")
 
 
 @strawberry.type(description="Models side by side, computed on the server.")
@@ -114,6 +101,8 @@ class ModelComparison:
     """Metrics and diffs come from the models alone; overlap and DAGs load links on demand."""
 
     found: strawberry.Private[list[DomainArtifact]]
+    base: strawberry.Private[int]
+    duplicate_refs: strawberry.Private[list[Duplicate]]
     lineages_task: strawberry.Private[asyncio.Future[Lineages] | None] = None
 
     async def _lineages(self, info: Info) -> Lineages:
@@ -129,96 +118,79 @@ class ModelComparison:
     def models(self) -> list[Model]:
         return [as_model(m) for m in self.found]
 
+    @strawberry.field(description="The model deltas are taken from.")
+    def baseline_model_id(self) -> ID:
+        return ID(self.found[self.base].id)
+
+    @strawberry.field
+    def duplicates(self) -> list[DuplicateId]:
+        return [DuplicateId(id=ID(d.ref), model_id=ID(d.model_id)) for d in self.duplicate_refs]
+
     @strawberry.field
     def metrics(self) -> list[MetricComparison]:
-        return [
-            MetricComparison(
-                name=r.name,
-                better=MetricDirection(r.better),
-                cells=[
-                    MetricCell(model_id=ID(x.model_id), value=x.value, delta=x.delta, best=x.best)
-                    for x in r.cells
-                ],
-                best_model_ids=[ID(i) for i in r.best_model_ids],
-            )
-            for r in comparison.metric_rows(self.found)
-        ]
+        rows = comparison.metric_rows([comparison.compared(m) for m in self.found], self.base)
+        return [metric_comparison(r) for r in rows]
 
     @strawberry.field
     def metadata(self) -> list[DiffRow]:
-        return _diff_rows(comparison.metadata_rows(self.found), [m.id for m in self.found])
+        return _diff_rows(comparison.metadata_rows(self.found, self.base), self.found)
 
     @strawberry.field
     def training_config(self) -> list[DiffRow]:
-        return _diff_rows(comparison.config_rows(self.found), [m.id for m in self.found])
+        return _diff_rows(comparison.config_rows(self.found, self.base), self.found)
 
     @strawberry.field
     async def training_data(self, info: Info) -> TrainingDataOverlap:
-        lin = await self._lineages(info)
-        data = lin.training_data
-        return TrainingDataOverlap(
-            shared_same_version=[as_dataset(lin.artifacts[d]) for d in data.shared],
-            same_lineage_different_versions=[
-                DatasetVersionSplit(
-                    lineage_id=ID(lineage),
-                    uses=[
-                        ModelDatasetUse(model_id=ID(m), dataset=as_dataset(lin.artifacts[d]))
-                        for m, d in uses
-                    ],
-                )
-                for lineage, uses in data.version_splits.items()
-            ],
-            unique_to_model=[
-                ModelDatasets(model_id=ID(m), datasets=[as_dataset(lin.artifacts[d]) for d in ds])
-                for m, ds in data.unique.items()
-            ],
-        )
+        return compare_lineage.training_data(await self._lineages(info))
 
     @strawberry.field
     async def provenance(self, info: Info) -> ProvenanceComparison:
-        lin = await self._lineages(info)
-        shared = set(lin.shared_ancestors)
-        return ProvenanceComparison(
-            dags=[
-                ProvenanceDag(
-                    model_id=ID(d.model_id),
-                    nodes=[
-                        DagNode(
-                            id=ID(n), artifact=to_gql(lin.artifacts[n]), shared_by_all=n in shared
-                        )
-                        for n in d.nodes
-                    ],
-                    edges=[
-                        DagEdge(
-                            source=ID(e.source),
-                            target=ID(e.target),
-                            type=ArtifactLinkType(e.type),
-                            pinned=e.pinned,
-                        )
-                        for e in d.edges
-                    ],
-                )
-                for d in lin.dags
-            ],
-            shared_ancestor_ids=[ID(i) for i in lin.shared_ancestors],
-            unique_ancestors=[
-                ModelAncestors(model_id=ID(m), ancestor_ids=[ID(i) for i in a])
-                for m, a in lin.unique_ancestors.items()
-            ],
-        )
+        return compare_lineage.provenance(await self._lineages(info))
 
 
-ID = strawberry.ID
+def metric_comparison(r: MetricRow) -> MetricComparison:
+    return MetricComparison(
+        name=r.name,
+        better=MetricDirection(r.better),
+        verdict=r.verdict,
+        cells=[
+            MetricCell(
+                model_id=ID(x.model_id),
+                value=x.value,
+                stderr=x.interval.stderr if x.interval else None,
+                lower=x.interval.lower if x.interval else None,
+                upper=x.interval.upper if x.interval else None,
+                delta=x.delta,
+                relative_delta=x.relative_delta,
+                best=x.best,
+                within_uncertainty=x.within_uncertainty,
+                capped=x.capped,
+                baseline=x.baseline,
+            )
+            for x in r.cells
+        ],
+        best_model_ids=[ID(i) for i in r.best_model_ids],
+        leader_model_ids=[ID(i) for i in r.leader_model_ids],
+        overlapping_model_ids=[ID(i) for i in r.overlapping_model_ids],
+        reported_count=r.reported_count,
+    )
 
 
-def _diff_rows(rows: list[DomainDiffRow], model_ids: list[str]) -> list[DiffRow]:
+def _diff_rows(rows: list[DomainDiffRow], models: list[DomainArtifact]) -> list[DiffRow]:
     return [
         DiffRow(
             key=r.key,
             differs=r.differs,
             cells=[
-                DiffCell(model_id=ID(mid), present=p, value=cast(JSON, v) if p else None)
-                for mid, v, p in zip(model_ids, r.values, r.present, strict=True)
+                DiffCell(
+                    model_id=ID(m.id),
+                    present=p,
+                    value=cast(JSON, v) if p else None,
+                    differs_from_baseline=d,
+                )
+                for m, v, p, d in zip(
+                    models, r.values, r.present, r.differs_from_baseline, strict=True
+                )
             ],
         )
         for r in rows

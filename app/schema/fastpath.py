@@ -17,7 +17,7 @@ from graphql.execution.values import get_variable_values
 
 from app.caches import ByteBoundedCache
 from app.db.database import Database
-from app.repo.compiled import fetch_json
+from app.repo.compiled import fetch_json, finish
 from app.repo.compiled.render import TooWide
 from app.repo.compiled.roots import render
 from app.schema import documents, schema
@@ -38,6 +38,7 @@ class Compiled:
     statement: str
     params: tuple[Any, ...]
     label: str
+    finishers: tuple[finish.Finisher, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,13 @@ class FastPath:
             return None
         planner = Planner(schema._schema, prepared.fragments, coerced)
         try:
-            statement, params = render(planner.read(operation.selection_set))
+            statement, params, finishers = render(planner.read(operation.selection_set))
         except (Unsupported, TooWide):
             return None
         roots = sorted(
             {s.name.value for s in operation.selection_set.selections if hasattr(s, "name")}
         )
-        return Compiled(statement, params, f"query {','.join(roots)}"[:120])
+        return Compiled(statement, params, f"query {','.join(roots)}"[:120], finishers)
 
     async def execute(
         self,
@@ -137,6 +138,13 @@ class FastPath:
         )
         if data is None:
             return None  # a guard failed: the resolvers answer, with the right error
+        if compiled.finishers:
+            answer = orjson.loads(data)
+            try:
+                finish.apply(answer, compiled.finishers)
+            except finish.Refused:
+                return None  # the resolvers answer, with the rule's error
+            data = orjson.dumps(answer).decode()
         budget = self.limits.max_response_objects
         # Each object opens one brace, so the brace count bounds the object count from above.
         if data.count("{") > budget and count_objects(orjson.loads(data)) > budget:

@@ -48,7 +48,10 @@ class RegisterModelInput(ArtifactFields):
     parameter_count: BigInt = BigInt(0)
     training_config: JSON | None = None
     evaluation_metrics: JSON | None = strawberry.field(
-        default=None, description="An object of metric name to number."
+        default=None,
+        description="An object of metric name to a number, or to a number with its "
+        'uncertainty: {"value": 0.023, "stderr": 0.002} or '
+        '{"value": 0.9, "lower": 0.88, "upper": 0.93}.',
     )
     metric_directions: JSON | None = strawberry.field(
         default=None, description='Optional: metric name to "higher" or "lower" (is better).'

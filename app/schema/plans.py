@@ -46,17 +46,22 @@ LOOKUPS = {
 SHAPES: dict[str, dict[str, str | None]] = {
     "Provenance": {"complete": None, "warnings": "ProvenanceWarning"},
     "ProvenanceWarning": {"code": None, "message": None},
-    "Metric": {"name": None, "value": None, "better": None},
+    "Metric": {"name": None, "value": None, "better": None, "stderr": None, "lower": None,
+               "upper": None},
     "AnalysisInput": {"pinned": None, "pinnedVersion": None, "artifact": "Artifact"},
     "LineageGraph": {"root": "Artifact", "truncated": None, "nodes": "LineageNode",
                      "edges": "LineageEdge"},
     "LineageNode": {"distance": None, "artifact": "Artifact"},
     "LineageEdge": {"sourceId": None, "targetId": None, "type": None, "pinned": None,
                     "pinnedVersion": None},
-    "ModelComparison": {"models": "Model", "metrics": "MetricComparison"},
-    "MetricComparison": {"name": None, "better": None, "bestModelIds": None,
-                         "cells": "MetricCell"},
-    "MetricCell": {"modelId": None, "value": None, "delta": None, "best": None},
+    "ModelComparison": {"models": "Model", "metrics": "MetricComparison",
+                        "baselineModelId": None},
+    "MetricComparison": {"name": None, "better": None, "verdict": None, "bestModelIds": None,
+                         "leaderModelIds": None, "overlappingModelIds": None,
+                         "reportedCount": None, "cells": "MetricCell"},
+    "MetricCell": {"modelId": None, "value": None, "stderr": None, "lower": None, "upper": None,
+                   "delta": None, "relativeDelta": None, "best": None, "withinUncertainty": None,
+                   "capped": None, "baseline": None},
 }  # fmt: skip
 SHAPE_OF = {"provenance": "Provenance", "metrics": "Metric", "inputs": "AnalysisInput"}
 
@@ -183,7 +188,10 @@ class Planner:
         if isinstance(field, decl.Column):
             return field
         if isinstance(field, decl.Count):
-            return plan.Counted(decl.counted(type_name, field))
+            of = decl.counted(type_name, field)
+            if isinstance(of, decl.AllLinks):
+                raise Unsupported(f"{type_name}.{name}")
+            return plan.Counted(of)
         if isinstance(field, decl.Link):
             page = None if field.single else self.page(type_name, node)
             return plan.Listed(field, page, self.obj(sub, field.targets))
@@ -191,6 +199,8 @@ class Planner:
             return plan.Listed(field, self.page(type_name, node), self.obj(sub, (type_name,)))
         if isinstance(field, decl.Latest):
             return plan.Listed(field, None, self.obj(sub, (type_name,)))
+        if field.name not in SHAPE_OF:
+            raise Unsupported(f"{type_name}.{name}")
         page = self.page(type_name, node) if field.paged else None
         return self.shaped(field.name, SHAPE_OF[field.name], sub, page)
 
@@ -306,14 +316,15 @@ class Planner:
         return plan.LineageWalk(str(args["id"]), downstream, depth, limit, graph.fields)
 
     def comparison(self, node: FieldNode, args: dict[str, Any]) -> plan.Comparison:
-        self.takes("Query", node, frozenset({"ids"}))
+        self.takes("Query", node, frozenset({"ids", "baseline"}))
         wanted = _distinct([str(i) for i in args["ids"]])
         if not MIN_MODELS <= len(wanted) <= MAX_MODELS:
             raise Unsupported("count")
         if not all(ids.possible(i) for i in wanted):
             raise Unsupported("impossible id")
         shape = self.shaped("comparison", "ModelComparison", node.selection_set)
-        return plan.Comparison(tuple(wanted), shape.fields)
+        baseline = None if args.get("baseline") is None else str(args["baseline"])
+        return plan.Comparison(tuple(wanted), shape.fields, baseline)
 
 
 def _selection(node: FieldNode) -> SelectionSetNode:

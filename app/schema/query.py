@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -104,14 +104,27 @@ class Query:
     hypotheses = _kind_page(Kind.HYPOTHESIS, HypothesisPage)
 
     @strawberry.field(
-        description="Compare 2 to 10 models (version or lineage ids; duplicates collapsed): "
-        "metrics, metadata and configuration diffs, training data overlap, provenance DAGs."
+        description="Compare 2 to 10 models (version or lineage ids; a repeated model is "
+        "compared once and listed in `duplicates`): metrics with verdicts and deltas from the "
+        "baseline, metadata and configuration diffs, training data overlap, provenance."
     )
-    async def compare_models(self, info: Info, ids: list[strawberry.ID]) -> ModelComparison:
+    async def compare_models(
+        self,
+        info: Info,
+        ids: list[strawberry.ID],
+        baseline: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The model deltas are taken from (a version or lineage id among "
+                "`ids`); the first when left out."
+            ),
+        ] = None,
+    ) -> ModelComparison:
         wanted = [str(i) for i in ids]
-        found = await info.context.loaders.run(lambda c: compare.models(c, wanted))
-        info.context.loaders.prime(found)
-        return ModelComparison(found=found)
+        chosen = await info.context.loaders.run(lambda c: compare.select(c, wanted))
+        info.context.loaders.prime(chosen.models)
+        base = compare.baseline(chosen.models, None if baseline is None else str(baseline))
+        return ModelComparison(found=chosen.models, base=base, duplicate_refs=chosen.duplicates)
 
     @strawberry.field(description="Every recorded write to a version, oldest first." + PAGED)
     async def audit_trail(

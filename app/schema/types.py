@@ -14,7 +14,8 @@ from typing import Any, cast
 
 import strawberry
 
-from app import domain, metric_directions
+from app import domain, ids, metric_directions, paging
+from app import metric_history as history
 from app.domain import Kind
 from app.reach import ref
 from app.readmodel.fields import INPUTS
@@ -26,9 +27,13 @@ from app.schema.values import (
     LIMIT,
     PAGED,
     ArtifactKind,
+    ArtifactLinkType,
+    HistorySampling,
     Limit,
     Metric,
     MetricDirection,
+    MetricHistory,
+    MetricPoint,
     ModelFamily,
     Offset,
     Provenance,
@@ -84,6 +89,21 @@ class AnalysisInput:
         return to_gql(found) if found else None
 
 
+@strawberry.type(description="A link of a model version: pinned to a version, or floating.")
+class ModelLink:
+    type: ArtifactLinkType
+    pinned: bool
+    pinned_version: int | None = strawberry.field(
+        description="The pinned version number; null when the link floats."
+    )
+    link: strawberry.Private[domain.Link]
+
+    @strawberry.field(description="The pinned version, or the latest one when the link floats.")
+    async def artifact(self, info: Info) -> Artifact | None:
+        found = await info.context.loaders.artifact.load(ref(self.link))
+        return to_gql(found) if found else None
+
+
 @strawberry.type(description="A model version.")
 @declared("Model", lambda a: to_gql(a))
 class Model(Artifact):
@@ -101,19 +121,65 @@ class Model(Artifact):
     def evaluation_metrics(self) -> list[Metric]:
         m = self.data.model
         assert m is not None
-        return [
-            Metric(
-                name=k,
-                value=v,
-                better=MetricDirection(metric_directions.direction(k, m.metric_directions)),
-            )
-            for k, v in sorted(m.evaluation_metrics.items())
-        ]
+        return [metric(m, k) for k in sorted(m.evaluation_metrics)]
 
     @strawberry.field(description="The evaluation metrics as one JSON object.")
     def evaluation_metrics_json(self) -> JSON:
         assert self.data.model is not None
         return cast(JSON, self.data.model.evaluation_metrics)
+
+    @strawberry.field(
+        description="This version's own links of every type, with their pin state, by type "
+        "and target lineage." + PAGED
+    )
+    async def links(self, info: Info, limit: Limit = LIMIT, offset: Offset = 0) -> list[ModelLink]:
+        paging.check_nested(limit, offset)
+        links = (await info.context.loaders.links_from.load(self.data.id))[offset : offset + limit]
+        await info.context.spend(len(links))
+        found = await info.context.loaders.artifact.load_many([ref(lk) for lk in links])
+        return [
+            ModelLink(
+                type=ArtifactLinkType(lk.type.value),
+                pinned=lk.pinned,
+                pinned_version=a.version_number if a and lk.pinned else None,
+                link=lk,
+            )
+            for lk, a in zip(links, found, strict=True)
+        ]
+
+    @strawberry.field(
+        description="This version's lineage's metrics, version by version, oldest first: "
+        f"at most maxPoints (1 to {history.MAX_POINTS}) versions, this one included. "
+        "A longer lineage is sampled: EVEN spreads the points across it, LATEST takes the "
+        "newest."
+    )
+    async def metric_history(
+        self,
+        info: Info,
+        max_points: int = history.MAX_POINTS,
+        sampling: HistorySampling = HistorySampling.EVEN,
+    ) -> MetricHistory:
+        a = self.data
+        n = await info.context.loaders.lineage_sizes.load(a.lineage_id)
+        shown, numbers = history.positions(n, max_points, sampling, a.version_number)
+        await info.context.spend(len(numbers))
+        found = await info.context.loaders.artifact.load_many(
+            [ids.version_id(a.lineage_id, k) for k in numbers]
+        )
+        return MetricHistory(
+            versions_count=n,
+            sampling=shown,
+            points=[
+                MetricPoint(
+                    version_id=strawberry.ID(v.id),
+                    version_number=v.version_number,
+                    created_at=v.created_at,
+                    metrics=[metric(v.model, k) for k in sorted(v.model.evaluation_metrics)],
+                )
+                for v in found
+                if v is not None and v.model is not None
+            ],
+        )
 
     @strawberry.field
     def provenance(self) -> Provenance:
@@ -123,6 +189,19 @@ class Model(Artifact):
             for w in self.data.model.warnings
         ]
         return Provenance(complete=not warnings, warnings=warnings)
+
+
+def metric(m: domain.ModelFields, name: str) -> Metric:
+    """One metric of a model, with its direction and uncertainty."""
+    interval = m.intervals.get(name)
+    return Metric(
+        name=name,
+        value=m.evaluation_metrics[name],
+        better=MetricDirection(metric_directions.direction(name, m.metric_directions)),
+        stderr=interval.stderr if interval else None,
+        lower=interval.lower if interval else None,
+        upper=interval.upper if interval else None,
+    )
 
 
 @strawberry.type(description="A dataset version.")

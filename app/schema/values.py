@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -12,6 +13,7 @@ from app.domain import Family, Kind, LinkType
 from app.domain import WarningCode as DomainWarningCode
 from app.lineage_cut import Walk
 from app.metric_directions import Direction
+from app.metric_history import Sampling
 from app.readmodel.filters import Order, SortKey
 
 # The domain's enums, as GraphQL sees them: one definition each. strawberry.enum marks the
@@ -26,6 +28,11 @@ _GRAPHQL_ENUMS = {
     SortKey: ("ModelSortField", None),
     Order: ("SortDirection", None),
     Walk: ("LineageDirection", "UPSTREAM follows dependencies; DOWNSTREAM finds dependents."),
+    Sampling: (
+        "HistorySampling",
+        "ALL: every version; LATEST: the newest versions only; EVEN: evenly spaced across the "
+        "lineage, the first and the last included.",
+    ),
 }
 for _enum, (_name, _description) in _GRAPHQL_ENUMS.items():
     strawberry.enum(_enum, name=_name, description=_description)
@@ -39,6 +46,7 @@ TokenScope = Scope
 ModelSortField = SortKey
 SortDirection = Order
 LineageDirection = Walk
+HistorySampling = Sampling
 
 
 @strawberry.type(description="A provenance gap, with a stable code and a message for people.")
@@ -58,6 +66,16 @@ class Metric:
     name: str
     value: float
     better: MetricDirection
+    stderr: float | None = strawberry.field(
+        description="The standard error it was registered with, if any."
+    )
+    lower: float | None = strawberry.field(
+        description="The interval's lower end: as registered, or value - 1.96 x stderr; "
+        "null without an uncertainty."
+    )
+    upper: float | None = strawberry.field(
+        description="The interval's upper end: as registered, or value + 1.96 x stderr."
+    )
 
 
 # The arguments every nested list takes: one paging shape for all of them.
@@ -79,3 +97,18 @@ PAGED = f" At most {paging.NESTED_DEFAULT} items unless `limit` asks for up to {
 def count_of(field: str) -> str:
     """The description of a list's sibling count field."""
     return f"How many items `{field}` holds in all, whatever page it is asked for."
+
+
+@strawberry.type(description="One version's metrics, a point of a metric trend.")
+class MetricPoint:
+    version_id: strawberry.ID
+    version_number: int
+    created_at: datetime
+    metrics: list[Metric]
+
+
+@strawberry.type(description="The metrics across a lineage's versions, oldest first.")
+class MetricHistory:
+    versions_count: int = strawberry.field(description="How many versions the lineage has.")
+    sampling: HistorySampling = strawberry.field(description="Which versions the points are.")
+    points: list[MetricPoint]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import comparison, reach
-from app.comparison import Dag, DagEdge, DataOverlap, DiffRow, MetricRow
+from app import comparison, overlap, reach
+from app.comparison import DiffRow, MetricRow
 from app.db.types import Conn
 from app.domain import Artifact, Kind, Link, LinkType
 from app.errors import InvalidInput, NotFound
+from app.overlap import Dag, DagEdge, DataOverlap, Merged, Share
 from app.repo import catalog as catalog_repo
 from app.service import linking
 
@@ -22,45 +23,89 @@ class Lineages:
 
     training_data: DataOverlap
     dags: list[Dag]
+    ancestors: list[Share]
     shared_ancestors: list[str]
     unique_ancestors: dict[str, list[str]]
+    # for each DAG node, the compared models whose DAG holds it
+    owners: dict[str, tuple[str, ...]]
+    merged: Merged
     # every artifact a DAG node names, by version id
     artifacts: dict[str, Artifact]
 
 
 @dataclass(frozen=True)
+class Duplicate:
+    """A ref that named a version another ref had already named."""
+
+    ref: str
+    model_id: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The distinct models to compare, in the order given, and the refs that collapsed."""
+
+    models: list[Artifact]
+    duplicates: list[Duplicate]
+
+
+@dataclass(frozen=True)
 class Comparison:
     models: list[Artifact]
+    baseline: int
+    duplicates: list[Duplicate]
     metrics: list[MetricRow]
     metadata: list[DiffRow]
     training_config: list[DiffRow]
     lineages: Lineages
 
 
-def _distinct(ids: list[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for i in ids:
-        seen.setdefault(i.strip(), None)
-    return [i for i in seen if i]
+def _refs(ids: list[str]) -> list[str]:
+    return [i.strip() for i in ids if i.strip()]
 
 
-def _check_count(n: int) -> None:
-    if not MIN_MODELS <= n <= MAX_MODELS:
-        raise InvalidInput(
-            f"compare {MIN_MODELS} to {MAX_MODELS} distinct models, got {n}", field="ids"
-        )
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
-async def _models(conn: Conn, ids: list[str]) -> list[Artifact]:
-    found = await catalog_repo.by_refs_map(conn, ids)
-    missing = [i for i in ids if i not in found or found[i].kind is not Kind.MODEL]
+def _check_count(n: int, duplicates: list[Duplicate]) -> None:
+    if MIN_MODELS <= n <= MAX_MODELS:
+        return
+    repeated = "".join(f"; {d.ref!r} names {d.model_id}, given already" for d in duplicates)
+    raise InvalidInput(
+        f"compare {MIN_MODELS} to {MAX_MODELS} distinct models, got {n}{repeated}", field="ids"
+    )
+
+
+async def select(conn: Conn, ids: list[str]) -> Selection:
+    """The models to compare, named by version or lineage ids, duplicates collapsed, in order."""
+    refs = _refs(ids)
+    distinct = list(dict.fromkeys(refs))
+    if len(distinct) > MAX_MODELS:
+        # Checked before any lookup: a long list costs nothing. (Two refs to one version
+        # would collapse, but eleven names for at most ten models are a mistake anyway.)
+        _check_count(len(distinct), [])
+    found = await catalog_repo.by_refs_map(conn, distinct)
+    missing = [i for i in distinct if i not in found]
     if missing:
         raise NotFound(f"no model {', '.join(repr(m) for m in missing)}", ids=missing)
+    wrong = [i for i in distinct if found[i].kind is not Kind.MODEL]
+    if wrong:
+        raise InvalidInput(
+            "only models can be compared: "
+            + ", ".join(f"{i!r} is {_a(found[i].kind.value)}" for i in wrong),
+            field="ids",
+            code="WRONG_KIND",
+        )
     models: dict[str, Artifact] = {}
-    for i in ids:
-        models.setdefault(found[i].id, found[i])
-    _check_count(len(models))
-    return list(models.values())
+    duplicates = []
+    for ref in refs:
+        a = found[ref]
+        if a.id in models and Duplicate(ref, a.id) not in duplicates:
+            duplicates.append(Duplicate(ref, a.id))
+        models.setdefault(a.id, a)
+    _check_count(len(models), duplicates)
+    return Selection(list(models.values()), duplicates)
 
 
 def _dag(model: Artifact, links: dict[str, list[Link]], reached: dict[str, Artifact]) -> Dag:
@@ -86,10 +131,8 @@ def _dag(model: Artifact, links: dict[str, list[Link]], reached: dict[str, Artif
 
 
 async def models(conn: Conn, ids: list[str]) -> list[Artifact]:
-    """The models to compare, named by version or lineage ids, duplicates collapsed, in order."""
-    wanted = _distinct(ids)
-    _check_count(len(wanted))
-    return await _models(conn, wanted)
+    """The distinct models ``ids`` name, in order."""
+    return (await select(conn, ids)).models
 
 
 async def lineages(conn: Conn, models: list[Artifact]) -> Lineages:
@@ -110,24 +153,36 @@ async def lineages(conn: Conn, models: list[Artifact]) -> Lineages:
         for m in models
     }
     dags = [_dag(m, links, reached) for m in models]
-    shared, unique = comparison.ancestor_sets(dags)
+    shares = overlap.ancestors(dags)
+    shared, unique = overlap.ancestor_sets(shares, [m.id for m in models])
     return Lineages(
-        training_data=comparison.data_overlap(trained_on),
+        training_data=overlap.data_overlap(trained_on),
         dags=dags,
+        ancestors=shares,
         shared_ancestors=shared,
         unique_ancestors=unique,
+        owners=overlap.node_owners(dags),
+        merged=overlap.merged(dags),
         artifacts={a.id: a for a in reached.values()} | {m.id: m for m in models},
     )
 
 
-async def compare(conn: Conn, ids: list[str]) -> Comparison:
+def baseline(models: list[Artifact], ref: str | None) -> int:
+    return comparison.baseline_index([comparison.compared(m) for m in models], ref)
+
+
+async def compare(conn: Conn, ids: list[str], baseline_ref: str | None = None) -> Comparison:
     """The whole comparison (REST asks for all of it; GraphQL fetches parts on demand)."""
-    found = await models(conn, ids)
+    chosen = await select(conn, ids)
+    found = chosen.models
+    base = baseline(found, baseline_ref)
     parts = await lineages(conn, found)
     return Comparison(
         models=found,
-        metrics=comparison.metric_rows(found),
-        metadata=comparison.metadata_rows(found),
-        training_config=comparison.config_rows(found),
+        baseline=base,
+        duplicates=chosen.duplicates,
+        metrics=comparison.metric_rows([comparison.compared(m) for m in found], base),
+        metadata=comparison.metadata_rows(found, base),
+        training_config=comparison.config_rows(found, base),
         lineages=parts,
     )

@@ -107,10 +107,12 @@ class LineageWalk:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Models side by side; ``fields``: the models' Obj, metric rows (Shaped)."""
+    """Models side by side; ``fields``: the models' Obj, metric rows (Shaped), the baseline
+    model's id ("baselineModelId"); ``baseline`` the ref the deltas are taken from."""
 
     ids: tuple[str, ...]
     fields: tuple[tuple[str, Part], ...]
+    baseline: str | None = None
 
 
 Root = Const | Lookup | ListPage | LineageWalk | Comparison

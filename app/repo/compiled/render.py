@@ -12,7 +12,7 @@ from typing import Any
 
 from app import metric_directions, reach
 from app.readmodel.fields import KIND_OF, Column, Link, Versions
-from app.repo.compiled import plan
+from app.repo.compiled import finish, plan
 
 MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
@@ -30,6 +30,9 @@ class Renderer:
         # Conditions the answer needs; when one is false the statement yields NULL and the
         # resolvers answer instead (for example with the error an unknown id deserves).
         self.guards: list[str] = []
+        # Parts the statement fetches inputs for, finished by a rule in Python.
+        self.finishers: list[finish.Finisher] = []
+        self.root_key = ""
         self._aliases = 0
 
     def param(self, value: Any, cast: str) -> str:
@@ -184,6 +187,9 @@ class Renderer:
             "name": f"{m}.key",
             "value": f"({m}.value)::float8",
             "better": metric_directions.direction_sql(f"{a}.metric_directions", f"{m}.key"),
+        } | {
+            bound: f"({a}.metric_intervals -> {m}.key -> '{bound}')::float8"
+            for bound in ("stderr", "lower", "upper")
         }
         return (
             f"(select coalesce(json_agg({self.build(self.parts(shape, fields))} order by "

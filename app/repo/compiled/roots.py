@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app import ids, lineage_cut, metric_directions
+from app import ids, lineage_cut
 from app.readmodel import filters
-from app.repo.compiled import plan
+from app.repo.compiled import finish, plan
 from app.repo.compiled.render import Renderer, _text
 from app.repo.lineage import EDGES, walk_sql
 from app.service.compare import MAX_MODELS, MIN_MODELS
 
 
-def render(read: plan.Read) -> tuple[str, tuple[object, ...]]:
-    """The statement answering ``read``, and its parameters."""
+def render(read: plan.Read) -> tuple[str, tuple[object, ...], tuple[finish.Finisher, ...]]:
+    """The statement answering ``read``, its parameters, and the parts a rule finishes."""
     r = Renderer()
-    pairs = [(key, root(r, value)) for key, value in read.roots]
-    return r.statement(r.build(pairs)), tuple(r.params)
+    pairs = []
+    for key, value in read.roots:
+        r.root_key = key
+        pairs.append((key, root(r, value)))
+    return r.statement(r.build(pairs)), tuple(r.params), tuple(r.finishers)
 
 
 def root(r: Renderer, value: plan.Root) -> str:
@@ -154,8 +157,9 @@ def lineage(r: Renderer, value: plan.LineageWalk) -> str:
 
 
 def comparison(r: Renderer, value: plan.Comparison) -> str:
-    """The models and metric rows of app.comparison, in SQL; a guard hands any unknown id or
-    count problem to the resolvers."""
+    """The compared models; the metric rows and the baseline are app.comparison's rule,
+    applied to the inputs fetched here (app.repo.compiled.finish). A guard hands any unknown
+    id or count problem to the resolvers."""
     p = r.param(list(value.ids), "text[]")
     matches = (
         f"unnest({p}) with ordinality as r(ref, n) join artifacts a on a.kind = 'model' "
@@ -173,55 +177,13 @@ def comparison(r: Renderer, value: plan.Comparison) -> str:
             pairs.append((key, _text(part.value)))
         elif isinstance(part, plan.Obj):
             pairs.append((key, f"(select json_agg({r.obj('m', part)} order by m.pos) from m)"))
-        elif isinstance(part, plan.Shaped):
-            pairs.append((key, _metric_rows(r, part)))
+        elif isinstance(part, plan.Shaped | str):
+            shape = part if isinstance(part, plan.Shaped) else None
+            r.finishers.append(finish.Finisher(r.root_key, key, shape, value.baseline))
+            pairs.append((key, finish.INPUTS))
         else:
             raise AssertionError(part)
-    declared = (
-        "(select upper(m.metric_directions ->> nm.name) from m "
-        "where m.metric_directions ? nm.name order by m.pos desc limit 1)"
-    )
     return (
-        f"(with m as (select f.*, row_number() over (order by f.n) as pos from ({found}) f), "
-        "names as (select distinct e.key as name from m, jsonb_each(m.evaluation_metrics) e), "
-        # Materialised: once per metric name, not once per cell (which doubles the cost).
-        "dir as materialized (select nm.name, "
-        f"coalesce({declared}, {metric_directions.inferred_sql('nm.name')}) as better "
-        "from names nm), "
-        "cell as (select d.name, d.better, m.pos, m.id, "
-        "(m.evaluation_metrics -> d.name)::float8 as value from dir d cross join m), "
-        "agg as (select c.*, case when c.better = 'LOWER' then min(c.value) over w "
-        "else max(c.value) over w end as target, "
-        "first_value(c.value) over (w order by c.pos) as base from cell c "
-        "window w as (partition by c.name)) "
+        f"(with m as (select f.*, row_number() over (order by f.n) as pos from ({found}) f) "
         f"select {r.build(pairs)})"
-    )
-
-
-def _metric_rows(r: Renderer, rows: plan.Shaped) -> str:
-    cells = "null"
-    leaves = {
-        "name": "x.name",
-        "better": "x.better",
-        "bestModelIds": "coalesce(x.best, '[]'::json)",
-    }
-
-    def nested(shape: object) -> str:
-        nonlocal cells
-        assert isinstance(shape, plan.Shaped)
-        cell = {
-            "modelId": "g.id",
-            "value": "g.value",
-            "delta": "g.value - g.base",
-            "best": "(g.value is not null and g.value = g.target)",
-        }
-        cells = f"json_agg({r.build(r.parts(shape, cell))} order by g.pos)"
-        return "x.cells"
-
-    row = r.build(r.parts(rows, leaves, nested))
-    best = "json_agg(g.id order by g.pos) filter (where g.value is not null and g.value = g.target)"
-    return (
-        f'(select coalesce(json_agg({row} order by x.name collate "C"), '
-        f"'[]'::json) from (select g.name, g.better, {cells} as cells, {best} as best "
-        "from agg g group by g.name, g.better) x)"
     )
