@@ -8,7 +8,7 @@ export const LABEL_FONT =
 export const KIND_FONT =
   '600 9.5px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
 // Longer labels are cut with an ellipsis (the whole label is in the node's <title>).
-const MAX_LABEL_PX = 216;
+const MAX_LABEL_PX = 290;
 const ARROWS = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] };
 
 let measureCtx = null;

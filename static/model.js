@@ -1,24 +1,25 @@
 // GET /models/<id>: one model version (or a lineage's latest), modest and complete.
+//
+// One request draws the page (the version, its resolved links, its upstream graph); then its
+// own links with their pin state, the metric trend across the lineage, one page of versions and
+// the compare shortcuts load side by side, each into its own panel, each failing on its own.
 
 import { gql, ApiError } from './api.js';
+import { el, showError } from './ui.js';
 import {
-  el,
-  fmtNum,
-  fmtScore,
-  fmtCount,
-  fmtDate,
-  fmtJson,
-  familyLabel,
-  versionLabel,
-  modelHref,
-  compareHref,
-  catalogHref,
-  scoreView,
-  showError,
-  kindChip,
-} from './ui.js';
+  panel,
+  flatten,
+  keyValueTable,
+  metricsTable,
+  modelHead,
+  compareLinks,
+} from './model-panels.js';
+import { renderLinks, renderLineageGraph } from './model-links.js';
+import { showVersions, pageOffset } from './model-versions.js';
+import { renderTrend } from './model-trend.js';
 
-const REF = 'id lineageId versionNumber isLatest title';
+const ART = 'id kind lineageId versionNumber isLatest title';
+const MAX_POINTS = 500;
 
 const MODEL_QUERY = `query Model($id: ID!) {
   model(id: $id) {
@@ -26,17 +27,44 @@ const MODEL_QUERY = `query Model($id: ID!) {
     family architecture parameterCount trainingConfig qualityScore rawQualityScore
     evaluationMetrics { name value better }
     provenance { complete warnings { code message } }
-    trainedOn { ${REF} }
+    trainedOn { ${ART} }
     producedBy {
-      ${REF}
-      inputs { pinned pinnedVersion artifact { id kind lineageId versionNumber title } }
+      ${ART}
+      inputs { pinned pinnedVersion artifact { ${ART} } }
     }
-    testsHypotheses { ${REF} }
-    derivedFrom { ${REF} }
-    versions {
-      id versionNumber isLatest title createdAt qualityScore rawQualityScore
-      provenance { complete warnings { code message } }
+    testsHypotheses { ${ART} }
+    derivedFrom { ${ART} }
+    versionsCount
+    latest { id versionNumber }
+  }
+  lineage(id: $id, direction: UPSTREAM, maxDepth: 6, limit: 100) {
+    truncated
+    nodes { artifact { ${ART} } }
+    edges { sourceId targetId type pinned }
+  }
+}`;
+
+const LINKS_QUERY = `query ModelLinks($id: ID!) {
+  model(id: $id) {
+    linksCount
+    links(limit: 100) { type pinned pinnedVersion artifact { ${ART} } }
+    evaluationMetrics { name value better stderr lower upper }
+  }
+}`;
+
+const TREND_QUERY = `query MetricTrend($id: ID!, $maxPoints: Int!, $sampling: HistorySampling!) {
+  model(id: $id) {
+    metricHistory(maxPoints: $maxPoints, sampling: $sampling) {
+      versionsCount sampling
+      points { versionId versionNumber createdAt metrics { name value better lower upper } }
     }
+  }
+}`;
+
+const NEIGHBOURS_QUERY = `query Neighbours($id: ID!, $previous: Int!, $recent: Int!) {
+  model(id: $id) {
+    previous: versions(limit: 1, offset: $previous) { id versionNumber }
+    recent: versions(limit: 10, offset: $recent) { id }
   }
 }`;
 
@@ -51,185 +79,75 @@ function modelIdFromPath(pathname) {
   }
 }
 
-/** Nested objects as dotted keys, as compareModels shows them. */
-function flatten(config, prefix = '', out = {}) {
-  for (const [key, value] of Object.entries(config || {})) {
-    if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length) {
-      flatten(value, `${prefix}${key}.`, out);
-    } else {
-      out[`${prefix}${key}`] = value;
-    }
+function failure(target, what, err) {
+  target.replaceChildren(
+    el('p', { class: 'error-panel', role: 'alert' }, `${what} could not be loaded: ${err.message}`),
+  );
+}
+
+const loading = (text) => el('p', { class: 'status', role: 'status' }, text);
+
+async function loadLinks(m) {
+  const target = $('own-links-slot');
+  try {
+    const own = (await gql(LINKS_QUERY, { id: m.id })).model;
+    target.replaceChildren(renderLinks(m, own));
+    $('metrics-slot').replaceChildren(metricsTable(own.evaluationMetrics));
+  } catch (err) {
+    target.replaceChildren(renderLinks(m, null, err.message));
   }
-  return out;
 }
 
-function panel(id, title, ...children) {
+async function loadTrend(m, sampling = 'EVEN') {
+  const target = $('trend-slot');
+  try {
+    const data = await gql(TREND_QUERY, { id: m.id, maxPoints: MAX_POINTS, sampling });
+    const history = data.model.metricHistory;
+    renderTrend(target, m, history, m.evaluationMetrics);
+    if (history.versionsCount > MAX_POINTS) target.prepend(samplingPicker(m, sampling));
+  } catch (err) {
+    failure(target, 'The metric trend', err);
+  }
+}
+
+function samplingPicker(m, sampling) {
+  const select = el(
+    'select',
+    { id: 'trend-sampling-choice', onchange: (event) => loadTrend(m, event.target.value) },
+    el('option', { value: 'EVEN', selected: sampling === 'EVEN' }, 'an even sample across the lineage'),
+    el('option', { value: 'LATEST', selected: sampling === 'LATEST' }, `the latest ${MAX_POINTS}`),
+  );
   return el(
-    'section',
-    { id, class: 'panel', 'aria-labelledby': `${id}-title` },
-    el('h2', { id: `${id}-title` }, title),
-    children,
+    'p',
+    { class: 'field inline' },
+    el('label', { for: 'trend-sampling-choice' }, `Draw ${MAX_POINTS} versions: `),
+    select,
   );
 }
 
-function keyValueTable(id, caption, entries, emptyText) {
-  if (!entries.length) return el('p', { class: 'muted' }, emptyText);
-  return el(
-    'table',
-    { class: 'data', id },
-    el('caption', {}, caption),
-    el(
-      'thead',
-      {},
-      el('tr', {}, el('th', { scope: 'col' }, 'Key'), el('th', { scope: 'col' }, 'Value')),
-    ),
-    el(
-      'tbody',
-      {},
-      entries.map(([k, v]) =>
-        el(
-          'tr',
-          { 'data-key': k },
-          el('th', { scope: 'row' }, el('code', {}, k)),
-          el('td', {}, fmtJson(v)),
-        ),
-      ),
-    ),
-  );
+async function loadNeighbours(m) {
+  const n = m.versionNumber;
+  const data = await gql(NEIGHBOURS_QUERY, {
+    id: m.id,
+    previous: Math.max(0, n - 2),
+    recent: Math.max(0, m.versionsCount - 10),
+  });
+  const previous = n > 1 ? data.model.previous[0] : null;
+  $('compare-links').replaceChildren(...compareLinks(m, previous, data.model.recent).filter(Boolean));
 }
 
-function refItem(a, href, extra) {
-  return el(
-    'li',
-    { 'data-id': a.id },
-    el('a', { href }, el('code', {}, versionLabel(a))),
-    ' ',
-    a.title,
-    a.isLatest === false ? el('span', { class: 'muted small' }, ' (not the latest version)') : null,
-    extra || null,
-  );
+async function loadVersions(m) {
+  const target = $('versions-slot');
+  try {
+    await showVersions(target, m, pageOffset(m.versionNumber));
+  } catch (err) {
+    failure(target, 'The versions', err);
+  }
 }
 
-function render(m, askedId) {
+function render(m, lineage, askedId) {
   document.title = `${m.title} (${m.id}) · Model registry`;
   $('page-title').textContent = m.title;
-  const versions = m.versions;
-  const previous = versions.filter((v) => v.versionNumber < m.versionNumber).at(-1);
-  const latest = versions.find((v) => v.isLatest);
-  const lastTen = versions.slice(-10).map((v) => v.id);
-
-  const head = el(
-    'div',
-    { class: 'model-head' },
-    el(
-      'div',
-      {},
-      el(
-        'ul',
-        { class: 'facts' },
-        el('li', {}, el('code', { id: 'model-id' }, m.id)),
-        el(
-          'li',
-          {},
-          el('code', {}, versionLabel(m)),
-          ' ',
-          m.isLatest ? el('span', { class: 'badge' }, 'latest') : null,
-        ),
-        el('li', {}, familyLabel(m.family)),
-        m.architecture ? el('li', {}, m.architecture) : null,
-        el('li', { title: String(m.parameterCount) }, `${fmtCount(m.parameterCount)} parameters`),
-        el(
-          'li',
-          { class: 'muted' },
-          'registered ',
-          el('time', { datetime: m.createdAt }, fmtDate(m.createdAt)),
-        ),
-      ),
-      askedId !== m.id
-        ? el(
-            'p',
-            { class: 'note' },
-            'You opened the lineage ',
-            el('code', {}, askedId),
-            '; this is its latest version. ',
-            el('a', { href: modelHref(m.id) }, 'Link to this version'),
-            '.',
-          )
-        : null,
-      !m.isLatest && latest
-        ? el(
-            'p',
-            { class: 'note' },
-            'A newer version exists: ',
-            el('a', { href: modelHref(latest.id) }, el('code', {}, latest.id)),
-            '.',
-          )
-        : null,
-      m.description ? el('p', {}, m.description) : null,
-      el(
-        'p',
-        { class: 'toolbar' },
-        previous
-          ? el(
-              'a',
-              { class: 'button', href: compareHref([previous.id, m.id]), id: 'compare-previous' },
-              `Compare with @${previous.versionNumber}`,
-            )
-          : null,
-        versions.length > 2
-          ? el(
-              'a',
-              { class: 'button', href: compareHref(lastTen) },
-              `Compare ${lastTen.length === versions.length ? 'all' : 'the last'} ${lastTen.length} versions`,
-            )
-          : null,
-      ),
-    ),
-    el(
-      'div',
-      { class: 'score-panel', id: 'score-panel' },
-      el('div', { class: 'muted small' }, 'Effective quality score'),
-      scoreView(m, { long: true }),
-      el(
-        'div',
-        { class: 'small muted' },
-        `raw score ${fmtScore(m.rawQualityScore)}; any provenance warning caps the effective score at 0.30`,
-      ),
-    ),
-  );
-
-  const metricsTable = m.evaluationMetrics.length
-    ? el(
-        'table',
-        { class: 'data', id: 'metrics-table' },
-        el('caption', {}, 'Evaluation metrics, as registered'),
-        el(
-          'thead',
-          {},
-          el(
-            'tr',
-            {},
-            el('th', { scope: 'col' }, 'Metric'),
-            el('th', { scope: 'col', class: 'num' }, 'Value'),
-            el('th', { scope: 'col' }, 'Better'),
-          ),
-        ),
-        el(
-          'tbody',
-          {},
-          m.evaluationMetrics.map((x) =>
-            el(
-              'tr',
-              { 'data-metric': x.name },
-              el('th', { scope: 'row' }, el('code', {}, x.name)),
-              el('td', { class: 'num', title: String(x.value) }, fmtNum(x.value)),
-              el('td', {}, x.better === 'LOWER' ? '↓ lower' : '↑ higher'),
-            ),
-          ),
-        ),
-      )
-    : el('p', { class: 'muted' }, 'No evaluation metrics were registered.');
-
   const config = keyValueTable(
     'config-table',
     'Training configuration as dotted keys',
@@ -242,157 +160,30 @@ function render(m, askedId) {
     Object.entries(m.metadata || {}),
     'No metadata.',
   );
-
-  const analysis = m.producedBy;
-  const provenance = panel(
-    'provenance',
-    'Provenance',
-    el(
-      'div',
-      { class: 'two-col' },
-      el(
-        'div',
-        {},
-        el('h3', {}, 'Trained on'),
-        m.trainedOn.length
-          ? el(
-              'ul',
-              { class: 'links-list', id: 'trained-on' },
-              m.trainedOn.map((d) =>
-                refItem(
-                  d,
-                  catalogHref({ dataset: d.id }),
-                  el('span', { class: 'muted small' }, ' · models trained on it'),
-                ),
-              ),
-            )
-          : el('p', { class: 'missing' }, 'No training dataset is linked.'),
-        el('h3', {}, 'Tests hypotheses'),
-        m.testsHypotheses.length
-          ? el(
-              'ul',
-              { class: 'links-list', id: 'hypotheses' },
-              m.testsHypotheses.map((h) => refItem(h, catalogHref({ hypothesis: h.id }))),
-            )
-          : el('p', { class: 'missing' }, 'No hypothesis is linked.'),
-        m.derivedFrom.length
-          ? [
-              el('h3', {}, 'Derived from'),
-              el(
-                'ul',
-                { class: 'links-list', id: 'derived-from' },
-                m.derivedFrom.map((d) => refItem(d, modelHref(d.id))),
-              ),
-            ]
-          : null,
-      ),
-      el(
-        'div',
-        { id: 'produced-by' },
-        el('h3', {}, 'Produced by'),
-        analysis
-          ? [
-              el(
-                'p',
-                {},
-                kindChip('ANALYSIS'),
-                ' ',
-                el('code', {}, versionLabel(analysis)),
-                ' ',
-                analysis.title,
-              ),
-              el(
-                'ul',
-                { class: 'links-list' },
-                analysis.inputs.map((input) => {
-                  const a = input.artifact;
-                  if (!a) return el('li', { class: 'missing' }, 'an input that no longer resolves');
-                  const href =
-                    a.kind === 'MODEL'
-                      ? modelHref(a.id)
-                      : a.kind === 'DATASET'
-                        ? catalogHref({ dataset: a.id })
-                        : null;
-                  return el(
-                    'li',
-                    {},
-                    kindChip(a.kind),
-                    ' uses ',
-                    href
-                      ? el('a', { href }, el('code', {}, versionLabel(a)))
-                      : el('code', {}, versionLabel(a)),
-                    ' ',
-                    input.pinned
-                      ? el('span', { class: 'muted small' }, '(pinned)')
-                      : el('span', { class: 'flag' }, 'floating: follows the latest version'),
-                  );
-                }),
-              ),
-            ]
-          : el('p', { class: 'missing' }, 'No producing analysis is linked.'),
-      ),
-    ),
-  );
-
-  const versionsTable = el(
-    'table',
-    { class: 'data', id: 'versions-table' },
-    el('caption', {}, `Every version of ${m.lineageId}, oldest first`),
-    el(
-      'thead',
-      {},
-      el(
-        'tr',
-        {},
-        el('th', { scope: 'col' }, 'Version'),
-        el('th', { scope: 'col' }, 'Title'),
-        el('th', { scope: 'col', class: 'num' }, 'Quality score'),
-        el('th', { scope: 'col' }, 'Registered'),
-      ),
-    ),
-    el(
-      'tbody',
-      {},
-      versions.map((v) =>
-        el(
-          'tr',
-          {
-            class: v.id === m.id ? 'current' : null,
-            'aria-current': v.id === m.id ? 'true' : null,
-            'data-model-id': v.id,
-          },
-          el(
-            'th',
-            { scope: 'row' },
-            el('a', { href: modelHref(v.id) }, el('code', {}, `@${v.versionNumber}`)),
-            v.isLatest ? [' ', el('span', { class: 'badge' }, 'latest')] : null,
-          ),
-          el(
-            'td',
-            {},
-            v.id === m.id ? el('strong', {}, v.title) : v.title,
-            el('span', { class: 'sub' }, v.id),
-          ),
-          el('td', { class: 'num' }, scoreView(v)),
-          el('td', { class: 'small' }, fmtDate(v.createdAt)),
-        ),
-      ),
-    ),
-  );
-
   $('content').replaceChildren(
-    head,
+    modelHead(m, askedId),
     el(
       'div',
       { class: 'two-col' },
-      panel('metrics', 'Evaluation metrics', metricsTable),
+      panel('metrics', 'Evaluation metrics', el('div', { id: 'metrics-slot' }, metricsTable(m.evaluationMetrics))),
       panel('config', 'Training configuration', config),
     ),
-    provenance,
-    panel('versions', 'Versions', versionsTable),
+    panel(
+      'trend',
+      'Metrics across versions',
+      el('div', { id: 'trend-slot' }, loading('Loading the metric history…')),
+    ),
+    panel(
+      'provenance',
+      'Provenance',
+      el('div', { id: 'own-links-slot' }, loading('Loading the links of this version…')),
+      renderLineageGraph(m, lineage),
+    ),
+    panel('versions', 'Versions', el('div', { id: 'versions-slot' }, loading('Loading the versions…'))),
     panel('metadata', 'Metadata', metadata),
   );
   $('content').hidden = false;
+  for (const figure of $('content').querySelectorAll('figure.dag')) figure.revealModel();
 }
 
 async function main() {
@@ -412,7 +203,9 @@ async function main() {
       document.body.dataset.state = 'error';
       return;
     }
-    render(data.model, id);
+    const m = data.model;
+    render(m, data.lineage, id);
+    await Promise.allSettled([loadLinks(m), loadTrend(m), loadVersions(m), loadNeighbours(m)]);
     document.body.dataset.state = 'ready';
   } catch (err) {
     $('status').hidden = true;
