@@ -24,6 +24,7 @@ const JACCARD = 'shared union value';
 export const COMPARE_QUERY = `query Compare($ids: [ID!]!, $baseline: ID) {
   compareModels(ids: $ids, baseline: $baseline) {
     baselineModelId
+    duplicates { id modelId }
     models {
       id lineageId versionNumber isLatest title description family architecture
       parameterCount createdAt qualityScore rawQualityScore
@@ -155,9 +156,28 @@ function baselineIndex() {
   return i < 0 ? 0 : i;
 }
 
+/**
+ * The ids as asked, once per compared model: a repeated model (the server lists each id that
+ * named a model already compared) keeps its first name. Pinned ids when a name is not known.
+ */
+function askedIds() {
+  const models = view.cmp.models;
+  const repeated = new Map((view.cmp.duplicates || []).map((d) => [d.id, d.modelId]));
+  const seen = new Set();
+  const kept = [];
+  for (const ref of view.requested) {
+    const direct = models.find((m) => m.id === ref || m.lineageId === ref);
+    const target = repeated.get(ref) || (direct && direct.id);
+    if (target && seen.has(target)) continue;
+    if (target) seen.add(target);
+    kept.push(ref);
+  }
+  return kept.length === models.length ? kept : models.map((m) => m.id);
+}
+
 /** The URL of this view: with the ids as asked (browser bar) or as pinned (permalink). */
 function hrefFor(pinned) {
-  const ids = pinned ? view.cmp.models.map((m) => m.id) : view.requested;
+  const ids = pinned ? view.cmp.models.map((m) => m.id) : askedIds();
   const i = baselineIndex();
   return stateHref(ids, { ...view.state, baseline: ids[i] });
 }
@@ -247,6 +267,23 @@ function render() {
       ]),
     ),
     el('span', { class: 'muted' }, `  (baseline ${tag})`),
+  );
+  const repeated = cmp.duplicates || [];
+  $('duplicates').hidden = !repeated.length;
+  $('duplicates').replaceChildren(
+    repeated.length
+      ? el(
+          'span',
+          {},
+          'Given more than once: ',
+          repeated.map((d, k) => [
+            k ? '; ' : '',
+            el('code', {}, d.id),
+            d.id === d.modelId ? '' : [' names ', el('code', {}, d.modelId)],
+          ]),
+          '. Each model is compared once.',
+        )
+      : '',
   );
   const content = $('content');
   content.replaceChildren(

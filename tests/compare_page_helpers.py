@@ -46,6 +46,7 @@ FULL = f"""
 query($ids: [ID!]!, $baseline: ID) {{
   compareModels(ids: $ids, baseline: $baseline) {{
     baselineModelId
+    duplicates {{ id modelId }}
     models {{
       id lineageId versionNumber title provenance {{ complete warnings {{ code message }} }}
     }}

@@ -166,7 +166,10 @@ def test_model_page_draws_an_even_sample_of_a_long_lineage_and_pages_its_version
     assert_no_sideways_overflow(page)
     chart = page.page.locator('.trend-chart[data-metric="auc"]')
     # The version shown is marked on the chart.
-    assert f"this version, @{MANY}" in page.page.locator('figure.trend[data-metric="auc"]').inner_text()
+    assert (
+        f"this version, @{MANY}"
+        in page.page.locator('figure.trend[data-metric="auc"]').inner_text()
+    )
     assert chart.locator("svg text", has_text=f"@{MANY}").count() >= 1
     # The fallback table lists every point drawn, the first and the latest included.
     rows = texts(page, 'figure.trend[data-metric="auc"] .trend-data tbody tr', "data-version")
