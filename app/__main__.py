@@ -19,9 +19,10 @@ def main(argv: list[str] | None = None) -> int:
     tables = sub.add_parser(
         "readme-tables",
         help="print the README's tables made from the code: configuration (app/settings/table.py)"
-        " and errors (app/errors.py)",
+        " and errors (app/errors.py); --write also rewrites the REST parameters"
+        " (app/http/openapi.py)",
     )
-    tables.add_argument("--write", action="store_true", help="rewrite those tables in README.md")
+    tables.add_argument("--write", action="store_true", help="rewrite the tables in README.md")
     cli.add_token_commands(sub)
     sub.add_parser(
         "check-scores",
@@ -60,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _readme_tables(*, write: bool) -> int:
     from app import readme_tables
+    from app.http import rest_docs
     from app.settings import readme
 
     if not write:
@@ -71,8 +73,9 @@ def _readme_tables(*, write: bool) -> int:
     text = readme_tables.with_table(
         text, readme_tables.ERRORS_HEADING, readme_tables.errors_table()
     )
+    text = readme_tables.with_table(text, rest_docs.HEADING, rest_docs.parameters_table())
     path.write_text(text)
-    print(f"wrote the configuration and error tables of {path}", file=sys.stderr)
+    print(f"wrote the configuration, error and REST parameter tables of {path}", file=sys.stderr)
     return 0
 
 

@@ -29,6 +29,9 @@ _CLOSE = (("Connection", "close"),)
 
 CODES: dict[str, Code] = {
     "BAD_USER_INPUT": Code(400, "an argument or parameter is invalid; the error names it"),
+    "CONFLICTING_PARAMETERS": Code(
+        400, "a REST parameter given twice, or under two spellings, with different values"
+    ),
     "WRONG_KIND": Code(400, "a link or filter names an artifact of the wrong kind"),
     "NOT_FOUND": Code(404, "no artifact (or route) by that id; the error lists the ids"),
     "CONFLICT": Code(409, "the write contradicts what is stored; nothing was written"),

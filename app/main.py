@@ -65,12 +65,9 @@ def _registry_error(request: Request, exc: Exception) -> Response:
 
 def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    name = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "BAD_REQUEST")
-    response = responses.error_response(
-        request.url.path, name, str(exc.detail), status=exc.status_code
+    return responses.for_http_error(
+        request.method, request.url.path, exc.status_code, str(exc.detail), exc.headers
     )
-    response.headers.update(exc.headers or {})
-    return response
 
 
 def _unexpected(request: Request, exc: Exception) -> Response:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import logging
 import signal
+import socket
+import sys
 from types import FrameType
 
 import uvicorn
@@ -17,8 +19,54 @@ from app.settings import Settings
 log = logging.getLogger(__name__)
 
 
+# Two versions of one demo lineage: the compare page's own example.
+DEMO_COMPARE = ("model-biophys-microglia-v2", "model-biophys-microglia-v3")
+_WILDCARDS = ("0.0.0.0", "::", "")
+
+
 def _stop_by_signal(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
+
+
+def base_url(host: str, port: int) -> str:
+    """The URL a browser on this machine opens for a server bound to ``host``:``port``."""
+    if host in _WILDCARDS:
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def where_to_go(base: str, *, demo: bool) -> str:
+    """The lines printed once the server listens: each page and API, by its whole URL."""
+    compare = "/models/compare" + ("?ids=" + ",".join(DEMO_COMPARE) if demo else "")
+    places = [
+        ("Home", "/"),
+        ("Catalog", "/models"),
+        ("Compare", compare),
+        ("GraphiQL", "/graphql"),
+        ("REST API", "/api/models"),
+        ("OpenAPI", "/api/openapi.json"),
+    ]
+    lines = [f"The model registry is ready at {base}/"]
+    lines += [f"  {name:<9} {base}{path}" for name, path in places]
+    lines.append("Stop it with Ctrl-C.")
+    return "\n".join(lines) + "\n"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, which says where to go once its socket listens."""
+
+    def __init__(self, config: uvicorn.Config, *, demo: bool) -> None:
+        super().__init__(config)
+        self.demo = demo
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if not self.started:
+            return
+        bound = self.servers[0].sockets[0].getsockname()
+        host = self.config.host if self.config.host in _WILDCARDS else bound[0]
+        sys.stdout.write(where_to_go(base_url(host, bound[1]), demo=self.demo))
+        sys.stdout.flush()
 
 
 def serve(settings: Settings | None = None) -> None:
@@ -41,7 +89,7 @@ def serve(settings: Settings | None = None) -> None:
         # collector; a higher first threshold keeps it off the per-request hot path.
         gc.freeze()
         gc.set_threshold(50_000, 20, 20)
-        uvicorn.run(
+        config = uvicorn.Config(
             app,
             host=settings.host,
             port=settings.port,
@@ -53,6 +101,10 @@ def serve(settings: Settings | None = None) -> None:
             timeout_graceful_shutdown=settings.shutdown_grace_s,
             proxy_headers=False,
         )
+        server = _Server(config, demo=load_demo)
+        server.run()
+        if not server.started:
+            raise SystemExit(3)  # as uvicorn.run exits when it cannot start
     finally:
         if embedded is not None:
             log.info("stopping embedded PostgreSQL")

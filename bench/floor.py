@@ -169,7 +169,8 @@ select json_build_object(
         'tests_hypotheses', {_targets("tests_hypothesis", "t.id")},
         'raw_quality_score', m.raw_quality_score,
         'quality_warning', jsonb_array_length(m.provenance_warnings) > 0,
-        'warnings', m.provenance_warnings)
+        'warnings', m.provenance_warnings,
+        'architecture', m.architecture, 'parameter_count', m.parameter_count)
     order by m.quality_score desc, m.id desc), '[]'),
     'total', (select count(*) from artifacts a where a.kind = 'model' and a.family = $1))::text
 from (select top.*, {_targets("trained_on", "t.id", "top")} as trained_on_all

@@ -248,7 +248,7 @@ REST_PG = """query Rest($family: String) {
                orderBy: [QUALITY_SCORE_DESC, ID_DESC], first: 20) {
     totalCount
     nodes { id lineageId title family versionNumber isLatest qualityScore rawQualityScore
-      evaluationMetrics provenanceWarnings createdAt
+      evaluationMetrics provenanceWarnings createdAt architecture parameterCount
       trainedOn: resolvedLinksBySourceIdList(condition: {type: "trained_on"},
                                              orderBy: TARGET_LINEAGE_ID_ASC) { targetId }
       producedBy: resolvedLinksBySourceIdList(condition: {type: "produced_by"}) { targetId }
@@ -281,6 +281,8 @@ def _pg_rest(r: Any) -> Any:
                 "raw_quality_score": m["rawQualityScore"],
                 "quality_warning": bool(m["provenanceWarnings"]),
                 "warnings": m["provenanceWarnings"],
+                "architecture": m["architecture"],
+                "parameter_count": int(m["parameterCount"]),
             }
         )
     return {"models": models, "total": page["totalCount"]}

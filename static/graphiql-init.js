@@ -46,8 +46,9 @@
       fetcher: fetcher,
       defaultQuery: DEFAULT_QUERY,
       plugins: [explorer],
-      // Show the explorer panel whenever the page loads (the user can still close it).
-      visiblePlugin: explorer,
+      // Show the explorer panel when the page loads on a screen wide enough for it beside the
+      // editor (the user can still open or close it); on a phone the editor gets the width.
+      visiblePlugin: window.matchMedia('(min-width: 900px)').matches ? explorer : undefined,
       defaultEditorToolsVisibility: true,
     })
   );

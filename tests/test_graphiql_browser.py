@@ -14,6 +14,7 @@ from tests.browser import (  # noqa: F401 (fixtures)
     page_fixture,
     save_screenshot,
 )
+from tests.page_checks import assert_no_sideways_overflow
 
 pytestmark = pytest.mark.browser
 
@@ -103,4 +104,45 @@ def test_running_a_query_through_the_ui_shows_the_result(page: WatchedPage) -> N
 
     path = save_screenshot(page, "graphiql.png")
     assert path.stat().st_size > 0
+    page.assert_clean()
+
+
+# The whole GraphiQL box below the site's bar, inside the window: nothing pushed out of sight,
+# and its query editor inside it.
+_LAYOUT_JS = """() => {
+  const bar = document.querySelector('header.site-bar').getBoundingClientRect();
+  const box = document.querySelector('.graphiql-container').getBoundingClientRect();
+  const editors = document.querySelector('.graphiql-editors').getBoundingClientRect();
+  return {barBottom: bar.bottom, top: box.top, bottom: box.bottom, right: box.right,
+          editorsRight: editors.right, editorsWidth: editors.width,
+          height: window.innerHeight, width: document.documentElement.clientWidth};
+}"""
+
+
+@pytest.mark.parametrize(
+    ("width", "link", "path"), [(390, "Home", "/"), (1366, "Catalog", "/models")]
+)
+def test_graphiql_links_back_to_the_site_and_fits_the_screen(
+    page: WatchedPage, width: int, link: str, path: str
+) -> None:
+    page.page.set_viewport_size({"width": width, "height": 800})
+    open_graphiql(page)
+    nav = page.page.get_by_role("navigation", name="Site")
+    for name in ("Home", "Catalog", "Compare", "REST API"):
+        assert nav.get_by_role("link", name=name, exact=True).is_visible(), name
+    assert_no_sideways_overflow(page)
+    layout = page.page.evaluate(_LAYOUT_JS)
+    assert layout["top"] >= layout["barBottom"] - 1, layout
+    assert layout["bottom"] <= layout["height"] + 1, layout
+    assert layout["right"] <= layout["width"] + 1, layout
+    # The query editor is whole on screen, not cut off by GraphiQL's own box.
+    assert layout["editorsRight"] <= layout["width"] + 1, layout
+    assert layout["editorsWidth"] >= min(width * 0.6, 400), layout
+    save_screenshot(page, f"graphiql-{width}.png")
+    page.assert_clean()
+
+    nav.get_by_role("link", name=link, exact=True).click()
+    page.page.wait_for_url(page.origin + path)
+    page.page.wait_for_load_state("networkidle")
+    assert page.page.locator("header.site-header").is_visible()
     page.assert_clean()

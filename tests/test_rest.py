@@ -62,6 +62,18 @@ async def test_list_has_exactly_the_spec_shape(api, demo):
     check_response("/api/models", 200, body)
 
 
+async def test_list_items_carry_architecture_and_parameter_count(api, demo):
+    listed = (await api.client.get("/api/models", params={"limit": 100})).json()["models"]
+    data = await api.data("{ models(limit: 100) { items { id architecture parameterCount } } }")
+    expected = {m["id"]: (m["architecture"], m["parameterCount"]) for m in data["models"]["items"]}
+    assert {m["id"]: (m["architecture"], m["parameter_count"]) for m in listed} == expected
+    assert all(isinstance(m["parameter_count"], int) and m["architecture"] for m in listed)
+    ids = "model-biophys-microglia-v3,model-cytokine-hill"
+    compared = (await api.client.get("/api/models/compare", params={"ids": ids})).json()
+    for m in compared["models"]:
+        assert (m["architecture"], m["parameter_count"]) == expected[m["id"]]
+
+
 async def test_list_filters_by_dataset_and_hypothesis(api, demo):
     by_ds = (await api.client.get("/api/models", params={"dataset": "dataset-sea-ad-snrna"})).json()
     assert by_ds["total"] > 0

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app import ids
 from app.domain import Family
 from app.http.openapi_compare import BASELINE_PARAMETER, COMPARISON
-from app.service import catalog
+from app.http.openapi_parameters import IDS, LIST_PARAMETERS
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 WARNING = {
@@ -71,6 +70,8 @@ MODEL_SUMMARY: dict[str, Any] = {
         "raw_quality_score": SCORE,
         "quality_warning": {"type": "boolean"},
         "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/Warning"}},
+        "architecture": {"type": "string"},
+        "parameter_count": {"type": "integer", "minimum": 0},
     },
 }
 
@@ -130,52 +131,6 @@ def _json(schema_ref: str, description: str) -> dict[str, Any]:
     }
 
 
-def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
-
-
-# Every limit the server enforces is stated here, so a request valid by this document is
-# never refused for its form (an id that names nothing is 200 with no models, or 404).
-ID = {"type": "string", "pattern": ids.POSSIBLE_ID.pattern}
-# 2 to 10 comma-separated ids, spaces around them allowed.
-_ONE_ID = ids.POSSIBLE_ID.pattern.strip("^$")
-IDS = {
-    "type": "string",
-    "pattern": rf"^\s*{_ONE_ID}\s*(,\s*{_ONE_ID}\s*){{1,9}}$",
-}
-
-LIST_PARAMETERS = [
-    _query("family", {"enum": [f.value for f in Family]}, "Only models of this family."),
-    _query("dataset", ID, "Trained on this dataset version, or any version of a lineage."),
-    _query("hypothesis", ID, "Testing this hypothesis version or lineage."),
-    _query("sort", {"enum": list(catalog.SORTS), "default": "created_at"}, "Sort key; ties by id."),
-    _query("order", {"enum": ["asc", "desc"], "default": "desc"}, "Sort direction."),
-    _query(
-        "limit",
-        {"type": "integer", "minimum": 1, "maximum": catalog.MAX_LIMIT, "default": 20},
-        "Page size.",
-    ),
-    _query(
-        "offset",
-        {"type": "integer", "minimum": 0, "maximum": catalog.MAX_OFFSET, "default": 0},
-        "Rows to skip.",
-    ),
-    _query(
-        "latest", {"type": "boolean", "default": False}, "Only the latest version of each lineage."
-    ),
-    _query(
-        "q",
-        {"type": "string", "maxLength": catalog.MAX_SEARCH, "pattern": "^[^\\u0000]*$"},
-        "Case-insensitive title search (no NUL characters).",
-    ),
-]
-
 BAD = _json("Error", "A parameter is invalid; the body names it.")
 MISSING = _json("Error", "No such model.")
 
@@ -226,8 +181,9 @@ DOCUMENT: dict[str, Any] = {
                         "required": True,
                         "schema": IDS,
                         "description": "2 to 10 distinct models by version or lineage id, "
-                        "comma-separated; a model named twice (say by its version id and its "
-                        "lineage id) counts once.",
+                        "separated by commas or spaces (`ids=a,b`), repeated (`ids=a&ids=b`) or "
+                        "both; a model named twice (say by its version id and its lineage id) "
+                        "counts once.",
                     },
                     BASELINE_PARAMETER,
                 ],

@@ -1,19 +1,24 @@
 """How every refusal is written: one body per surface, its status and headers from the table.
 
 /graphql answers GraphQL-shaped errors (``{"errors": [{"message", "extensions": {"code"}}]}``);
-every other path REST-shaped ones (``{"error": {"code", "message", "parameter"?}}``).
+every other path REST-shaped ones (``{"error": {"code", "message", "parameter"?}}``), except a
+path that names no route outside /api and /graphql: a person followed that link, so it gets a
+page that leads back to the site.
 """
 
 from __future__ import annotations
 
+import html
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from app.errors import RegistryError, code
 
 GRAPHQL_PATH = "/graphql"
+API_PREFIX = "/api"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON_TYPES = ("application/json", GRAPHQL_RESPONSE)
 
@@ -68,3 +73,58 @@ def error_response(
 def for_exception(path: str, exc: RegistryError) -> Response:
     """The refusal an expected failure gets on ``path``."""
     return error_response(path, exc.code, exc.message, exc.details)
+
+
+def _is_api(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in (API_PREFIX, GRAPHQL_PATH))
+
+
+_NOT_FOUND_PAGE = """<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Not found · Model registry</title>
+    <link rel="icon" href="data:," />
+    <link rel="stylesheet" href="/static/pages.css" />
+  </head>
+  <body>
+    <header class="site-header">
+      <div class="wrap">
+        <a class="brand" href="/">Model registry</a>
+        <nav class="site-nav" aria-label="Site">
+          <a href="/">Home</a>
+          <a href="/models">Catalog</a>
+          <a href="/models/compare">Compare</a>
+          <a href="/graphql">GraphiQL</a>
+        </nav>
+      </div>
+    </header>
+    <main id="main" class="wrap">
+      <h1>Not found</h1>
+      <p>There is no page at <code>{path}</code>. The <a href="/models">catalog</a> lists every
+      model; the <a href="/">home page</a> leads to the rest.</p>
+    </main>
+  </body>
+</html>
+"""
+
+
+def for_http_error(
+    method: str, path: str, status: int, detail: str, headers: Mapping[str, str] | None
+) -> Response:
+    """The refusal the router gives a path it has no route for, or a method a route lacks."""
+    if status == 404 and not _is_api(path):
+        return HTMLResponse(_NOT_FOUND_PAGE.replace("{path}", html.escape(path)), 404)
+    if status == 404:
+        name = "NOT_FOUND"
+        message = f"no route {method} {path}; the REST paths are listed in /api/openapi.json"
+    elif status == 405:
+        name = "METHOD_NOT_ALLOWED"
+        allowed = next((v for k, v in (headers or {}).items() if k.lower() == "allow"), "")
+        message = f"{method} is not allowed on {path}" + (f"; use {allowed}" if allowed else "")
+    else:
+        name, message = "BAD_REQUEST", detail
+    response = error_response(path, name, message, status=status)
+    response.headers.update(headers or {})
+    return response

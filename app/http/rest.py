@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -12,8 +12,8 @@ from starlette.routing import Route
 
 from app import paging
 from app.domain import Family
-from app.errors import InvalidInput
 from app.http import auth, openapi, rest_compare, rest_json
+from app.http.rest_params import Query, choice, flag, id_list, integer, text
 from app.schema.execute import read
 from app.service import catalog, compare, detail
 
@@ -21,56 +21,29 @@ ORDERS = ("asc", "desc")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def _int(params: Mapping[str, str], name: str, default: int) -> int:
-    raw = params.get(name)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be an integer, got {raw!r}", parameter=name) from None
-
-
-def _choice(params: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
-    value = params.get(name, default)
-    if value not in choices:
-        raise InvalidInput(
-            f"{name} must be one of {', '.join(choices)}, got {value!r}", parameter=name
-        )
-    return value
-
-
-def _flag(params: Mapping[str, str], name: str) -> bool:
-    value = params.get(name, "false").lower()
-    if value not in ("true", "false", "1", "0"):
-        raise InvalidInput(f"{name} must be true or false", parameter=name)
-    return value in ("true", "1")
-
-
-def parse_list(params: Mapping[str, str]) -> tuple[catalog.ModelFilter, str, str, int, int]:
+def parse_list(params: Query) -> tuple[catalog.ModelFilter, str, str, int, int]:
     """Validate the list parameters; every error names its parameter."""
-    family = params.get("family")
-    if family is not None:
-        _choice(params, "family", tuple(f.value for f in Family), family)
-    limit = _int(params, "limit", paging.PAGE_DEFAULT)
-    offset = _int(params, "offset", 0)
+    family = choice(params, "family", tuple(f.value for f in Family), None)
+    limit = integer(params, "limit", paging.PAGE_DEFAULT)
+    offset = integer(params, "offset", 0)
     paging.check(limit, offset)  # its errors name the parameter (field becomes parameter)
+    dataset, hypothesis = text(params, "dataset"), text(params, "hypothesis")
     # Checked here too, so the error names its parameter (GraphQL's errors reach REST without).
-    for name in ("dataset", "hypothesis"):
-        catalog.check_filter_ref(name, params.get(name))
+    catalog.check_filter_ref("dataset", dataset)
+    catalog.check_filter_ref("hypothesis", hypothesis)
     wanted = catalog.ModelFilter(
         family=Family(family) if family else None,
-        dataset=params.get("dataset") or None,
-        hypothesis=params.get("hypothesis") or None,
-        latest_only=_flag(params, "latest"),
-        search=params.get("q") or None,
+        dataset=dataset,
+        hypothesis=hypothesis,
+        latest_only=flag(params, "latest"),
+        search=text(params, "q"),
     )
-    sort = _choice(params, "sort", catalog.SORTS, "created_at")
-    order = _choice(params, "order", ORDERS, "desc")
+    sort = choice(params, "sort", catalog.SORTS, "created_at")
+    order = choice(params, "order", ORDERS, "desc")
     return wanted, sort, order, limit, offset
 
 
-def list_variables(params: Mapping[str, str]) -> dict[str, object]:
+def list_variables(params: Query) -> dict[str, object]:
     """The GraphQL variables of LIST_QUERY for the list parameters; InvalidInput if bad."""
     wanted, sort, order, limit, offset = parse_list(params)
     model_filter = {
@@ -113,11 +86,8 @@ async def model_detail(request: Request) -> Response:
 
 async def compare_models(request: Request) -> Response:
     """GET /api/models/compare?ids=a,b[&baseline=b]: the structured comparison."""
-    raw = request.query_params.get("ids")
-    if not raw:
-        raise InvalidInput("ids is required: a comma-separated list of model ids", parameter="ids")
-    ids = raw.split(",")
-    baseline = request.query_params.get("baseline") or None
+    ids = id_list(request.query_params, "ids")
+    baseline = text(request.query_params, "baseline")
     result = await request.state.db.run(lambda c: compare.compare(c, ids, baseline), retry=True)
     return JSONResponse(rest_compare.comparison(result))
 

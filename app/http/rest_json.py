@@ -45,6 +45,8 @@ def model_summary(a: Artifact, targets: Targets) -> dict[str, Any]:
         "raw_quality_score": m.raw_quality_score,
         "quality_warning": bool(m.warnings),
         "warnings": _warnings(a),
+        "architecture": m.architecture,
+        "parameter_count": m.parameter_count,
     }
 
 
@@ -55,7 +57,7 @@ query RestModels($f: ModelFilter, $s: ModelSort, $l: Int!, $o: Int!) {
     total
     items {
       id title family versionNumber isLatest qualityScore evaluationMetricsJson createdAt
-      lineageId rawQualityScore
+      lineageId rawQualityScore architecture parameterCount
       trainedOn { id } producedBy { id } testsHypotheses { id }
       provenance { warnings { code message } }
     }
@@ -85,6 +87,8 @@ def summary_from_graphql(m: dict[str, Any]) -> dict[str, Any]:
         "raw_quality_score": m["rawQualityScore"],
         "quality_warning": bool(warnings),
         "warnings": warnings,
+        "architecture": m["architecture"],
+        "parameter_count": m["parameterCount"],
     }
 
 
@@ -114,8 +118,6 @@ def model_detail(d: ModelDetail) -> dict[str, Any]:
     return model_summary(a, targets_of(d.edges)) | {
         "description": a.description,
         "metadata": a.metadata,
-        "architecture": m.architecture,
-        "parameter_count": m.parameter_count,
         "training_config": m.training_config,
         "metric_directions": m.metric_directions,
         "versions": [

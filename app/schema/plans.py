@@ -49,6 +49,7 @@ SHAPES: dict[str, dict[str, str | None]] = {
     "Metric": {"name": None, "value": None, "better": None, "stderr": None, "lower": None,
                "upper": None},
     "AnalysisInput": {"pinned": None, "pinnedVersion": None, "artifact": "Artifact"},
+    "ModelLink": {"type": None, "pinned": None, "pinnedVersion": None, "artifact": "Artifact"},
     "LineageGraph": {"root": "Artifact", "truncated": None, "nodes": "LineageNode",
                      "edges": "LineageEdge"},
     "LineageNode": {"distance": None, "artifact": "Artifact"},
@@ -63,7 +64,12 @@ SHAPES: dict[str, dict[str, str | None]] = {
                    "delta": None, "relativeDelta": None, "best": None, "withinUncertainty": None,
                    "capped": None, "baseline": None},
 }  # fmt: skip
-SHAPE_OF = {"provenance": "Provenance", "metrics": "Metric", "inputs": "AnalysisInput"}
+SHAPE_OF = {
+    "provenance": "Provenance",
+    "metrics": "Metric",
+    "inputs": "AnalysisInput",
+    "links": "ModelLink",
+}
 
 
 class Unsupported(Exception):
@@ -188,10 +194,7 @@ class Planner:
         if isinstance(field, decl.Column):
             return field
         if isinstance(field, decl.Count):
-            of = decl.counted(type_name, field)
-            if isinstance(of, decl.AllLinks):
-                raise Unsupported(f"{type_name}.{name}")
-            return plan.Counted(of)
+            return plan.Counted(decl.counted(type_name, field))
         if isinstance(field, decl.Link):
             page = None if field.single else self.page(type_name, node)
             return plan.Listed(field, page, self.obj(sub, field.targets))

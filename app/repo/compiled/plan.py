@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.readmodel.fields import Column, Latest, Link, Versions
+from app.readmodel.fields import AllLinks, Column, Latest, Link, Versions
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,10 @@ class Listed:
 
 @dataclass(frozen=True)
 class Counted:
-    """The length of a list: a link's (outgoing or incoming) or the lineage's versions."""
+    """The length of a list: a link's (outgoing or incoming), all the row's links, or the
+    lineage's versions."""
 
-    of: Link | Versions
+    of: Link | Versions | AllLinks
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app import metric_directions, reach
-from app.readmodel.fields import KIND_OF, Column, Link, Versions
+from app.readmodel.fields import KIND_OF, AllLinks, Column, Link, Versions
 from app.repo.compiled import finish, plan
 
 MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
@@ -112,10 +112,12 @@ class Renderer:
         limit, offset = int(page.limit), int(page.offset)
         return f"limit {limit}" + (f" offset {offset}" if offset else "")
 
-    def count(self, a: str, of: Link | Versions) -> str:
+    def count(self, a: str, of: Link | Versions | AllLinks) -> str:
         if isinstance(of, Versions):
             return f"(select l.latest_version from lineages l where l.id = {a}.lineage_id)"
         lk = self.alias()
+        if isinstance(of, AllLinks):
+            return f"(select count(*) from links {lk} where {lk}.source_id = {a}.id)"
         where = f"{lk}.source_id = {a}.id" if of.outgoing else reach.sql(lk, a)
         return f"(select count(*) from links {lk} where {where} and {lk}.type = '{of.type}')"
 
@@ -151,7 +153,9 @@ class Renderer:
         if value.name == "metrics":
             return self.metrics(a, value)
         if value.name == "inputs":
-            return self.inputs(a, value)
+            return self.links(a, value, "uses")
+        if value.name == "links":
+            return self.links(a, value, None)
         raise AssertionError(value.name)
 
     def parts(
@@ -196,20 +200,24 @@ class Renderer:
             f"{m}.key collate \"C\"), '[]'::json) from jsonb_each({a}.evaluation_metrics) {m})"
         )
 
-    def inputs(self, a: str, shape: plan.Shaped) -> str:
+    def links(self, a: str, shape: plan.Shaped, link_type: str | None) -> str:
+        """A page of the row's links (of one type, or all of them) with their pin state, in
+        the order of their index: by type, then target lineage."""
         lk, t = self.alias(), self.alias()
         fields = {
+            "type": f"upper({lk}.type)",
             "pinned": f"({lk}.target_version_id is not null)",
             "pinnedVersion": f"(case when {lk}.target_version_id is not null "
             f"then {t}.version_number end)",
         }
         assert shape.page is not None
         body = self.build(self.parts(shape, fields, lambda obj: self.obj(t, obj)))
+        typed = f" and {lk}.type = '{link_type}'" if link_type else ""
         # As for links (reached): the page is cut from the links, then joined.
         return (
-            f"(select coalesce(json_agg({body} order by {lk}.target_lineage_id), '[]'::json) "
-            f"from (select * from links {lk} where {lk}.source_id = {a}.id and {lk}.type = 'uses' "
-            f"order by {lk}.target_lineage_id {self.page(shape.page)}) {lk} "
+            f"(select coalesce(json_agg({body} order by {lk}.type, {lk}.target_lineage_id), "
+            f"'[]'::json) from (select * from links {lk} where {lk}.source_id = {a}.id{typed} "
+            f"order by {lk}.type, {lk}.target_lineage_id {self.page(shape.page)}) {lk} "
             f"join artifacts {t} on {reach.sql(lk, t)})"
         )
 

@@ -1,0 +1,74 @@
+"""The query parameters of the REST shims as OpenAPI 3.1 states them: names, spellings, bounds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app import ids
+from app.domain import Family
+from app.http import rest_params
+from app.service import catalog
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """A query parameter; the names the pages use for it are listed in ``x-aliases``."""
+    aliases = rest_params.ALIASES.get(name, ())
+    if aliases:
+        spelled = " or ".join(f"`{a}`" for a in aliases)
+        description += f" Also read as {spelled}, the pages' name; give one spelling."
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+        **({"x-aliases": list(aliases)} if aliases else {}),
+    }
+
+
+def _any_case(values: list[str], default: str | None = None) -> dict[str, Any]:
+    """An enum REST reads in any case: lower (its own spelling) and upper (GraphQL's) listed."""
+    schema: dict[str, Any] = {"enum": [*values, *(v.upper() for v in values)]}
+    return schema | ({"default": default} if default else {})
+
+
+# Every limit the server enforces is stated here, so a request valid by this document is
+# never refused for its form (an id that names nothing is 200 with no models, or 404), except
+# for two spellings of one parameter given with different values.
+ID = {"type": "string", "pattern": ids.POSSIBLE_ID.pattern}
+# 2 to 10 comma-separated ids, spaces around them allowed.
+_ONE_ID = ids.POSSIBLE_ID.pattern.strip("^$")
+IDS = {
+    "type": "string",
+    "pattern": rf"^\s*{_ONE_ID}\s*(,\s*{_ONE_ID}\s*){{1,9}}$",
+}
+
+LIST_PARAMETERS = [
+    _query("family", _any_case([f.value for f in Family]), "Only models of this family; any case."),
+    _query("dataset", ID, "Trained on this dataset version, or any version of a lineage."),
+    _query("hypothesis", ID, "Testing this hypothesis version or lineage."),
+    _query(
+        "sort", _any_case(list(catalog.SORTS), "created_at"), "Sort key (ties by id); any case."
+    ),
+    _query("order", _any_case(["asc", "desc"], "desc"), "Sort direction; any case."),
+    _query(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": catalog.MAX_LIMIT, "default": 20},
+        "Page size.",
+    ),
+    _query(
+        "offset",
+        {"type": "integer", "minimum": 0, "maximum": catalog.MAX_OFFSET, "default": 0},
+        "Rows to skip.",
+    ),
+    _query(
+        "latest",
+        {"type": "boolean", "default": False},
+        "Only the latest version of each lineage; `1`/`0` and `yes`/`no` too, in any case.",
+    ),
+    _query(
+        "q",
+        {"type": "string", "maxLength": catalog.MAX_SEARCH, "pattern": "^[^\\u0000]*$"},
+        "Case-insensitive title search (no NUL characters).",
+    ),
+]

@@ -1,0 +1,59 @@
+"""The README's table of REST parameters, rendered from the OpenAPI document so they agree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.http.openapi import DOCUMENT
+
+HEADING = "### REST"
+
+
+def _values(schema: dict[str, Any]) -> str:
+    if "enum" in schema:
+        lower = [v for v in schema["enum"] if v == v.lower()]
+        return ", ".join(f"`{v}`" for v in lower) + " (any case)"
+    kind = schema.get("type")
+    if kind == "integer":
+        return f"integer {schema['minimum']}..{schema['maximum']:,}"
+    if kind == "boolean":
+        return "`true`/`false`, `1`/`0`, `yes`/`no`"
+    if "maxLength" in schema:
+        return f"text, up to {schema['maxLength']} characters"
+    return "an id (version or lineage)"
+
+
+def _default(schema: dict[str, Any]) -> str:
+    if "default" not in schema:
+        return "-"
+    value = schema["default"]
+    return f"`{str(value).lower() if isinstance(value, bool) else value}`"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def parameters_table() -> str:
+    """One row per query parameter of each REST path: spellings, values, default, meaning."""
+    rows = [
+        "| path | parameter | also read as | values | default | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for path, item in DOCUMENT["paths"].items():
+        for p in item["get"].get("parameters", []):
+            if p["in"] != "query":
+                continue
+            schema = p["schema"]
+            aliases = ", ".join(f"`{a}`" for a in p.get("x-aliases", []))
+            default = "required" if p["required"] else _default(schema)
+            if p["name"] == "ids":
+                values = "2 to 10 ids, comma-separated and/or repeated"
+            else:
+                values = _values(schema)
+            meaning = p["description"].split(" Also read as ")[0]
+            rows.append(
+                f"| `{path}` | `{p['name']}` | {aliases or '-'} | {values} | {default} "
+                f"| {_cell(meaning)} |"
+            )
+    return "\n".join(rows) + "\n"
