@@ -82,11 +82,12 @@ def graphql(
     return data
 
 
-def write_token(server: LiveServer) -> str:
-    """`python -m app tokens create --scope write` against the live server's data folder."""
+def write_token(server: LiveServer, name: str = "pages-test") -> str:
+    """`python -m app tokens create --scope write` against the live server's data folder
+    (token names are unique: one name per fixture)."""
     env = {k: v for k, v in os.environ.items() if k not in SERVER_ENV_DROP}
     env["REGISTRY_DATA_DIR"] = str(server.data_dir)
-    command = ["tokens", "create", "--scope", "write", "--name", "pages-test"]
+    command = ["tokens", "create", "--scope", "write", "--name", name]
     done = subprocess.run(
         [sys.executable, "-m", "app", *command],
         cwd=PROJECT_ROOT,

@@ -63,7 +63,7 @@ def many_fixture(live_server: LiveServer, built: Built) -> str:
     """The lineage pt-many: 600 versions reporting auc and loss."""
     register_models(
         live_server,
-        write_token(live_server),
+        write_token(live_server, "pages-test-many"),
         [
             {
                 **LINKED,
@@ -84,7 +84,7 @@ def with_intervals_fixture(live_server: LiveServer, built: Built) -> str:
     """The lineage pt-ci: 3 versions whose metrics carry a standard error or an interval."""
     register_models(
         live_server,
-        write_token(live_server),
+        write_token(live_server, "pages-test-intervals"),
         [
             {
                 **LINKED,
@@ -166,10 +166,8 @@ def test_model_page_draws_an_even_sample_of_a_long_lineage_and_pages_its_version
     assert_no_sideways_overflow(page)
     chart = page.page.locator('.trend-chart[data-metric="auc"]')
     # The version shown is marked on the chart.
-    assert (
-        f"this version, @{MANY}"
-        in page.page.locator('figure.trend[data-metric="auc"]').inner_text()
-    )
+    figure = page.page.locator('figure.trend[data-metric="auc"]')
+    assert f"this version, @{MANY}" in figure.inner_text()
     assert chart.locator("svg text", has_text=f"@{MANY}").count() >= 1
     # The fallback table lists every point drawn, the first and the latest included.
     rows = texts(page, 'figure.trend[data-metric="auc"] .trend-data tbody tr', "data-version")
@@ -257,7 +255,7 @@ def test_model_page_shows_metric_intervals_in_its_table_and_chart(
     assert "[0.68, 0.78]" in f1
     table = 'figure.trend[data-metric="auc"] .trend-data tbody tr'
     assert texts(page, table, "data-version") == ["1", "2", "3"]
-    cells = page.page.locator(f"{table} td.num").all_inner_texts()
+    cells = page.page.locator(f"{table} td.num").all_text_contents()
     assert cells[:2] == ["0.8", "0.7608 \u2013 0.8392"]
     assert_charts_drawn(page, ".trend-chart", at_least=2)
     page.assert_clean()
