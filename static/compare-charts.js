@@ -131,7 +131,11 @@ function barChart(row, cmp, index) {
       {},
       el('code', {}, row.name),
       ' ',
-      el('span', { class: 'muted small' }, `${row.better === 'LOWER' ? '↓' : '↑'} ${dir}`),
+      el(
+        'span',
+        { class: 'muted small' },
+        `${row.better === 'LOWER' ? '↓' : '↑'} ${dir} · longer bar = better`,
+      ),
       el('span', { class: 'verdict small' }, verdictText(row, index)),
     ),
   );

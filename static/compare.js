@@ -314,19 +314,25 @@ function render() {
   document.body.dataset.state = 'ready';
 }
 
+let asked = 0;
+
 async function changeBaseline(modelId) {
+  // Only the latest choice is drawn: an answer to an earlier one that arrives late is dropped.
+  const mine = ++asked;
   const pinned = view.cmp.models.map((m) => m.id);
   const focused = document.activeElement && document.activeElement.id;
   const scroll = window.scrollY;
   document.body.dataset.state = 'updating';
   try {
     const data = await gql(COMPARE_QUERY, { ids: pinned, baseline: modelId });
+    if (mine !== asked) return;
     view.cmp = data.compareModels;
     render();
     stateChanged();
     window.scrollTo(0, scroll);
     if (focused && $(focused)) $(focused).focus();
   } catch (err) {
+    if (mine !== asked) return;
     $('content').hidden = true;
     renderApiError(err, pinned);
     document.body.dataset.state = 'error';
