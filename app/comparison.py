@@ -74,12 +74,22 @@ class MetricCell:
     model_id: str
     value: float | None
     interval: Interval | None
-    delta: float | None  # value minus the baseline's, exact in decimal
-    relative_delta: float | None  # percent of the baseline's; None when that is 0
+    base: float | None  # the baseline model's value
     best: bool
     within_uncertainty: bool
     capped: bool
     baseline: bool
+
+    # Computed when read: decimal arithmetic is the costly part of a row, and few ask both.
+    @property
+    def delta(self) -> float | None:
+        """The value minus the baseline's, exact in decimal."""
+        return metric_values.delta(self.value, self.base)
+
+    @property
+    def relative_delta(self) -> float | None:
+        """The delta in percent of the baseline's magnitude; None when that is 0."""
+        return metric_values.relative_delta(self.value, self.base)
 
 
 @dataclass(frozen=True)
@@ -145,8 +155,7 @@ def metric_rows(models: Sequence[Compared], baseline: int = 0) -> list[MetricRow
                 model_id=m.model_id,
                 value=None if v is None else float(v),
                 interval=iv,
-                delta=metric_values.delta(v, base),
-                relative_delta=metric_values.relative_delta(v, base),
+                base=base,
                 best=i in best,
                 within_uncertainty=i in near,
                 capped=m.capped,

@@ -12,6 +12,7 @@ is 0.031, not 0.031000000000000028.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ class Interval:
         return found if self.stderr is None else found | {"stderr": self.stderr}
 
 
+@functools.lru_cache(maxsize=4096)
 def exact(v: float) -> Decimal:
     """The decimal a float was written as (its shortest representation)."""
     return Decimal(repr(float(v)))

@@ -126,6 +126,14 @@ async def test_detail_has_versions_links_and_provenance(api, demo):
     }
     assert body["links"]["produced_by"]["inputs"]
     assert body["provenance"] == {"complete": True, "warnings": []}
+    assert body["metric_intervals"] == {}
+    ode = (await api.client.get("/api/models/model-biophys-microglia-v3")).json()
+    check(ode, "ModelDetail")
+    assert ode["evaluation_metrics"] == {"rmse": 0.023, "aic": -450.0, "r2": 0.91}
+    assert ode["metric_intervals"] == {
+        "r2": {"lower": 0.88, "upper": 0.93},
+        "rmse": {"lower": 0.02104, "upper": 0.02496, "stderr": 0.001},
+    }
     capped = (await api.client.get("/api/models/model-celltype-classifier-v2")).json()
     assert capped["quality_score"] == 0.3 and capped["quality_warning"] is True
     assert {w["code"] for w in capped["provenance"]["warnings"]} == {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain import Family
-from app.http.openapi_compare import BASELINE_PARAMETER, COMPARISON
+from app.http.openapi_compare import BASELINE_PARAMETER, COMPARISON, INTERVAL
 from app.http.openapi_parameters import IDS, LIST_PARAMETERS
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -80,9 +80,10 @@ MODEL_DETAIL: dict[str, Any] = {
         {"$ref": "#/components/schemas/ModelSummary"},
         {
             "type": "object",
-            "required": ["versions", "links", "provenance", "training_config"],
+            "required": ["versions", "links", "provenance", "training_config", "metric_intervals"],
             "properties": {
                 "training_config": {"type": "object"},
+                "metric_intervals": {"type": "object", "additionalProperties": INTERVAL},
                 "versions": {"type": "array", "items": {"type": "object"}},
                 "links": {
                     "type": "object",

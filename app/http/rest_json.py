@@ -120,6 +120,7 @@ def model_detail(d: ModelDetail) -> dict[str, Any]:
         "metadata": a.metadata,
         "training_config": m.training_config,
         "metric_directions": m.metric_directions,
+        "metric_intervals": {k: iv.as_json() for k, iv in sorted(m.intervals.items())},
         "versions": [
             {
                 "id": v.id,

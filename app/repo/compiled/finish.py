@@ -53,46 +53,43 @@ def _compared(raw: dict[str, Any]) -> Compared:
     )
 
 
-def _cell(c: MetricCell) -> dict[str, Any]:
-    iv = c.interval
-    return {
-        "modelId": c.model_id,
-        "value": c.value,
-        "stderr": iv.stderr if iv else None,
-        "lower": iv.lower if iv else None,
-        "upper": iv.upper if iv else None,
-        "delta": c.delta,
-        "relativeDelta": c.relative_delta,
-        "best": c.best,
-        "withinUncertainty": c.within_uncertainty,
-        "capped": c.capped,
-        "baseline": c.baseline,
-    }
+# Each leaf of a metric row and of its cells, as GraphQL writes it; only those asked for are
+# computed (a delta costs decimal arithmetic).
+ROW_LEAVES: dict[str, Callable[[MetricRow], Any]] = {
+    "name": lambda r: r.name,
+    "better": lambda r: r.better.upper(),
+    "verdict": lambda r: r.verdict.name,
+    "bestModelIds": lambda r: list(r.best_model_ids),
+    "leaderModelIds": lambda r: list(r.leader_model_ids),
+    "overlappingModelIds": lambda r: list(r.overlapping_model_ids),
+    "reportedCount": lambda r: r.reported_count,
+}
+CELL_LEAVES: dict[str, Callable[[MetricCell], Any]] = {
+    "modelId": lambda c: c.model_id,
+    "value": lambda c: c.value,
+    "stderr": lambda c: c.interval.stderr if c.interval else None,
+    "lower": lambda c: c.interval.lower if c.interval else None,
+    "upper": lambda c: c.interval.upper if c.interval else None,
+    "delta": lambda c: c.delta,
+    "relativeDelta": lambda c: c.relative_delta,
+    "best": lambda c: c.best,
+    "withinUncertainty": lambda c: c.within_uncertainty,
+    "capped": lambda c: c.capped,
+    "baseline": lambda c: c.baseline,
+}
 
 
-def _row(r: MetricRow) -> dict[str, Any]:
-    return {
-        "name": r.name,
-        "better": r.better.upper(),
-        "verdict": r.verdict.name,
-        "bestModelIds": list(r.best_model_ids),
-        "leaderModelIds": list(r.leader_model_ids),
-        "overlappingModelIds": list(r.overlapping_model_ids),
-        "reportedCount": r.reported_count,
-        "cells": r.cells,
-    }
-
-
-def _project(value: Any, shape: plan.Shaped, nested: Callable[[Any], dict[str, Any]]) -> Any:
+def _project(value: Any, shape: plan.Shaped, leaves: dict[str, Callable[[Any], Any]]) -> Any:
     out: dict[str, Any] = {}
     for key, part in shape.fields:
         if isinstance(part, plan.Const):
             out[key] = part.value
         elif isinstance(part, plan.Shaped):
-            out[key] = [_project(nested(v), part, nested) for v in value[part.name]]
+            assert part.name == "cells", part.name
+            out[key] = [_project(c, part, CELL_LEAVES) for c in value.cells]
         else:
             assert isinstance(part, str), part
-            out[key] = value[part]
+            out[key] = leaves[part](value)
     return out
 
 
@@ -104,7 +101,7 @@ def _finish(f: Finisher, inputs: Sequence[dict[str, Any]]) -> Any:
         raise Refused(str(e)) from e
     if f.shape is None:
         return models[base].model_id
-    return [_project(_row(r), f.shape, _cell) for r in comparison.metric_rows(models, base)]
+    return [_project(r, f.shape, ROW_LEAVES) for r in comparison.metric_rows(models, base)]
 
 
 def apply(data: dict[str, Any], finishers: Sequence[Finisher]) -> None:
