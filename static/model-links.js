@@ -46,7 +46,11 @@ export function pinState(link) {
 function linkItem(link) {
   const a = link.artifact;
   if (!a)
-    return el('li', { class: 'missing', 'data-pin': link.pinned ? 'pinned' : 'floating' }, 'a link that no longer resolves');
+    return el(
+      'li',
+      { class: 'missing', 'data-pin': link.pinned ? 'pinned' : 'floating' },
+      'a link that no longer resolves',
+    );
   return el(
     'li',
     { 'data-id': a.id, 'data-pin': link.pinned ? 'pinned' : 'floating' },
@@ -111,7 +115,10 @@ export function renderLinks(m, own, failure) {
       ];
   const item = own
     ? linkItem
-    : (l) => el('li', { 'data-id': l.artifact.id }, kindChip(l.artifact.kind), ' ', artifactRef(l.artifact));
+    : (l) => {
+        const a = l.artifact;
+        return el('li', { 'data-id': a.id }, kindChip(a.kind), ' ', artifactRef(a));
+      };
   const groups = GROUPS.map(([type, title, id, empty]) => {
     const of = links.filter((l) => l.type === type);
     if (!of.length && !empty) return null;
@@ -133,7 +140,8 @@ export function renderLinks(m, own, failure) {
       : el(
           'p',
           { class: 'error-panel small', role: 'alert' },
-          `Which links are pinned could not be loaded (${failure}); the links are shown as they resolve now.`,
+          `Which links are pinned could not be loaded (${failure}); ` +
+            'the links are shown as they resolve now.',
         ),
     el('div', { class: 'link-groups' }, groups),
     analysis
@@ -157,7 +165,8 @@ export function renderLineageGraph(m, lineage) {
     return el(
       'p',
       { class: 'error-panel', role: 'alert' },
-      'The graph layout library (/static/vendor/dagre-1.1.8.min.js) did not load, so the provenance graph cannot be drawn; the lists above hold the same links.',
+      'The graph layout library (/static/vendor/dagre-1.1.8.min.js) did not load, so the ' +
+        'provenance graph cannot be drawn; the lists above hold the same links.',
     );
   const dag = {
     modelId: m.id,

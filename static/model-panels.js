@@ -25,7 +25,11 @@ export function panel(id, title, ...children) {
 
 /** A table in a box that scrolls sideways by itself when the table is wider than the page. */
 export function scrollBox(table, label) {
-  return el('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': label }, table);
+  return el(
+    'div',
+    { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': label },
+    table,
+  );
 }
 
 /** Nested objects as dotted keys, as compareModels shows them. */
@@ -178,7 +182,8 @@ export function modelHead(m, askedId) {
       el(
         'div',
         { class: 'small muted' },
-        `raw score ${fmtScore(m.rawQualityScore)}; any provenance warning caps the effective score at 0.30`,
+        `raw score ${fmtScore(m.rawQualityScore)}; ` +
+          'any provenance warning caps the effective score at 0.30',
       ),
     ),
   );
@@ -198,7 +203,8 @@ export function compareLinks(m, previous, recent) {
       ? el(
           'a',
           { class: 'button', href: compareHref(recent.map((v) => v.id)), id: 'compare-recent' },
-          `Compare ${recent.length === m.versionsCount ? 'all' : 'the last'} ${recent.length} versions`,
+          `Compare ${recent.length === m.versionsCount ? 'all' : 'the last'} ` +
+            `${recent.length} versions`,
         )
       : null,
   ];

@@ -18,7 +18,10 @@ export function samplingNote(history) {
   const count = fmtCount(history.versionsCount);
   if (history.sampling === 'LATEST') return `the latest ${fmtCount(n)} of ${count} versions`;
   if (history.sampling === 'EVEN')
-    return `an even sample of ${fmtCount(n)} of ${count} versions (the first and the latest included)`;
+    return (
+      `an even sample of ${fmtCount(n)} of ${count} versions ` +
+      '(the first and the latest included)'
+    );
   return history.versionsCount === 1 ? 'the only version' : `all ${count} versions`;
 }
 
@@ -61,7 +64,12 @@ function dataTable(name, points, currentId) {
     el('summary', {}, `Data table: ${name} at ${fmtCount(points.length)} versions`),
     el(
       'div',
-      { class: 'table-scroll tall', tabindex: 0, role: 'region', 'aria-label': `${name} by version` },
+      {
+        class: 'table-scroll tall',
+        tabindex: 0,
+        role: 'region',
+        'aria-label': `${name} by version`,
+      },
       el(
         'table',
         { class: 'data' },
@@ -84,14 +92,19 @@ function dataTable(name, points, currentId) {
           points.map((p) =>
             el(
               'tr',
-              { class: p.versionId === currentId ? 'current' : null, 'data-version': p.versionNumber },
+              {
+                class: p.versionId === currentId ? 'current' : null,
+                'data-version': p.versionNumber,
+              },
               el('th', { scope: 'row' }, el('code', {}, `@${p.versionNumber}`)),
               el('td', { class: 'small nowrap' }, fmtDate(p.createdAt)),
               el('td', { class: 'num' }, fmtNum(p.value)),
               el(
                 'td',
                 { class: 'num' },
-                p.lower !== null && p.upper !== null ? `${fmtNum(p.lower)} – ${fmtNum(p.upper)}` : '—',
+                p.lower !== null && p.upper !== null
+                  ? `${fmtNum(p.lower)} – ${fmtNum(p.upper)}`
+                  : '—',
               ),
             ),
           ),
@@ -112,8 +125,16 @@ function errorBar(params, api) {
     type: 'group',
     children: [
       { type: 'line', shape: { x1: low[0], y1: low[1], x2: high[0], y2: high[1] }, style },
-      { type: 'line', shape: { x1: low[0] - cap, y1: low[1], x2: low[0] + cap, y2: low[1] }, style },
-      { type: 'line', shape: { x1: high[0] - cap, y1: high[1], x2: high[0] + cap, y2: high[1] }, style },
+      {
+        type: 'line',
+        shape: { x1: low[0] - cap, y1: low[1], x2: low[0] + cap, y2: low[1] },
+        style,
+      },
+      {
+        type: 'line',
+        shape: { x1: high[0] - cap, y1: high[1], x2: high[0] + cap, y2: high[1] },
+        style,
+      },
     ],
   };
 }
@@ -224,9 +245,20 @@ function keyboard(box, chart, name, points, live) {
  */
 export function renderTrend(target, model, history, metrics) {
   const all = seriesByMetric(history, metrics);
-  const note = el('p', { class: 'note', id: 'trend-sampling', 'data-sampling': history.sampling }, 'Drawn from ', samplingNote(history), '.');
-  if (!all.length) {
-    target.replaceChildren(note, el('p', { class: 'muted' }, 'No version of this lineage reports a metric.'));
+  const note = el(
+    'p',
+    { class: 'note', id: 'trend-sampling', 'data-sampling': history.sampling },
+    'Drawn from ',
+    samplingNote(history),
+    '.',
+  );
+  if (!all.length || history.versionsCount < 2) {
+    const why =
+      history.versionsCount < 2
+        ? 'This lineage has one version so far: its metrics are in the table above, and ' +
+          'their trend appears here from the second version on.'
+        : 'No version of this lineage reports a metric.';
+    target.replaceChildren(note, el('p', { class: 'muted', id: 'trend-empty' }, why));
     return;
   }
   const charts = el('div', { class: 'trend-grid' });
@@ -234,7 +266,12 @@ export function renderTrend(target, model, history, metrics) {
   const drawable = window.echarts && typeof window.echarts.init === 'function';
   if (!drawable)
     target.prepend(
-      el('p', { class: 'error-panel', role: 'alert' }, 'The chart library (/static/vendor/echarts-6.1.0.min.js) did not load; the data tables below hold every value.'),
+      el(
+        'p',
+        { class: 'error-panel', role: 'alert' },
+        'The chart library (/static/vendor/echarts-6.1.0.min.js) did not load; ' +
+          'the data tables below hold every value.',
+      ),
     );
   for (const [name, series] of all) {
     const direction = series.better === 'LOWER' ? '↓ lower is better' : '↑ higher is better';
@@ -244,7 +281,9 @@ export function renderTrend(target, model, history, metrics) {
       tabindex: 0,
       role: 'img',
       'data-metric': name,
-      'aria-label': `${name} across ${samplingNote(history)}, version @${model.versionNumber} marked. Arrow keys move between points; the data table below lists them.`,
+      'aria-label':
+        `${name} across ${samplingNote(history)}, version @${model.versionNumber} marked. ` +
+        'Arrow keys move between points; the data table below lists them.',
     });
     charts.append(
       el(

@@ -29,12 +29,13 @@ function table(m, versions, offset, count) {
   return scrollBox(
     el(
       'table',
-      { class: 'data', id: 'versions-table' },
+      { class: 'data sticky-first', id: 'versions-table' },
       el(
         'caption',
         {},
         count > versions.length
-          ? `Versions ${fmtCount(first)}–${fmtCount(last)} of ${fmtCount(count)} of ${m.lineageId}, oldest first`
+          ? `Versions ${fmtCount(first)}–${fmtCount(last)} of ${fmtCount(count)} ` +
+            `of ${m.lineageId}, oldest first`
           : `Every version of ${m.lineageId}, oldest first`,
       ),
       el(
@@ -115,7 +116,11 @@ export async function showVersions(target, m, offset, focus = null) {
           { class: 'pager', 'aria-label': 'Pages of versions' },
           button('first', '« First', 0, offset === 0),
           button('previous', '‹ Older', Math.max(0, offset - PAGE_SIZE), offset === 0),
-          el('span', { class: 'page-of', 'aria-live': 'polite' }, `Page ${fmtCount(pageNo)} of ${fmtCount(pages)}`),
+          el(
+            'span',
+            { class: 'page-of', 'aria-live': 'polite' },
+            `Page ${fmtCount(pageNo)} of ${fmtCount(pages)}`,
+          ),
           button('next', 'Newer ›', offset + PAGE_SIZE, pageNo >= pages),
           button('last', 'Latest »', (pages - 1) * PAGE_SIZE, pageNo >= pages),
           el(
@@ -136,6 +141,9 @@ export async function showVersions(target, m, offset, focus = null) {
       : null;
   target.replaceChildren(...[table(m, versions, offset, count), pager].filter(Boolean));
   target.removeAttribute('aria-busy');
-  if (focus) target.querySelector(focus === 'jump' ? '#version-jump' : `[data-page="${focus}"]:not([disabled])`)?.focus();
+  if (focus) {
+    const selector = focus === 'jump' ? '#version-jump' : `[data-page="${focus}"]:not([disabled])`;
+    target.querySelector(selector)?.focus();
+  }
   return versions;
 }

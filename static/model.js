@@ -114,7 +114,11 @@ function samplingPicker(m, sampling) {
   const select = el(
     'select',
     { id: 'trend-sampling-choice', onchange: (event) => loadTrend(m, event.target.value) },
-    el('option', { value: 'EVEN', selected: sampling === 'EVEN' }, 'an even sample across the lineage'),
+    el(
+      'option',
+      { value: 'EVEN', selected: sampling === 'EVEN' },
+      'an even sample across the lineage',
+    ),
     el('option', { value: 'LATEST', selected: sampling === 'LATEST' }, `the latest ${MAX_POINTS}`),
   );
   return el(
@@ -133,7 +137,8 @@ async function loadNeighbours(m) {
     recent: Math.max(0, m.versionsCount - 10),
   });
   const previous = n > 1 ? data.model.previous[0] : null;
-  $('compare-links').replaceChildren(...compareLinks(m, previous, data.model.recent).filter(Boolean));
+  const links = compareLinks(m, previous, data.model.recent).filter(Boolean);
+  $('compare-links').replaceChildren(...links);
 }
 
 async function loadVersions(m) {
@@ -165,7 +170,11 @@ function render(m, lineage, askedId) {
     el(
       'div',
       { class: 'two-col' },
-      panel('metrics', 'Evaluation metrics', el('div', { id: 'metrics-slot' }, metricsTable(m.evaluationMetrics))),
+      panel(
+        'metrics',
+        'Evaluation metrics',
+        el('div', { id: 'metrics-slot' }, metricsTable(m.evaluationMetrics)),
+      ),
       panel('config', 'Training configuration', config),
     ),
     panel(
@@ -179,7 +188,11 @@ function render(m, lineage, askedId) {
       el('div', { id: 'own-links-slot' }, loading('Loading the links of this version…')),
       renderLineageGraph(m, lineage),
     ),
-    panel('versions', 'Versions', el('div', { id: 'versions-slot' }, loading('Loading the versions…'))),
+    panel(
+      'versions',
+      'Versions',
+      el('div', { id: 'versions-slot' }, loading('Loading the versions…')),
+    ),
     panel('metadata', 'Metadata', metadata),
   );
   $('content').hidden = false;

@@ -271,7 +271,11 @@ def test_dags_open_fitted_to_their_box(
         assert_graphs_fit(page, "figure.dag .dag-scroll")
         assert_no_sideways_overflow(page)
     labels = page.page.locator("svg.dag-svg text.node-label").all_text_contents()
-    assert "dataset-abc-atlas-merfish @1" in labels
+    # Whole at 1366 px; at 390 px long lineage ids lose their middle, never their start or end.
+    if width > 1000:
+        assert "dataset-abc-atlas-merfish @1" in labels
+    else:
+        assert "abc-atlas-merfish @1" in labels, labels
     save_screenshot(page, f"compare-dags-{width}.png", full_page=True)
     page.assert_clean()
 
@@ -299,6 +303,7 @@ MERGED = """async () => {
                                   highlight: (id) => id.startsWith('m-') });
   figure.id = 'merged-test';
   document.querySelector('main').prepend(figure);
+  figure.revealModel();
 }"""
 
 
@@ -325,7 +330,7 @@ def test_merged_dag_draws_sharing_and_highlights_with_a_legend(
     plain = merged.locator(f'g[data-node-id="{long}"]')
     assert plain.locator("rect.shared-outline, rect.some-outline").count() == 0
     label = plain.locator("text.node-label").text_content() or ""
-    assert label.endswith("… @1") and label.startswith("dataset-a-very")
+    assert "…" in label and label.startswith("a-very") and label.endswith("merfish @1")
     assert long in (plain.locator("title").first.text_content() or "")
     legend = merged.locator(".dag-legend")
     assert texts_in(legend, "li[data-sharing]", "data-sharing") == ["all", "some", "one"]
