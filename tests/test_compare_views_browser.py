@@ -28,6 +28,7 @@ from tests.compare_page_helpers import (  # noqa: F401 (fixtures)
     open_compare,
     wait_ready_with_baseline,
 )
+from tests.page_checks import assert_no_sideways_overflow
 from tests.pages_helpers import visible_rows
 
 pytestmark = pytest.mark.browser
@@ -132,6 +133,17 @@ def test_chart_keyboard_walks_the_values(
     readout = page.page.locator('figure.metric-chart[data-metric="rmse"] .chart-readout')
     assert "B · v1" in readout.inner_text() and "0.169" in readout.inner_text()
     assert "best" in readout.inner_text()
+    # Charts follow their box: a narrower window redraws them narrower.
+    svg = page.page.locator('figure.metric-chart[data-metric="rmse"] .chart-plot svg')
+    wide = float(svg.get_attribute("width") or 0)
+    page.page.set_viewport_size({"width": 390, "height": 900})
+    page.page.wait_for_function(
+        "(w) => Number(document.querySelector("
+        "'figure.metric-chart[data-metric=\"rmse\"] .chart-plot svg').getAttribute('width')) < w",
+        arg=wide,
+    )
+    assert_no_sideways_overflow(page)
+    page.page.set_viewport_size({"width": 1366, "height": 900})
     parallel = page.page.locator("#parallel-chart .chart-plot")
     parallel.focus()
     page.page.keyboard.press("ArrowDown")
@@ -146,8 +158,13 @@ def test_baseline_picker_changes_deltas_and_the_url(
     open_compare(page, "ids=" + ",".join(m.abc), width=1366)
     assert page.page.locator("#baseline-select").input_value() == m.a
     assert "baseline" in cell(page, "rmse", m.a).inner_text()
+    old_plot = page.page.query_selector('figure.metric-chart[data-metric="rmse"] .chart-plot')
+    assert old_plot is not None
+    assert old_plot.evaluate("e => Boolean(window.echarts.getInstanceByDom(e))")
     page.page.select_option("#baseline-select", m.b)
     wait_ready_with_baseline(page, m.b)
+    # The charts drawn for the old baseline left with their section and were disposed.
+    assert old_plot.evaluate("e => !e.isConnected && !window.echarts.getInstanceByDom(e)")
     data = full_compare(live_server, m.abc, baseline=m.b)
     assert data["baselineModelId"] == m.b
     assert_metrics_match(page, data)
