@@ -73,10 +73,11 @@ function barChart(row, cmp, index) {
     return {
       value: stand[k],
       name: tags[i],
+      // A dark edge keeps the light colours (yellow, sky blue) visible on white.
       itemStyle: {
         color: colour(i),
-        borderColor: highlighted ? '#1f2328' : colour(i),
-        borderWidth: highlighted ? 2 : 0,
+        borderColor: '#1f2328',
+        borderWidth: highlighted ? 2 : 0.75,
       },
       label: {
         show: true,
