@@ -234,7 +234,7 @@ function parallelChart(rows, cmp, index) {
       right: 64,
       top: 70,
       bottom: 28,
-      parallelAxisDefault: { nameGap: 10, nameTruncate: { maxWidth: 110 } },
+      parallelAxisDefault: { nameGap: 10, nameTruncate: { maxWidth: 78 } },
     },
     parallelAxis: axes,
     series,
