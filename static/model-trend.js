@@ -146,7 +146,8 @@ function chartOption(name, series, current) {
   const currentIndex = points.findIndex((p) => p.versionId === current.id);
   return {
     animation: false,
-    grid: { left: 8, right: 20, top: 26, bottom: 26, containLabel: true },
+    // right: room for the current version's label above its line at the right edge
+    grid: { left: 8, right: 32, top: 26, bottom: 26, containLabel: true },
     tooltip: {
       trigger: 'item',
       confine: true,
