@@ -1,131 +1,124 @@
-// Compare page sections: training data (dataset overlap) and provenance graphs.
+// Compare page: provenance. Who shares which ancestor (all, some, one), one merged graph of
+// every compared model's provenance, and each model's own graph.
 
-import { el, letter, versionLabel, catalogHref } from './ui.js';
-import { renderDag, dagLegend } from './dag.js';
-import { section } from './compare-sections.js';
+import { el, letter, versionLabel } from './ui.js';
+import { renderDag } from './dag.js';
+import { section, modelIndex, letterChip } from './compare-sections.js';
+import { sharedItem } from './compare-inputs.js';
 
-export function datasetItem(d) {
+function ancestorLabel(a) {
+  return a.artifact ? versionLabel(a.artifact) : a.id;
+}
+
+function ancestorView(a) {
+  return [
+    el('code', {}, ancestorLabel(a)),
+    a.artifact && a.artifact.title ? [' ', el('span', { class: 'muted' }, a.artifact.title)] : null,
+  ];
+}
+
+/** The ancestors in three groups, as the server shares them out. */
+function ancestorGroups(cmp, index) {
+  const ancestors = cmp.provenance.ancestors || [];
+  const all = ancestors.filter((a) => a.sharing === 'ALL');
+  const some = ancestors.filter((a) => a.sharing === 'SOME');
+  const one = ancestors.filter((a) => a.sharing === 'ONE');
+  const group = (name, title, content, empty) =>
+    el(
+      'div',
+      { class: 'input-group', 'data-group': name },
+      el('h3', {}, title),
+      content || el('p', { class: 'empty' }, empty),
+    );
+  const byModel = cmp.models.map((m) => ({
+    model: m,
+    items: one.filter((a) => a.modelIds.includes(m.id)),
+  }));
   return el(
-    'li',
-    { 'data-dataset-id': d.id },
-    el('a', { href: catalogHref({ dataset: d.id }) }, el('code', {}, versionLabel(d))),
-    ' ',
-    el('span', { class: 'muted' }, d.title),
+    'div',
+    { class: 'input-groups', id: 'ancestor-groups' },
+    group(
+      'shared',
+      `Shared by all ${cmp.models.length}`,
+      all.length
+        ? el(
+            'ul',
+            {},
+            all.map((a) => el('li', { 'data-ancestor-id': a.id }, ancestorView(a))),
+          )
+        : null,
+      'No ancestor is shared by every model.',
+    ),
+    group(
+      'some',
+      'Shared by some',
+      some.length
+        ? el(
+            'ul',
+            { class: 'shared-list' },
+            some.map((a) => {
+              const item = sharedItem(a.id, ancestorView(a), a.modelIds, index);
+              item.removeAttribute('data-dataset-id');
+              item.dataset.ancestorId = a.id;
+              return item;
+            }),
+          )
+        : null,
+      cmp.models.length > 2
+        ? 'No ancestor is shared by only some of the models.'
+        : 'With two models, an ancestor is shared by both or by one.',
+    ),
+    group(
+      'unique',
+      'Unique to one model',
+      one.length
+        ? byModel
+            .filter((b) => b.items.length)
+            .map((b) =>
+              el(
+                'div',
+                { 'data-model-id': b.model.id },
+                el('p', { class: 'small' }, letterChip(index.get(b.model.id))),
+                el(
+                  'ul',
+                  {},
+                  b.items.map((a) => el('li', { 'data-ancestor-id': a.id }, ancestorView(a))),
+                ),
+              ),
+            )
+        : null,
+      'Every ancestor is shared by two or more models.',
+    ),
   );
 }
 
-export function renderInputs(cmp) {
-  const models = cmp.models;
-  const index = new Map(models.map((m, i) => [m.id, i]));
-  const data = cmp.trainingData;
-
-  const shared = el(
-    'div',
-    { class: 'input-group', 'data-group': 'shared' },
-    el('h3', {}, 'Shared, at the same version'),
-    data.sharedSameVersion.length
-      ? el('ul', {}, data.sharedSameVersion.map(datasetItem))
-      : el('p', { class: 'empty' }, 'No dataset version is shared by every model.'),
-  );
-
-  const splits = data.sameLineageDifferentVersions;
-  const split = el(
-    'div',
-    { class: 'input-group', 'data-group': 'split' },
-    el('h3', {}, 'Same dataset, different versions'),
-    splits.length
-      ? el(
-          'div',
-          { class: 'table-scroll' },
-          el(
-            'table',
-            { class: 'data' },
-            el('caption', {}, 'Which version of the dataset each model was trained on.'),
-            el(
-              'thead',
-              {},
-              el(
-                'tr',
-                {},
-                el('th', { scope: 'col' }, 'Dataset'),
-                models.map((m, i) =>
-                  el(
-                    'th',
-                    { scope: 'col', 'data-model-id': m.id, title: m.id },
-                    el('span', { class: 'letter' }, letter(i)),
-                  ),
-                ),
-              ),
-            ),
-            el(
-              'tbody',
-              {},
-              splits.map((s) =>
-                el(
-                  'tr',
-                  { 'data-lineage-id': s.lineageId },
-                  el('th', { scope: 'row' }, el('code', {}, s.lineageId)),
-                  models.map((m) => {
-                    const uses = s.uses.filter((u) => u.modelId === m.id);
-                    return el(
-                      'td',
-                      { 'data-model-id': m.id },
-                      uses.length
-                        ? uses.map((u) =>
-                            el(
-                              'span',
-                              { 'data-dataset-id': u.dataset.id, title: u.dataset.title },
-                              el('code', {}, `@${u.dataset.versionNumber}`),
-                              ' ',
-                            ),
-                          )
-                        : el('span', { class: 'missing' }, 'not used'),
-                    );
-                  }),
-                ),
-              ),
-            ),
-          ),
-        )
-      : el('p', { class: 'empty' }, 'No dataset is used at different versions.'),
-  );
-
-  const unique = el(
-    'div',
-    { class: 'input-group', 'data-group': 'unique' },
-    el('h3', {}, 'Unique to one model'),
-    data.uniqueToModel.map((u) =>
-      el(
-        'div',
-        { 'data-model-id': u.modelId },
-        el(
-          'p',
-          { class: 'small' },
-          el('span', { class: 'letter', 'aria-hidden': 'true' }, letter(index.get(u.modelId))),
-          ' ',
-          el('code', {}, u.modelId),
-        ),
-        u.datasets.length
-          ? el('ul', {}, u.datasets.map(datasetItem))
-          : el('p', { class: 'empty' }, 'none'),
-      ),
-    ),
-  );
-
-  return section(
-    'inputs',
-    'Training data',
-    el(
-      'p',
-      { class: 'note' },
-      'The dataset versions each model was trained on (trained_on links), grouped by overlap.',
-    ),
-    el('div', { class: 'input-groups' }, shared, split, unique),
+function mergedGraph(cmp, index) {
+  const merged = cmp.provenance.merged;
+  if (!merged || !merged.nodes.length) return null;
+  const byId = new Map(merged.nodes.map((n) => [n.id, n]));
+  const letters = cmp.models.map((m, i) => letter(i)).join(', ');
+  return renderDag(
+    { nodes: merged.nodes, edges: merged.edges },
+    {
+      caption: [
+        el('strong', {}, 'All compared models together'),
+        el('span', { class: 'muted small' }, letters),
+      ],
+      modelTitle: `the ${cmp.models.length} compared models`,
+      label: `the ${cmp.models.length} compared models (${letters})`,
+      kinds: true,
+      sharing: (id) => {
+        const n = byId.get(id);
+        return n && n.sharing ? n.sharing.toLowerCase() : null;
+      },
+      highlight: (id) => Boolean(byId.get(id) && byId.get(id).compared && index.has(id)),
+    },
   );
 }
 
 export function renderProvenance(cmp) {
   const models = cmp.models;
+  const index = modelIndex(models);
   if (!window.dagre || typeof window.dagre.layout !== 'function') {
     return section(
       'provenance',
@@ -135,18 +128,17 @@ export function renderProvenance(cmp) {
         { class: 'error-panel', role: 'alert' },
         'The graph layout library (/static/vendor/dagre-1.1.8.min.js) did not load, so the provenance graphs cannot be drawn. The rest of the comparison is complete; the JSON export has the graphs.',
       ),
+      ancestorGroups(cmp, index),
     );
   }
-  const labels = new Map();
-  for (const dag of cmp.provenance.dags)
-    for (const n of dag.nodes) labels.set(n.id, versionLabel(n.artifact));
-  const sharedIds = cmp.provenance.sharedAncestorIds;
+  const merged = mergedGraph(cmp, index);
+  if (merged) merged.classList.add('dag-merged');
   const figures = cmp.provenance.dags.map((dag) => {
-    const i = models.findIndex((m) => m.id === dag.modelId);
-    const model = models[i];
+    const entry = index.get(dag.modelId);
+    const model = entry ? entry.model : null;
     return renderDag(dag, {
       caption: [
-        el('span', { class: 'letter', 'aria-hidden': 'true' }, letter(i)),
+        entry ? el('span', { class: 'letter', 'aria-hidden': 'true' }, letter(entry.i)) : null,
         el('strong', {}, model ? model.title : dag.modelId),
         el('code', { class: 'muted' }, dag.modelId),
       ],
@@ -159,17 +151,17 @@ export function renderProvenance(cmp) {
     el(
       'p',
       { class: 'note' },
-      'What each version was built from: inputs on the left, the model on the right; arrows point from an input to what uses it. Ancestors shared by all compared models are outlined. Graphs are drawn at full size; scroll or zoom for large ones.',
+      'What each version was built from: inputs on the left, the models on the right; arrows point from an input to what uses it.',
     ),
-    dagLegend(),
+    ancestorGroups(cmp, index),
+    el('h3', { id: 'merged-title' }, 'One graph of all compared models'),
     el(
       'p',
-      { class: 'small', id: 'shared-ancestors' },
-      el('strong', {}, `Shared by all ${models.length} models: `),
-      sharedIds.length
-        ? sharedIds.map((id, k) => [k ? ', ' : '', el('code', {}, labels.get(id) || id)])
-        : el('span', { class: 'muted' }, 'no common ancestor'),
+      { class: 'note' },
+      'The union of the graphs below. Ancestors shared by all models, by some, and by one are drawn differently (see the legend); the compared models are emphasised. Choose a node to see which models use it.',
     ),
-    figures,
+    merged,
+    el('h3', {}, 'Each model’s graph'),
+    el('div', { class: 'dag-list' }, figures),
   );
 }

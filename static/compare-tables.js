@@ -1,7 +1,8 @@
-// Compare page sections: the training configuration and metadata diff tables.
+// Compare page sections: the training configuration and metadata diff tables. In a differing
+// row the cells that differ from the baseline are marked; a toggle shows only differing rows.
 
 import { el, srOnly, fmtNum, fmtScore, fmtDate, fmtJson, familyLabel } from './ui.js';
-import { section, modelColumnHead } from './compare-sections.js';
+import { modelColumnHead } from './compare-sections.js';
 
 const METADATA_LABELS = {
   family: 'Family',
@@ -14,25 +15,41 @@ const METADATA_LABELS = {
 };
 
 export function diffCell(cell, format) {
+  const attrs = {
+    'data-model-id': cell.modelId,
+    class: cell.differsFromBaseline ? 'differs-from-baseline' : null,
+    'data-differs-from-baseline': String(Boolean(cell.differsFromBaseline)),
+  };
+  const mark = cell.differsFromBaseline ? srOnly(' (differs from the baseline)') : null;
   if (!cell.present) {
     return el(
       'td',
-      { 'data-model-id': cell.modelId, 'data-missing': 'true' },
+      { ...attrs, 'data-missing': 'true' },
       el('span', { class: 'missing' }, '(missing)'),
+      mark,
     );
   }
   if (cell.value === '') {
-    return el('td', { 'data-model-id': cell.modelId }, el('span', { class: 'missing' }, '(empty)'));
+    return el('td', attrs, el('span', { class: 'missing' }, '(empty)'), mark);
   }
-  return el('td', { 'data-model-id': cell.modelId }, format(cell.value));
+  return el('td', attrs, format(cell.value), mark);
 }
 
-export function diffTable(id, rows, models, captionText, keyView, format) {
+export function diffTable(id, rows, cmp, captionText, keyView, format) {
   return el(
     'table',
-    { class: 'data diff-table', id },
+    { class: 'data diff-table compare-grid', id },
     el('caption', {}, captionText),
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Key'), models.map(modelColumnHead))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'col' }, 'Key'),
+        cmp.models.map((m, i) => modelColumnHead(m, i, cmp.baselineModelId)),
+      ),
+    ),
     el(
       'tbody',
       {},
@@ -62,59 +79,91 @@ export function diffTable(id, rows, models, captionText, keyView, format) {
   );
 }
 
-export function renderConfig(cmp) {
-  const rows = cmp.trainingConfig;
-  if (!rows.length) {
-    return section(
-      'config',
-      'Training configuration',
-      el('p', { class: 'muted' }, 'No model records a training configuration.'),
-    );
-  }
+/**
+ * A diff table in its section, with a "Show only differences" toggle whose state is kept in
+ * `state.diff` under `name` (onChange tells the page, which keeps it in the URL).
+ */
+function diffSection({ name, title, rows, table, noun, state, onChange }) {
   const differing = rows.filter((r) => r.differs).length;
-  const toggle = el('input', { type: 'checkbox', id: 'only-differences', checked: true });
-  const count = el('span', { id: 'config-count', class: 'muted small', 'aria-live': 'polite' });
+  const toggleId = name === 'config' ? 'only-differences' : `only-differences-${name}`;
+  const toggle = el('input', { type: 'checkbox', id: toggleId, checked: state.diff.has(name) });
+  const count = el('span', { id: `${name}-count`, class: 'muted small', 'aria-live': 'polite' });
   const allSame = el(
     'p',
-    { id: 'config-all-same', class: 'note', hidden: true },
-    `All ${rows.length} keys have the same value in every model.`,
-  );
-  const table = diffTable(
-    'config-table',
-    rows,
-    cmp.models,
-    'Training configuration as dotted keys. Highlighted rows (≠) differ between models; (missing) means the model has no such key.',
-    (key) => el('code', {}, key),
-    (_key, v) => (typeof v === 'string' ? v : el('code', {}, fmtJson(v))),
+    { id: `${name}-all-same`, class: 'note', hidden: true },
+    `All ${rows.length} ${noun} have the same value in every model.`,
   );
   const apply = () => {
     const only = toggle.checked;
     for (const tr of table.tBodies[0].rows) tr.hidden = only && tr.dataset.differs !== 'true';
     count.textContent = only
-      ? `Showing the ${differing} of ${rows.length} keys that differ.`
-      : `Showing all ${rows.length} keys; ${differing} differ.`;
+      ? `Showing the ${differing} of ${rows.length} ${noun} that differ.`
+      : `Showing all ${rows.length} ${noun}; ${differing} differ.`;
     allSame.hidden = !(only && differing === 0);
   };
-  toggle.addEventListener('change', apply);
+  toggle.addEventListener('change', () => {
+    if (toggle.checked) state.diff.add(name);
+    else state.diff.delete(name);
+    apply();
+    onChange();
+  });
   apply();
-  const head = el(
-    'div',
-    { class: 'section-head' },
-    el('h2', { id: 'config-title' }, 'Training configuration'),
-    el(
-      'div',
-      { class: 'toolbar' },
-      count,
-      el('label', { class: 'toggle', for: 'only-differences' }, toggle, 'Show only differences'),
-    ),
-  );
   return el(
     'section',
-    { id: 'config', class: 'panel', 'aria-labelledby': 'config-title' },
-    head,
+    { id: name, class: 'panel', 'aria-labelledby': `${name}-title` },
+    el(
+      'div',
+      { class: 'section-head' },
+      el('h2', { id: `${name}-title` }, title),
+      el(
+        'div',
+        { class: 'toolbar' },
+        count,
+        el(
+          'label',
+          { class: 'toggle', for: toggleId },
+          toggle,
+          'Show only differences',
+          srOnly(` in the ${title.toLowerCase()}`),
+        ),
+      ),
+    ),
     allSame,
-    el('div', { class: 'table-scroll' }, table),
+    el('div', { class: 'table-scroll compare-scroll' }, table),
   );
+}
+
+export function renderConfig(cmp, state, onChange) {
+  const rows = cmp.trainingConfig;
+  if (!rows.length) {
+    return el(
+      'section',
+      { id: 'config', class: 'panel', 'aria-labelledby': 'config-title' },
+      el(
+        'div',
+        { class: 'section-head' },
+        el('h2', { id: 'config-title' }, 'Training configuration'),
+      ),
+      el('p', { class: 'muted' }, 'No model records a training configuration.'),
+    );
+  }
+  const table = diffTable(
+    'config-table',
+    rows,
+    cmp,
+    'Training configuration as dotted keys. Highlighted rows (≠) differ between models; in them, outlined cells differ from the baseline. (missing) means the model has no such key.',
+    (key) => el('code', {}, key),
+    (_key, v) => (typeof v === 'string' ? v : el('code', {}, fmtJson(v))),
+  );
+  return diffSection({
+    name: 'config',
+    title: 'Training configuration',
+    rows,
+    table,
+    noun: 'keys',
+    state,
+    onChange,
+  });
 }
 
 export function formatMetadata(key, value) {
@@ -136,14 +185,22 @@ export function formatMetadata(key, value) {
   }
 }
 
-export function renderMetadata(cmp) {
+export function renderMetadata(cmp, state, onChange) {
   const table = diffTable(
     'metadata-table',
     cmp.metadata,
-    cmp.models,
-    'Recorded attributes of each version. Highlighted rows (≠) differ between models.',
+    cmp,
+    'Recorded attributes of each version. Highlighted rows (≠) differ between models; in them, outlined cells differ from the baseline.',
     (key) => el('span', { title: key }, METADATA_LABELS[key] || key),
     formatMetadata,
   );
-  return section('metadata', 'Metadata', el('div', { class: 'table-scroll' }, table));
+  return diffSection({
+    name: 'metadata',
+    title: 'Metadata',
+    rows: cmp.metadata,
+    table,
+    noun: 'attributes',
+    state,
+    onChange,
+  });
 }

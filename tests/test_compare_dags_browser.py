@@ -62,7 +62,8 @@ def touches(point: list[float], box: list[float], slack: float = 3.0) -> bool:
 
 def drawn_dags(page: WatchedPage) -> dict[str, dict[str, Any]]:
     found = {}
-    for handle in page.page.query_selector_all("svg.dag-svg"):
+    # One graph per compared model; the merged graph of all of them is tested on its own.
+    for handle in page.page.query_selector_all("figure.dag:not(.dag-merged) svg.dag-svg"):
         model_id = handle.get_attribute("data-model-id")
         assert model_id
         found[model_id] = handle.evaluate(DAG_GEOMETRY)

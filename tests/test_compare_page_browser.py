@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,21 @@ from tests.pages_helpers import (  # noqa: F401 (fixtures)
 pytestmark = pytest.mark.browser
 
 # --------------------------------------------------------------------------- compare page
+
+
+def within(part: Any, whole: Any) -> bool:
+    """``whole`` holds ``part``: the same lists and values, and at least the same keys."""
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(
+            k in whole and within(v, whole[k]) for k, v in part.items()
+        )
+    if isinstance(part, list):
+        return (
+            isinstance(whole, list)
+            and len(part) == len(whole)
+            and all(within(p, w) for p, w in zip(part, whole, strict=True))
+        )
+    return bool(part == whole)
 
 
 def test_compare_cards_and_metrics_match_compare_models(
@@ -77,8 +93,10 @@ def test_compare_cards_and_metrics_match_compare_models(
                 assert td.get_attribute("data-missing") == "true"
             elif cell["modelId"] != built.a and cell["delta"] is not None:
                 assert "vs A" in shown
-        # A dot chart per metric, one dot group per distinct value shown.
-        assert page.page.locator(f"{tr} svg.dotplot circle").count() >= 1
+        # A bar chart per metric that two or more models report.
+        chart = page.page.locator(f'figure.metric-chart[data-metric="{name}"]')
+        reported = sum(c["value"] is not None for c in row["cells"])
+        assert chart.count() == int(reported >= 2), name
     loss_b = page.page.locator(
         f'#metrics-table tr[data-metric="loss"] td[data-model-id="{built.b}"]'
     )
@@ -86,14 +104,13 @@ def test_compare_cards_and_metrics_match_compare_models(
     rmse_b = page.page.locator(
         f'#metrics-table tr[data-metric="rmse"] td[data-model-id="{built.b}"]'
     )
-    assert "+0.05 vs A" in rmse_b.inner_text()
+    assert "+0.05 (+25%) vs A" in rmse_b.inner_text()
 
     # Semantic tables: captions and scoped header cells.
-    # (The metrics table has one more column: the dot chart.)
-    for table, extra in (("#metrics-table", 1), ("#config-table", 0), ("#metadata-table", 0)):
+    for table in ("#metrics-table", "#config-table", "#metadata-table"):
         assert page.page.locator(f"{table} caption").count() == 1
         heads = page.page.locator(f"{table} thead th[scope=col]").count()
-        assert heads == 1 + len(built.abc) + extra
+        assert heads == 1 + len(built.abc)
         rows = page.page.locator(f"{table} tbody tr").count()
         assert page.page.locator(f"{table} tbody th[scope=row]").count() == rows
 
@@ -114,7 +131,11 @@ def test_compare_config_differences_and_keyboard_toggle(
     toggle = page.page.locator("#only-differences")
     assert toggle.get_attribute("type") == "checkbox"
     assert toggle.is_checked(), "show only differences is on by default"
-    assert page.page.get_by_label("Show only differences").count() == 1
+    # One toggle per diff table, each named for its table.
+    assert page.page.get_by_label("Show only differences").count() == 2
+    assert (
+        page.page.get_by_label("Show only differences in the training configuration").count() == 1
+    )
 
     # Highlighted rows are exactly the differing ones; with the toggle on only they show.
     assert texts(page, "#config-table tbody tr", "data-key") == list(config)
@@ -126,7 +147,12 @@ def test_compare_config_differences_and_keyboard_toggle(
     for row in data["trainingConfig"]:
         for cell in row["cells"]:
             td = f'#config-table tr[data-key="{row["key"]}"] td[data-model-id="{cell["modelId"]}"]'
-            shown = page.page.eval_on_selector(td, "e => e.textContent.trim()")
+            # The cell's shown text (without what it says to screen readers only).
+            shown = page.page.eval_on_selector(
+                td,
+                "e => [...e.childNodes].filter(n => !n.classList?.contains('sr-only'))"
+                " .map(n => n.textContent).join('').trim()",
+            )
             if cell["present"]:
                 assert shown != "(missing)", td
             else:
@@ -144,7 +170,7 @@ def test_compare_config_differences_and_keyboard_toggle(
     assert toggle.is_checked()
     assert visible_rows(page, "#config-table") == differing
     # A click works too.
-    page.page.get_by_label("Show only differences").click()
+    page.page.get_by_label("Show only differences in the training configuration").click()
     assert visible_rows(page, "#config-table") == list(config)
 
     # Metadata rows: highlighted exactly where compareModels says they differ.
@@ -186,7 +212,9 @@ def test_compare_training_data_groups_match_the_data(
             d["id"] for d in unique["datasets"]
         ]
         if not unique["datasets"]:
-            assert "none" in page.page.locator(group).inner_text()
+            none = page.page.locator(f'{inputs} [data-group="unique"] .none-list')
+            assert none.locator(f'[data-model-id="{unique["modelId"]}"]').count() == 1
+            assert none.inner_text().startswith("None for ")
     assert {u["modelId"]: [d["id"] for d in u["datasets"]] for u in data["uniqueToModel"]} == {
         built.a: [],
         built.b: [],
@@ -218,7 +246,7 @@ def test_compare_permalink_and_exports(
     assert download.suggested_filename == "comparison-2-models.json"
     exported = json.loads(Path(download.path()).read_text(encoding="utf-8"))
     for key in ("metrics", "metadata", "trainingConfig"):
-        assert exported[key] == data[key], key
+        assert within(data[key], exported[key]), key
     assert [m["id"] for m in exported["models"]] == [m["id"] for m in data["models"]]
     for mine, theirs in zip(
         exported["provenance"]["dags"], data["provenance"]["dags"], strict=True
@@ -239,10 +267,20 @@ def test_compare_permalink_and_exports(
         "model_id",
         "present",
         "value",
+        "stderr",
+        "lower",
+        "upper",
         "delta",
+        "relative_delta",
         "best",
+        "within_uncertainty",
+        "capped",
+        "baseline",
+        "verdict",
         "better",
         "differs",
+        "differs_from_baseline",
+        "sharing",
     ]
     metric_lines = [line for line in lines if line["section"] == "metric"]
     expected = [(row, cell) for row in data["metrics"] for cell in row["cells"]]
@@ -264,7 +302,14 @@ def test_compare_permalink_and_exports(
         for c in r["cells"]
         if not c["present"]
     ]
-    assert {line["section"] for line in lines} == {"metric", "training_config", "metadata"}
+    warned = any(m["provenance"]["warnings"] for m in data["models"])
+    assert {line["section"] for line in lines} == {
+        "metric",
+        "training_config",
+        "metadata",
+        "training_data",
+        "provenance",
+    } | ({"provenance_warning"} if warned else set())
     page.assert_clean()
 
 
