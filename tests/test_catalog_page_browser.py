@@ -165,5 +165,7 @@ def test_catalog_compare_selected_opens_the_comparison(
     page.page.wait_for_selector("body[data-state=ready]", timeout=TIMEOUT_MS)
     assert page.page.url == f"{page.origin}/models/compare?ids={built.a},{built.c}"
     assert texts(page, "article.card", "data-model-id") == [built.a, built.c]
-    assert page.page.locator("svg.dag-svg").count() == 2
+    # One provenance graph per model, and the merged graph of both.
+    assert page.page.locator("figure.dag:not(.dag-merged) svg.dag-svg").count() == 2
+    assert page.page.locator("figure.dag-merged svg.dag-svg").count() == 1
     page.assert_clean()

@@ -16,6 +16,7 @@ import orjson
 from starlette.responses import HTMLResponse, Response
 
 from app.errors import RegistryError, code
+from app.settings import PROJECT_ROOT
 
 GRAPHQL_PATH = "/graphql"
 API_PREFIX = "/api"
@@ -79,35 +80,8 @@ def _is_api(path: str) -> bool:
     return any(path == p or path.startswith(p + "/") for p in (API_PREFIX, GRAPHQL_PATH))
 
 
-_NOT_FOUND_PAGE = """<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>Not found · Model registry</title>
-    <link rel="icon" href="data:," />
-    <link rel="stylesheet" href="/static/pages.css" />
-  </head>
-  <body>
-    <header class="site-header">
-      <div class="wrap">
-        <a class="brand" href="/">Model registry</a>
-        <nav class="site-nav" aria-label="Site">
-          <a href="/">Home</a>
-          <a href="/models">Catalog</a>
-          <a href="/models/compare">Compare</a>
-          <a href="/graphql">GraphiQL</a>
-        </nav>
-      </div>
-    </header>
-    <main id="main" class="wrap">
-      <h1>Not found</h1>
-      <p>There is no page at <code>{path}</code>. The <a href="/models">catalog</a> lists every
-      model; the <a href="/">home page</a> leads to the rest.</p>
-    </main>
-  </body>
-</html>
-"""
+# A page like the others in static/ (they share no template); ``{path}`` is filled in, escaped.
+_NOT_FOUND_PAGE = (PROJECT_ROOT / "static" / "404.html").read_text()
 
 
 def for_http_error(
