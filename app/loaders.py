@@ -13,8 +13,10 @@ from app.db.database import Database
 from app.db.types import Conn
 from app.domain import Artifact, Link, LinkType
 from app.errors import ResponseTooLarge
+from app.repo import aliases as alias_repo
 from app.repo import catalog as catalog_repo
 from app.repo import links as link_repo
+from app.repo.aliases import AliasMove
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -82,6 +84,10 @@ class Loaders:
         self.links_from: DataLoader[str, list[Link]] = DataLoader(self._links_from)
         self.sources: DataLoader[SourcePage, list[Artifact]] = DataLoader(self._sources)
         self.source_counts: DataLoader[tuple[str, LinkType], int] = DataLoader(self._source_counts)
+        # Aliases by version id; alias moves by (lineage id, limit, offset); their counts.
+        self.aliases: DataLoader[str, list[str]] = DataLoader(self._aliases)
+        self.alias_moves: DataLoader[VersionPage, list[AliasMove]] = DataLoader(self._alias_moves)
+        self.alias_move_counts: DataLoader[str, int] = DataLoader(self._alias_move_counts)
 
     async def run(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         """Run a read on a pooled connection, retried if the database restarts."""
@@ -121,6 +127,18 @@ class Loaders:
     async def _source_counts(self, keys: list[tuple[str, LinkType]]) -> list[int]:
         plain = [(v, t.value) for v, t in keys]
         return await self.run(lambda c: catalog_repo.source_counts(c, plain))
+
+    async def _aliases(self, version_ids: list[str]) -> list[list[str]]:
+        found = await self.run(lambda c: alias_repo.of_versions(c, version_ids))
+        return [found.get(v, []) for v in version_ids]
+
+    async def _alias_moves(self, keys: list[VersionPage]) -> list[list[AliasMove]]:
+        found = await self.run(lambda c: alias_repo.moves(c, keys))
+        return _by_index(len(keys), found)
+
+    async def _alias_move_counts(self, lineage_ids: list[str]) -> list[int]:
+        found = await self.run(lambda c: alias_repo.move_counts(c, lineage_ids))
+        return [found.get(i, 0) for i in lineage_ids]
 
 
 def _grouped(keys: list[str], pairs: Iterable[tuple[str, T]]) -> list[list[T]]:

@@ -48,6 +48,8 @@ SCOPES: dict[str, Scope] = {
     "registerAnalysis": Scope.WRITE,
     "registerModel": Scope.WRITE,
     "addLinks": Scope.WRITE,
+    "setAlias": Scope.WRITE,
+    "removeAlias": Scope.WRITE,
     "removeLinks": Scope.WRITE,
     "createToken": Scope.ADMIN,
     "revokeToken": Scope.ADMIN,
@@ -169,6 +171,59 @@ class Mutation:
         ),
         "Remove links of an existing version. Scores are recomputed.",
     )
+
+    @strawberry.mutation(
+        description="Point an alias of a lineage (`production`, `champion`) at one of its "
+        "versions; `lineage@alias` then names that version wherever an id is accepted. With "
+        "expectedVersionId, only if the alias points at that version now (CONFLICT when it "
+        "moved meanwhile). Every move is recorded with its reason."
+    )
+    async def set_alias(
+        self,
+        info: Info,
+        lineage_id: strawberry.ID,
+        alias: str,
+        version_id: strawberry.ID,
+        reason: str = "",
+        expected_version_id: strawberry.ID | None = None,
+        idempotency_key: str | None = None,
+    ) -> Artifact:
+        c = info.context
+        moved = await writes.set_alias(
+            c.db,
+            c.principal,
+            str(lineage_id),
+            alias,
+            str(version_id),
+            reason,
+            None if expected_version_id is None else str(expected_version_id),
+            _key(info, idempotency_key),
+        )
+        return to_gql(moved)
+
+    @strawberry.mutation(
+        description="Remove an alias of a lineage; the answer is the version it pointed at."
+    )
+    async def remove_alias(
+        self,
+        info: Info,
+        lineage_id: strawberry.ID,
+        alias: str,
+        reason: str = "",
+        expected_version_id: strawberry.ID | None = None,
+        idempotency_key: str | None = None,
+    ) -> Artifact:
+        c = info.context
+        held = await writes.remove_alias(
+            c.db,
+            c.principal,
+            str(lineage_id),
+            alias,
+            reason,
+            None if expected_version_id is None else str(expected_version_id),
+            _key(info, idempotency_key),
+        )
+        return to_gql(held)
 
     @strawberry.mutation(description="Create an API token (needs the admin scope).")
     async def create_token(self, info: Info, name: str, scopes: list[TokenScope]) -> CreatedToken:

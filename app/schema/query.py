@@ -21,11 +21,15 @@ from app.schema.pages import (
 )
 from app.schema.types import Analysis, Artifact, Dataset, Hypothesis, Info, Model, to_gql
 from app.schema.values import LIMIT, PAGED, Limit, LineageDirection, Offset
-from app.service import catalog, compare, lineage, writes
+from app.service import aliases, catalog, compare, lineage, writes
 
 
 async def _one(info: Info, ref: str, kind: Kind | None) -> domain.Artifact | None:
+    """The version ``ref`` names, if it is of ``kind``; an unknown alias is an error (a
+    deployment asking for ``model@production`` must hear that there is none)."""
     found = await info.context.loaders.artifact.load(ref)
+    if found is None:
+        aliases.check_known(ref)
     if found is None or (kind is not None and found.kind is not kind):
         return None
     return found
@@ -123,7 +127,8 @@ class Query:
         wanted = [str(i) for i in ids]
         chosen = await info.context.loaders.run(lambda c: compare.select(c, wanted))
         info.context.loaders.prime(chosen.models)
-        base = compare.baseline(chosen.models, None if baseline is None else str(baseline))
+        ref = None if baseline is None else str(baseline)
+        base = await info.context.loaders.run(lambda c: compare.baseline(c, chosen.models, ref))
         return ModelComparison(found=chosen.models, base=base, duplicate_refs=chosen.duplicates)
 
     @strawberry.field(description="Every recorded write to a version, oldest first." + PAGED)

@@ -14,7 +14,7 @@ from app.domain import Artifact, LinkSpec, LinkType, NewArtifact
 from app.repo import artifacts as artifact_repo
 from app.repo import audit as audit_repo
 from app.repo.audit import AuditEntry
-from app.service import curate, idempotency, tokens
+from app.service import aliases, curate, idempotency, tokens
 from app.service.register import register
 from app.service.tokens import CreatedToken
 
@@ -96,6 +96,49 @@ async def remove_links(
         "remove_links",
         [ref, [[t.value, target] for t, target in targets]],
         lambda conn, actor: curate.remove_links(conn, ref, targets, actor),
+    )
+
+
+async def set_alias(
+    db: Database,
+    principal: Principal,
+    lineage_id: str,
+    alias: str,
+    version_ref: str,
+    reason: str,
+    expected: str | None,
+    key: str | None,
+) -> Artifact:
+    """Point an alias of a lineage at one of its versions (compare-and-set with ``expected``)."""
+    return await _idempotent(
+        db,
+        principal,
+        key,
+        "set_alias",
+        [lineage_id, alias, version_ref, reason, expected],
+        lambda conn, actor: aliases.set_alias(
+            conn, lineage_id, alias, version_ref, reason, expected, actor
+        ),
+    )
+
+
+async def remove_alias(
+    db: Database,
+    principal: Principal,
+    lineage_id: str,
+    alias: str,
+    reason: str,
+    expected: str | None,
+    key: str | None,
+) -> Artifact:
+    """Remove an alias of a lineage; the answer is the version it pointed at."""
+    return await _idempotent(
+        db,
+        principal,
+        key,
+        "remove_alias",
+        [lineage_id, alias, reason, expected],
+        lambda conn, actor: aliases.remove_alias(conn, lineage_id, alias, reason, expected, actor),
     )
 
 

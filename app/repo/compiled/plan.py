@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.readmodel.fields import AllLinks, Column, Latest, Link, Versions
+from app.readmodel.fields import AliasMoves, AllLinks, Column, Latest, Link, Versions
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Counted:
     """The length of a list: a link's (outgoing or incoming), all the row's links, or the
     lineage's versions."""
 
-    of: Link | Versions | AllLinks
+    of: Link | Versions | AllLinks | AliasMoves
 
 
 @dataclass(frozen=True)
