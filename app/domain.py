@@ -150,3 +150,8 @@ class NewArtifact:
     evaluation_metrics: dict[str, Any] = field(default_factory=dict)
     metric_directions: dict[str, str] = field(default_factory=dict)
     raw_quality_score: float | None = None
+
+
+def is_archived(a: Artifact) -> bool:
+    """Whether the version is archived (no version is yet: archiving comes with tags)."""
+    return False

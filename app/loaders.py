@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiodataloader import DataLoader as _DataLoader
 
@@ -88,6 +88,10 @@ class Loaders:
         self.aliases: DataLoader[str, list[str]] = DataLoader(self._aliases)
         self.alias_moves: DataLoader[VersionPage, list[AliasMove]] = DataLoader(self._alias_moves)
         self.alias_move_counts: DataLoader[str, int] = DataLoader(self._alias_move_counts)
+        # The gate of each protected (lineage id, alias); None when it is not protected.
+        self.alias_gates: DataLoader[tuple[str, str], list[dict[str, Any]] | None] = DataLoader(
+            self._alias_gates
+        )
 
     async def run(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         """Run a read on a pooled connection, retried if the database restarts."""
@@ -139,6 +143,10 @@ class Loaders:
     async def _alias_move_counts(self, lineage_ids: list[str]) -> list[int]:
         found = await self.run(lambda c: alias_repo.move_counts(c, lineage_ids))
         return [found.get(i, 0) for i in lineage_ids]
+
+    async def _alias_gates(self, keys: list[tuple[str, str]]) -> list[list[dict[str, Any]] | None]:
+        found = await self.run(lambda c: alias_repo.protections(c, keys))
+        return [found.get(k) for k in keys]
 
 
 def _grouped(keys: list[str], pairs: Iterable[tuple[str, T]]) -> list[list[T]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import (
@@ -21,6 +21,7 @@ from app.domain import Kind, LinkType, NewArtifact
 from app.errors import InvalidInput
 from app.schema import inputs
 from app.schema.inputs import (
+    GateMetricInput,
     LinkInput,
     RegisterAnalysisInput,
     RegisterDatasetInput,
@@ -48,8 +49,10 @@ SCOPES: dict[str, Scope] = {
     "registerAnalysis": Scope.WRITE,
     "registerModel": Scope.WRITE,
     "addLinks": Scope.WRITE,
-    "setAlias": Scope.WRITE,
+    "setAlias": Scope.WRITE,  # a protected alias needs promote, checked when it moves
     "removeAlias": Scope.WRITE,
+    "protectAlias": Scope.ADMIN,
+    "unprotectAlias": Scope.ADMIN,
     "removeLinks": Scope.WRITE,
     "createToken": Scope.ADMIN,
     "revokeToken": Scope.ADMIN,
@@ -187,6 +190,13 @@ class Mutation:
         reason: str = "",
         expected_version_id: strawberry.ID | None = None,
         idempotency_key: str | None = None,
+        force: Annotated[
+            bool,
+            strawberry.argument(
+                description="Move a protected alias past a refusing gate (admin; needs a "
+                "reason, recorded with the move)."
+            ),
+        ] = False,
     ) -> Artifact:
         c = info.context
         moved = await writes.set_alias(
@@ -198,8 +208,30 @@ class Mutation:
             reason,
             None if expected_version_id is None else str(expected_version_id),
             _key(info, idempotency_key),
+            force,
         )
         return to_gql(moved)
+
+    @strawberry.mutation(
+        description='Protect an alias of a lineage (or of every lineage: lineageId "*"), '
+        "admin only: moving it then needs the promote scope and passes its gate (complete "
+        "provenance, not archived, every gate metric holding); PROMOTION_REFUSED otherwise, "
+        "with `extensions.checks`."
+    )
+    async def protect_alias(
+        self, info: Info, lineage_id: strawberry.ID, alias: str, gate: list[GateMetricInput]
+    ) -> bool:
+        c = info.context
+        await writes.protect_alias(
+            c.db, c.principal, str(lineage_id), alias, [g.to_domain() for g in gate]
+        )
+        return True
+
+    @strawberry.mutation(description="Lift an alias's protection (admin only).")
+    async def unprotect_alias(self, info: Info, lineage_id: strawberry.ID, alias: str) -> bool:
+        c = info.context
+        await writes.unprotect_alias(c.db, c.principal, str(lineage_id), alias)
+        return True
 
     @strawberry.mutation(
         description="Remove an alias of a lineage; the answer is the version it pointed at."

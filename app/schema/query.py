@@ -19,7 +19,18 @@ from app.schema.pages import (
     ModelPage,
     ModelSort,
 )
-from app.schema.types import Analysis, Artifact, Dataset, Hypothesis, Info, Model, to_gql
+from app.schema.types import (
+    Analysis,
+    Artifact,
+    Dataset,
+    GateCheck,
+    GateMetricRule,
+    Hypothesis,
+    Info,
+    LineageAlias,
+    Model,
+    to_gql,
+)
 from app.schema.values import LIMIT, PAGED, Limit, LineageDirection, Offset
 from app.service import aliases, catalog, compare, lineage, writes
 
@@ -130,6 +141,38 @@ class Query:
         ref = None if baseline is None else str(baseline)
         base = await info.context.loaders.run(lambda c: compare.baseline(c, chosen.models, ref))
         return ModelComparison(found=chosen.models, base=base, duplicate_refs=chosen.duplicates)
+
+    @strawberry.field(
+        description="The aliases of a lineage, by name: the version each points at and, for a "
+        "protected one, its gate and whether that version passes it now."
+    )
+    async def aliases(self, info: Info, lineage_id: strawberry.ID) -> list[LineageAlias]:
+        found = await info.context.loaders.run(lambda c: aliases.of_lineage(c, str(lineage_id)))
+        info.context.loaders.prime([s.version for s in found])
+        return [
+            LineageAlias(
+                alias=s.alias,
+                version=to_gql(s.version),
+                protected=s.gate is not None,
+                gate=[
+                    GateMetricRule(
+                        metric=g.metric,
+                        threshold=g.threshold,
+                        min_improvement=g.min_improvement,
+                        min_relative_improvement=g.min_relative_improvement,
+                    )
+                    for g in s.gate or []
+                ],
+                passes=not s.checks,
+                checks=[
+                    GateCheck(
+                        code=c.code, message=c.message, metric=c.metric, wanted=c.wanted, got=c.got
+                    )
+                    for c in s.checks
+                ],
+            )
+            for s in found
+        ]
 
     @strawberry.field(description="Every recorded write to a version, oldest first." + PAGED)
     async def audit_trail(

@@ -55,6 +55,39 @@ class AliasMove:
     reason: str
 
 
+@strawberry.type(description="One check a protected alias's gate fails.")
+class GateCheck:
+    code: str = strawberry.field(
+        description="PROVENANCE_INCOMPLETE, ARCHIVED, METRIC_MISSING, BELOW_THRESHOLD or "
+        "INSUFFICIENT_IMPROVEMENT."
+    )
+    message: str
+    metric: str | None
+    wanted: float | None
+    got: float | None
+
+
+@strawberry.type(description="A metric a protected alias's gate checks.")
+class GateMetricRule:
+    metric: str
+    threshold: float | None
+    min_improvement: float | None
+    min_relative_improvement: float | None
+
+
+@strawberry.type(description="An alias of a lineage, the version it points at, and its gate.")
+class LineageAlias:
+    alias: str
+    version: Artifact
+    protected: bool
+    gate: list[GateMetricRule]
+    passes: bool = strawberry.field(
+        description="Whether the version it holds passes its gate now; false when curation "
+        "made its provenance incomplete since (the alias stays, `checks` say why)."
+    )
+    checks: list[GateCheck]
+
+
 @strawberry.interface(
     description="One immutable version of a model, dataset, analysis or hypothesis."
 )

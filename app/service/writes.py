@@ -11,6 +11,7 @@ from app.auth import Principal, Scope
 from app.db.database import Database
 from app.db.types import Conn
 from app.domain import Artifact, LinkSpec, LinkType, NewArtifact
+from app.promotion import GateMetric
 from app.repo import artifacts as artifact_repo
 from app.repo import audit as audit_repo
 from app.repo.audit import AuditEntry
@@ -108,18 +109,46 @@ async def set_alias(
     reason: str,
     expected: str | None,
     key: str | None,
+    force: bool = False,
 ) -> Artifact:
-    """Point an alias of a lineage at one of its versions (compare-and-set with ``expected``)."""
+    """Point an alias of a lineage at one of its versions (compare-and-set with ``expected``;
+    a protected alias past its gate, or ``force``d by an admin)."""
     return await _idempotent(
         db,
         principal,
         key,
         "set_alias",
-        [lineage_id, alias, version_ref, reason, expected],
+        [lineage_id, alias, version_ref, reason, expected, force],
         lambda conn, actor: aliases.set_alias(
-            conn, lineage_id, alias, version_ref, reason, expected, actor
+            conn, lineage_id, alias, version_ref, reason, expected, _mover(principal), force
         ),
     )
+
+
+def _mover(principal: Principal) -> aliases.Mover:
+    return aliases.Mover(
+        _actor(principal), principal.grants(Scope.PROMOTE), principal.grants(Scope.ADMIN)
+    )
+
+
+async def protect_alias(
+    db: Database,
+    principal: Principal,
+    lineage_id: str,
+    alias: str,
+    gate: list[GateMetric],
+) -> None:
+    """Protect an alias (admin only): moving it needs the promote scope and passes ``gate``."""
+    auth.require(principal, Scope.ADMIN)
+    await db.run(
+        lambda conn: aliases.protect(conn, lineage_id, alias, gate, _actor(principal)),
+        retry=False,
+    )
+
+
+async def unprotect_alias(db: Database, principal: Principal, lineage_id: str, alias: str) -> None:
+    auth.require(principal, Scope.ADMIN)
+    await db.run(lambda conn: aliases.unprotect(conn, lineage_id, alias), retry=False)
 
 
 async def remove_alias(
@@ -138,7 +167,9 @@ async def remove_alias(
         key,
         "remove_alias",
         [lineage_id, alias, reason, expected],
-        lambda conn, actor: aliases.remove_alias(conn, lineage_id, alias, reason, expected, actor),
+        lambda conn, actor: aliases.remove_alias(
+            conn, lineage_id, alias, reason, expected, _mover(principal)
+        ),
     )
 
 
