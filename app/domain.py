@@ -86,8 +86,19 @@ class ModelFields:
 
 
 @dataclass(frozen=True)
+class Tag:
+    """A key/value label on a version (rules in app.tags)."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Artifact:
-    """One immutable version of a model, dataset, analysis or hypothesis."""
+    """One immutable version of a model, dataset, analysis or hypothesis.
+
+    Its archive state and tags are the only parts that change after it is written.
+    """
 
     id: str
     lineage_id: str
@@ -99,6 +110,16 @@ class Artifact:
     metadata: dict[str, Any]
     created_at: datetime
     model: ModelFields | None = None
+    archived_at: datetime | None = None
+    archived_reason: str | None = None
+    # Sorted by key.
+    tags: tuple[Tag, ...] = ()
+
+
+def is_archived(artifact: Artifact) -> bool:
+    """Whether the version is archived: readable by id, but out of latest-only lists and
+    never to be promoted."""
+    return artifact.archived_at is not None
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,10 @@ ARTIFACT: dict[str, Field] = {
     "description": Column("{a}.description"),
     "createdAt": Column("{a}.created_at"),
     "metadata": Column("{a}.metadata"),
+    "archived": Column("({a}.archived_at is not null)"),
+    "archivedAt": Column("{a}.archived_at"),
+    "archivedReason": Column("{a}.archived_reason"),
+    "tags": Shape("tags"),
 }
 # After each type's own fields.
 LINEAGE: dict[str, Field] = {

@@ -36,7 +36,7 @@ from app.schema.types import (
     Model,
     to_gql,
 )
-from app.schema.values import TokenScope
+from app.schema.values import TagInput, TokenScope
 from app.service import writes
 
 KEY_HELP = "Repeat a call with the same key to get its first result without writing again."
@@ -49,6 +49,10 @@ SCOPES: dict[str, Scope] = {
     "registerModel": Scope.WRITE,
     "addLinks": Scope.WRITE,
     "removeLinks": Scope.WRITE,
+    "archiveVersion": Scope.WRITE,
+    "restoreVersion": Scope.WRITE,
+    "setTags": Scope.WRITE,
+    "removeTags": Scope.WRITE,
     "createToken": Scope.ADMIN,
     "revokeToken": Scope.ADMIN,
 }
@@ -128,6 +132,26 @@ def _curation(change: Curation, description: str) -> Any:
     return strawberry.mutation(resolver=resolve, description=description)
 
 
+Lifecycle = Callable[[Any, str, Any, str | None], Awaitable[domain.Artifact]]
+
+
+def _lifecycle(change: Lifecycle, argument: str, kind: type, description: str) -> Any:
+    """A mutation changing one version's archive state or tags with one argument."""
+
+    async def resolve(
+        info: Info, id: strawberry.ID, value: Any, idempotency_key: str | None = None
+    ) -> Artifact:
+        key = _key(info, idempotency_key)
+        return to_gql(await change(info.context, str(id), value, key))
+
+    resolve.__annotations__["value"] = kind
+    field = strawberry.mutation(resolver=resolve, description=description)
+    # The argument's GraphQL name, as the resolver's parameter is generic.
+    field.base_resolver.arguments[1].python_name = "value"
+    field.base_resolver.arguments[1].graphql_name = argument
+    return field
+
+
 @strawberry.type
 class Mutation:
     register_dataset = _register(
@@ -168,6 +192,34 @@ class Mutation:
             c.db, c.principal, ref, [(LinkType(lk.type.value), str(lk.target)) for lk in links], key
         ),
         "Remove links of an existing version. Scores are recomputed.",
+    )
+
+    archive_version = _lifecycle(
+        lambda c, ref, reason, key: writes.archive_version(c.db, c.principal, ref, reason, key),
+        "reason",
+        str,
+        "Archive a version: it stays readable and linkable by id but leaves every latest-only "
+        "list. CONFLICT when it is archived already.",
+    )
+    restore_version = _lifecycle(
+        lambda c, ref, reason, key: writes.restore_version(c.db, c.principal, ref, reason, key),
+        "reason",
+        str,
+        "Restore an archived version. CONFLICT when it is not archived.",
+    )
+    set_tags = _lifecycle(
+        lambda c, ref, tags, key: writes.set_tags(
+            c.db, c.principal, ref, [domain.Tag(t.key, t.value) for t in tags], key
+        ),
+        "tags",
+        list[TagInput],
+        "Add tags to a version, or change the values of keys it has; at most 50 in all.",
+    )
+    remove_tags = _lifecycle(
+        lambda c, ref, keys, key: writes.remove_tags(c.db, c.principal, ref, list(keys), key),
+        "keys",
+        list[str],
+        "Remove tags of a version by key. NOT_FOUND names the keys it does not have.",
     )
 
     @strawberry.mutation(description="Create an API token (needs the admin scope).")
