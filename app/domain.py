@@ -85,7 +85,7 @@ class ModelFields:
     intervals: dict[str, Interval] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Tag:
     """A key/value label on a version (rules in app.tags)."""
 

@@ -24,8 +24,8 @@ ARTIFACT_COLUMNS = """
     a.metadata, a.created_at, a.family, a.architecture, a.parameter_count, a.training_config,
     a.evaluation_metrics, a.metric_intervals, a.metric_directions, a.raw_quality_score,
     a.quality_score, a.provenance_warnings, a.archived_at, a.archived_reason,
-    (select coalesce(jsonb_agg(jsonb_build_array(t.key, t.value) order by t.key collate "C"),
-        '[]') from tags t where t.artifact_id = a.id) as tags
+    (select coalesce(jsonb_agg(jsonb_build_array(t.key, t.value)), '[]') from tags t
+        where t.artifact_id = a.id) as tags
 """
 
 LINK_COLUMNS = "l.source_id, l.type, l.target_lineage_id, l.target_version_id, l.target_kind"
@@ -57,7 +57,8 @@ def artifact(r: asyncpg.Record) -> Artifact:
             },
             **{c: r[c] for c in _PLAIN_MODEL},
         )
-    tags = tuple(Tag(k, v) for k, v in r["tags"])
+    # Sorted here: an ordered aggregate would add a sort step to every page's plan.
+    tags = tuple(sorted(Tag(k, v) for k, v in r["tags"]))
     return Artifact(kind=Kind(r["kind"]), model=model, tags=tags, **{c: r[c] for c in _PLAIN})
 
 
