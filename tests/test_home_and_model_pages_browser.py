@@ -107,6 +107,8 @@ def test_archived_badge_and_tag_chips_render_on_the_model_page_and_catalog(
     assert "superseded by v3" in page.page.locator("#model-archived").inner_text()
     assert texts(page, "#model-tags .tag-chip", "data-tag") == ["stage", "team"]
     assert page.page.locator("#model-tags").inner_text().split() == ["stage=retired", "team"]
+    archived_rows = f'#versions-table tr[data-model-id="{old}"] .archived-badge'
+    assert page.page.locator(archived_rows).count() == 1
     page.assert_clean()
 
     open_page(page, "/models?search=microglia&limit=100")

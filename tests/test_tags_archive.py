@@ -54,12 +54,15 @@ async def catalog(conn):
 
 
 async def both_paths(pg_dsn: str, query: str, variables: dict | None = None) -> dict:
-    """The answer of the resolvers, checked equal to the compiled path's."""
-    bodies = []
+    """The answer of the resolvers, checked equal to the compiled path's (one statement)."""
+    bodies, statements = [], []
     for fast in ("1", "0"):
         async with running_app(pg_dsn, {"REGISTRY_FAST_PATH": fast}) as api:
+            api.sql.reset()
             bodies.append(await api.gql(query, variables or {}))
+            statements.append(api.sql.count)
     assert bodies[0] == bodies[1]
+    assert statements[0] == 1, "the compiled path declined"
     assert "errors" not in bodies[0], bodies[0]
     return bodies[0]["data"]
 
@@ -260,14 +263,23 @@ async def test_the_tag_filter_matches_a_reference_on_graphql_and_rest(
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+def compiled_reads(api) -> int:
+    """Statements of the last request beside the token lookup: one when compiled."""
+    return len([s for s in api.sql.statements if "api_tokens" not in s])
+
+
 async def test_no_cache_keeps_archive_state_or_tags_past_a_write(writer, catalog):
     """The same app reads, writes and reads again, on the compiled path and REST."""
+    writer.sql.reset()
     before = await writer.data(MODEL_STATE, {"id": "n-v1"})
+    assert compiled_reads(writer) == 1  # the compiled path, whose statements are cached
     rest_before = (await writer.client.get("/api/models", params={"latest": "true"})).json()
     assert before["model"]["tags"] == [] and before["model"]["archived"] is False
     await writer.data(SET_TAGS, {"id": "n-v1", "tags": [{"key": "k", "value": "v"}]})
     await writer.data(ARCHIVE, {"id": "n-v1", "reason": "r"})
+    writer.sql.reset()
     after = await writer.data(MODEL_STATE, {"id": "n-v1"})
+    assert compiled_reads(writer) == 1
     assert after["model"]["tags"] == [{"key": "k", "value": "v"}]
     assert after["model"]["archived"] is True
     rest_after = (await writer.client.get("/api/models", params={"latest": "true"})).json()

@@ -132,26 +132,6 @@ def _curation(change: Curation, description: str) -> Any:
     return strawberry.mutation(resolver=resolve, description=description)
 
 
-Lifecycle = Callable[[Any, str, Any, str | None], Awaitable[domain.Artifact]]
-
-
-def _lifecycle(change: Lifecycle, argument: str, kind: type, description: str) -> Any:
-    """A mutation changing one version's archive state or tags with one argument."""
-
-    async def resolve(
-        info: Info, id: strawberry.ID, value: Any, idempotency_key: str | None = None
-    ) -> Artifact:
-        key = _key(info, idempotency_key)
-        return to_gql(await change(info.context, str(id), value, key))
-
-    resolve.__annotations__["value"] = kind
-    field = strawberry.mutation(resolver=resolve, description=description)
-    # The argument's GraphQL name, as the resolver's parameter is generic.
-    field.base_resolver.arguments[1].python_name = "value"
-    field.base_resolver.arguments[1].graphql_name = argument
-    return field
-
-
 @strawberry.type
 class Mutation:
     register_dataset = _register(
@@ -194,33 +174,45 @@ class Mutation:
         "Remove links of an existing version. Scores are recomputed.",
     )
 
-    archive_version = _lifecycle(
-        lambda c, ref, reason, key: writes.archive_version(c.db, c.principal, ref, reason, key),
-        "reason",
-        str,
-        "Archive a version: it stays readable and linkable by id but leaves every latest-only "
-        "list. CONFLICT when it is archived already.",
+    @strawberry.mutation(
+        description="Archive a version: it stays readable and linkable by id but leaves every "
+        "latest-only list. CONFLICT when it is archived already."
     )
-    restore_version = _lifecycle(
-        lambda c, ref, reason, key: writes.restore_version(c.db, c.principal, ref, reason, key),
-        "reason",
-        str,
-        "Restore an archived version. CONFLICT when it is not archived.",
+    async def archive_version(
+        self, info: Info, id: strawberry.ID, reason: str, idempotency_key: str | None = None
+    ) -> Artifact:
+        c, key = info.context, _key(info, idempotency_key)
+        return to_gql(await writes.archive_version(c.db, c.principal, str(id), reason, key))
+
+    @strawberry.mutation(description="Restore an archived version. CONFLICT when it is not.")
+    async def restore_version(
+        self, info: Info, id: strawberry.ID, reason: str, idempotency_key: str | None = None
+    ) -> Artifact:
+        c, key = info.context, _key(info, idempotency_key)
+        return to_gql(await writes.restore_version(c.db, c.principal, str(id), reason, key))
+
+    @strawberry.mutation(
+        description="Add tags to a version, or change the values of keys it has; at most 50."
     )
-    set_tags = _lifecycle(
-        lambda c, ref, tags, key: writes.set_tags(
-            c.db, c.principal, ref, [domain.Tag(t.key, t.value) for t in tags], key
-        ),
-        "tags",
-        list[TagInput],
-        "Add tags to a version, or change the values of keys it has; at most 50 in all.",
+    async def set_tags(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        tags: list[TagInput],
+        idempotency_key: str | None = None,
+    ) -> Artifact:
+        c, key = info.context, _key(info, idempotency_key)
+        wanted = [domain.Tag(t.key, t.value) for t in tags]
+        return to_gql(await writes.set_tags(c.db, c.principal, str(id), wanted, key))
+
+    @strawberry.mutation(
+        description="Remove tags of a version by key. NOT_FOUND names the keys it does not have."
     )
-    remove_tags = _lifecycle(
-        lambda c, ref, keys, key: writes.remove_tags(c.db, c.principal, ref, list(keys), key),
-        "keys",
-        list[str],
-        "Remove tags of a version by key. NOT_FOUND names the keys it does not have.",
-    )
+    async def remove_tags(
+        self, info: Info, id: strawberry.ID, keys: list[str], idempotency_key: str | None = None
+    ) -> Artifact:
+        c, key = info.context, _key(info, idempotency_key)
+        return to_gql(await writes.remove_tags(c.db, c.principal, str(id), keys, key))
 
     @strawberry.mutation(description="Create an API token (needs the admin scope).")
     async def create_token(self, info: Info, name: str, scopes: list[TokenScope]) -> CreatedToken:
