@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app import tags as tag_rules
+from app.errors import InvalidInput
 from tests.factories import make_dataset, make_model, make_token
 from tests.http import running_app
 
@@ -256,6 +258,12 @@ async def test_the_tag_filter_matches_a_reference_on_graphql_and_rest(
         rest = (await writer.client.get("/api/models", params={"tag": param})).json()
         assert sorted(m["id"] for m in rest["models"]) == reference
         assert all(any(t["key"] == key for t in m["tags"]) for m in rest["models"]), rest
+    # With a link filter, which the resolvers answer, walking the dataset's links.
+    linked = await writer.data(MODELS, {"f": {"tag": {"key": "stage"}, "trainedOn": "ds"}})
+    assert sorted(m["id"] for m in linked["models"]["items"]) == ["m-v1", "m-v2"]
+    assert linked["models"]["total"] == 2
+    rest = await writer.client.get("/api/models", params={"tag": "stage:prod", "dataset": "ds"})
+    assert [m["id"] for m in rest.json()["models"]] == ["m-v2"]
     bad = await writer.client.get("/api/models", params={"tag": "Bad Key"})
     assert bad.status_code == 400
     assert bad.json()["error"]["code"] == "BAD_USER_INPUT"
@@ -288,3 +296,37 @@ async def test_no_cache_keeps_archive_state_or_tags_past_a_write(writer, catalog
     detail = (await writer.client.get("/api/models/n-v1")).json()
     assert detail["archived"] is True and detail["archived_reason"] == "r"
     assert detail["tags"] == [{"key": "k", "value": "v"}]
+
+
+@pytest.mark.parametrize(
+    ("key", "valid"),
+    [
+        ("a", True),
+        ("team", True),
+        ("data.split/holdout", True),
+        ("k8s_label-2", True),
+        ("a" * 63, True),
+        ("a" * 64, False),
+        ("", False),
+        ("Team", False),
+        ("-a", False),
+        ("a-", False),
+        ("a b", False),
+        ("a:b", False),
+        ("é", False),
+    ],
+)
+def test_tag_keys_follow_the_label_rule(key, valid):
+    if valid:
+        assert tag_rules.check_key(key) == key
+    else:
+        with pytest.raises(InvalidInput):
+            tag_rules.check_key(key)
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [("stage", ("stage", None)), ("stage:", ("stage", "")), ("stage:a:b", ("stage", "a:b"))],
+)
+def test_the_rest_tag_filter_reads_key_and_optional_value(text, parsed):
+    assert tag_rules.parse_filter(text) == parsed
