@@ -85,9 +85,20 @@ class ModelFields:
     intervals: dict[str, Interval] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, order=True)
+class Tag:
+    """A key/value label on a version (rules in app.tags)."""
+
+    key: str
+    value: str
+
+
 @dataclass(frozen=True)
 class Artifact:
-    """One immutable version of a model, dataset, analysis or hypothesis."""
+    """One immutable version of a model, dataset, analysis or hypothesis.
+
+    Its archive state and tags are the only parts that change after it is written.
+    """
 
     id: str
     lineage_id: str
@@ -99,6 +110,16 @@ class Artifact:
     metadata: dict[str, Any]
     created_at: datetime
     model: ModelFields | None = None
+    archived_at: datetime | None = None
+    archived_reason: str | None = None
+    # Sorted by key.
+    tags: tuple[Tag, ...] = ()
+
+
+def is_archived(artifact: Artifact) -> bool:
+    """Whether the version is archived: readable by id, but out of latest-only lists and
+    never to be promoted."""
+    return artifact.archived_at is not None
 
 
 @dataclass(frozen=True)
@@ -150,8 +171,3 @@ class NewArtifact:
     evaluation_metrics: dict[str, Any] = field(default_factory=dict)
     metric_directions: dict[str, str] = field(default_factory=dict)
     raw_quality_score: float | None = None
-
-
-def is_archived(a: Artifact) -> bool:
-    """Whether the version is archived (no version is yet: archiving comes with tags)."""
-    return False

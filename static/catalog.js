@@ -12,6 +12,8 @@ import {
   scoreView,
   showError,
   FAMILIES,
+  archivedBadge,
+  tagChips,
 } from './ui.js';
 
 const SORT_FIELDS = ['CREATED_AT', 'QUALITY_SCORE', 'PARAMETER_COUNT'];
@@ -25,7 +27,7 @@ const MODELS_QUERY = `query Catalog($filter: ModelFilter, $sort: ModelSort, $lim
     total
     items {
       id lineageId versionNumber isLatest title family architecture parameterCount createdAt
-      qualityScore rawQualityScore
+      qualityScore rawQualityScore archived archivedReason tags { key value }
       provenance { complete warnings { code message } }
       trainedOn { id lineageId versionNumber title }
     }
@@ -232,6 +234,8 @@ function row(m) {
       { class: 'model-cell' },
       el('a', { href: modelHref(m.id) }, m.title),
       el('span', { class: 'mono' }, m.id),
+      archivedBadge(m),
+      tagChips(m.tags),
     ),
     el(
       'td',

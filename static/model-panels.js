@@ -12,6 +12,8 @@ import {
   modelHref,
   compareHref,
   scoreView,
+  archivedBadge,
+  tagChips,
 } from './ui.js';
 
 export function panel(id, title, ...children) {
@@ -141,6 +143,8 @@ export function modelHead(m, askedId) {
           m.isLatest ? el('span', { class: 'badge' }, 'latest') : null,
           el('span', { class: 'muted' }, ` of ${fmtCount(m.versionsCount)}`),
         ),
+        m.archived ? el('li', { id: 'model-archived' }, archivedBadge(m, { long: true })) : null,
+        m.tags.length ? el('li', { id: 'model-tags' }, tagChips(m.tags)) : null,
         el('li', {}, familyLabel(m.family)),
         m.architecture ? el('li', {}, m.architecture) : null,
         el('li', { title: String(m.parameterCount) }, `${fmtCount(m.parameterCount)} parameters`),

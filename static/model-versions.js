@@ -3,7 +3,7 @@
 // versions costs one page of rows.
 
 import { gql } from './api.js';
-import { el, fmtCount, fmtDate, modelHref, scoreView } from './ui.js';
+import { el, fmtCount, fmtDate, modelHref, scoreView, archivedBadge } from './ui.js';
 import { scrollBox } from './model-panels.js';
 
 export const PAGE_SIZE = 20;
@@ -13,6 +13,7 @@ const VERSIONS_QUERY = `query Versions($id: ID!, $limit: Int!, $offset: Int!) {
     versionsCount
     versions(limit: $limit, offset: $offset) {
       id versionNumber isLatest title createdAt qualityScore rawQualityScore
+      archived archivedReason
       provenance { complete warnings { code message } }
     }
   }
@@ -66,6 +67,7 @@ function table(m, versions, offset, count) {
               { scope: 'row' },
               el('a', { href: modelHref(v.id) }, el('code', {}, `@${v.versionNumber}`)),
               v.isLatest ? [' ', el('span', { class: 'badge' }, 'latest')] : null,
+              v.archived ? [' ', archivedBadge(v)] : null,
             ),
             el(
               'td',

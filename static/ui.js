@@ -177,6 +177,30 @@ export function scoreView(model, { long = false } = {}) {
   return view;
 }
 
+/** The "archived" badge, with the reason on hover and beside it when `long`; null if live. */
+export function archivedBadge(artifact, { long = false } = {}) {
+  if (!artifact.archived) return null;
+  const reason = artifact.archivedReason || '';
+  return el(
+    'span',
+    { class: 'archived-note' },
+    el('span', { class: 'badge archived-badge', title: reason, 'data-flag': 'archived' }, 'archived'),
+    long && reason ? el('span', { class: 'muted archived-reason' }, ` ${reason}`) : null,
+  );
+}
+
+/** A version's tags as small chips, key=value (the key alone when the value is empty). */
+export function tagChips(tags) {
+  if (!tags || !tags.length) return null;
+  return el(
+    'span',
+    { class: 'tag-chips', 'aria-label': 'Tags' },
+    tags.map((t) =>
+      el('span', { class: 'tag-chip', 'data-tag': t.key }, t.value ? `${t.key}=${t.value}` : t.key),
+    ),
+  );
+}
+
 /** A small "kind" chip in the kind's colour. */
 export function kindChip(kind) {
   const info = KINDS[kind] || { label: kind, color: '#6e7781' };

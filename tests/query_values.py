@@ -218,7 +218,16 @@ class Values:
             out["trainedOn"] = self.ref("dataset")
         if rng.random() < 0.05:
             out["testsHypothesis"] = self.ref("hypothesis")
+        if rng.random() < 0.15:
+            out["tag"] = self.tag_filter()
         return out
+
+    def tag_filter(self) -> dict[str, Any]:
+        """Keys the seeded catalog uses, one it does not, and rarely an invalid one."""
+        rng = self.rng
+        key = rng.choices(("stage", "team", "owner", "Bad Key"), (5, 3, 1, 1))[0]
+        value = rng.choice((None, None, "dev", "prod", "", "core", "v" * 257))
+        return {"key": key} if value is None else {"key": key, "value": value}
 
     def compare_ids(self) -> list[str]:
         rng = self.rng

@@ -52,7 +52,8 @@ COMPILED = "select case when octet_length(t) <= "
 # range, say); a sibling task cancelled before it started never awaits the resolver coroutine
 # it was given, and Python warns when that coroutine is collected. Nothing ran, so nothing is
 # lost; it is graphql-core's (graphql-python/graphql-core#236 and #269 are of this kind).
-UNAWAITED = r"coroutine '.*_async_resolver' was never awaited"
+# The coroutine may be the resolver's, or one of graphql-core's executor steps awaiting it.
+UNAWAITED = r"coroutine '(.*_async_resolver|Executor\..*)' was never awaited"
 
 
 async def seeded_catalog(pg_dsn: str, conn: asyncpg.Connection) -> CatalogIds:
@@ -63,6 +64,20 @@ async def seeded_catalog(pg_dsn: str, conn: asyncpg.Connection) -> CatalogIds:
         await raw.close()
     for entry in json.loads(CATALOG.read_text())["artifacts"]:
         await register(conn, to_new_artifact(entry))
+    # Tags and archived versions, so both paths read and filter them (hashtext is stable).
+    await conn.execute(
+        """
+        insert into tags (artifact_id, key, value)
+        select id, 'stage', (array['dev', 'prod', ''])[1 + abs(hashtext(id)) % 3]
+        from artifacts where abs(hashtext(id)) % 4 = 0
+        union all
+        select id, 'team', 'core' from artifacts where abs(hashtext(id || 't')) % 5 = 0
+        """
+    )
+    await conn.execute(
+        "update artifacts set archived_at = clock_timestamp(), archived_reason = 'retired' "
+        "where abs(hashtext(id)) % 7 = 0"
+    )
     rows = await conn.fetch("select id, lineage_id, kind, title from artifacts order by id")
     words = sorted({w for r in rows for w in r["title"].split() if len(w) > 1})
     return CatalogIds(

@@ -19,6 +19,7 @@ from tests.pages_helpers import (  # noqa: F401 (fixtures)
     graphql,
     open_page,
     texts,
+    write_token,
 )
 
 pytestmark = pytest.mark.browser
@@ -86,4 +87,32 @@ def test_model_page_shows_scores_links_and_versions(
 
     open_page(page, "/models/no-such-model")
     assert "No model has the id no-such-model" in page.page.locator("#error").inner_text()
+    page.assert_clean()
+
+
+def test_archived_badge_and_tag_chips_render_on_the_model_page_and_catalog(
+    page: WatchedPage, live_server: LiveServer, built: Built
+) -> None:
+    token = write_token(live_server, "pages-archive-test")
+    old = "model-biophys-microglia-v1"
+    graphql(
+        live_server,
+        'mutation($id: ID!) { setTags(id: $id, tags: [{key: "stage", value: "retired"}, '
+        '{key: "team", value: ""}]) { id } archiveVersion(id: $id, reason: "superseded by v3") '
+        "{ id } }",
+        {"id": old},
+        token,
+    )
+    open_page(page, f"/models/{old}")
+    assert "superseded by v3" in page.page.locator("#model-archived").inner_text()
+    assert texts(page, "#model-tags .tag-chip", "data-tag") == ["stage", "team"]
+    assert page.page.locator("#model-tags").inner_text().split() == ["stage=retired", "team"]
+    archived_rows = f'#versions-table tr[data-model-id="{old}"] .archived-badge'
+    assert page.page.locator(archived_rows).count() == 1
+    page.assert_clean()
+
+    open_page(page, "/models?search=microglia&limit=100")
+    row = page.page.locator(f'tr[data-model-id="{old}"]')
+    assert row.locator(".archived-badge").get_attribute("title") == "superseded by v3"
+    assert row.locator(".tag-chip").count() == 2
     page.assert_clean()

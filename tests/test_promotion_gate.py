@@ -179,3 +179,13 @@ async def test_rest_moves_an_alias_and_refuses_a_promotion_with_409_and_the_chec
     assert gone.json() == {"lineage_id": "m", "alias": "production", "removed_version_id": "m-v2"}
     form = await api.client.put(path, content=b"version_id=m-v1")
     assert form.status_code == 415
+
+
+async def test_an_archived_version_cannot_be_promoted(api, conn):
+    await lineage(conn)
+    await protect(api, conn, [])
+    archived = await api.gql('mutation { archiveVersion(id: "m-v2", reason: "superseded") { id } }')
+    assert "errors" not in archived, archived
+    await use(api, conn, "promote")
+    body = await api.gql(SET, {"v": "m-v2"})
+    assert [c["code"] for c in body["errors"][0]["extensions"]["checks"]] == ["ARCHIVED"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app import tags
 from app.domain import Family
 from app.http.openapi_compare import BASELINE_PARAMETER, COMPARISON, INTERVAL
 from app.http.openapi_parameters import IDS, LIST_PARAMETERS
@@ -72,6 +73,19 @@ MODEL_SUMMARY: dict[str, Any] = {
         "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/Warning"}},
         "architecture": {"type": "string"},
         "parameter_count": {"type": "integer", "minimum": 0},
+        "archived": {"type": "boolean"},
+        "archived_at": {"oneOf": [{"type": "null"}, {"type": "string", "format": "date-time"}]},
+        "archived_reason": NULLABLE_STRING,
+        "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+    },
+}
+
+TAG: dict[str, Any] = {
+    "type": "object",
+    "required": ["key", "value"],
+    "properties": {
+        "key": {"type": "string", "pattern": "^" + tags.KEY.pattern + "$"},
+        "value": {"type": "string", "maxLength": tags.MAX_VALUE},
     },
 }
 
@@ -251,6 +265,7 @@ DOCUMENT: dict[str, Any] = {
             "Comparison": COMPARISON,
             "Aliases": ALIASES,
             "Warning": WARNING,
+            "Tag": TAG,
             "Error": ERROR,
         }
     },

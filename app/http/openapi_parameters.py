@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app import ids
+from app import ids, tags
 from app.domain import Family
 from app.http import rest_params
 from app.service import catalog
@@ -70,5 +70,13 @@ LIST_PARAMETERS = [
         "q",
         {"type": "string", "maxLength": catalog.MAX_SEARCH, "pattern": "^[^\\u0000]*$"},
         "Case-insensitive title search (no NUL characters).",
+    ),
+    _query(
+        "tag",
+        {
+            "type": "string",
+            "pattern": "^" + tags.KEY.pattern + rf"(:[^\u0000]{{0,{tags.MAX_VALUE}}})?$",
+        },
+        "Only versions with this tag: `key:value` for that exact value, `key` for any value.",
     ),
 ]

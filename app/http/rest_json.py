@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain import Artifact, LinkType, iso_utc
+from app.domain import Artifact, LinkType, is_archived, iso_utc
 from app.service.detail import Edge, ModelDetail
 
 
@@ -47,6 +47,10 @@ def model_summary(a: Artifact, targets: Targets) -> dict[str, Any]:
         "warnings": _warnings(a),
         "architecture": m.architecture,
         "parameter_count": m.parameter_count,
+        "archived": is_archived(a),
+        "archived_at": iso_utc(a.archived_at) if a.archived_at else None,
+        "archived_reason": a.archived_reason,
+        "tags": [{"key": t.key, "value": t.value} for t in a.tags],
     }
 
 
@@ -58,6 +62,7 @@ query RestModels($f: ModelFilter, $s: ModelSort, $l: Int!, $o: Int!) {
     items {
       id title family versionNumber isLatest qualityScore evaluationMetricsJson createdAt
       lineageId rawQualityScore architecture parameterCount
+      archived archivedAt archivedReason tags { key value }
       trainedOn { id } producedBy { id } testsHypotheses { id }
       provenance { warnings { code message } }
     }
@@ -89,6 +94,10 @@ def summary_from_graphql(m: dict[str, Any]) -> dict[str, Any]:
         "warnings": warnings,
         "architecture": m["architecture"],
         "parameter_count": m["parameterCount"],
+        "archived": m["archived"],
+        "archived_at": m["archivedAt"],
+        "archived_reason": m["archivedReason"],
+        "tags": m["tags"],
     }
 
 
@@ -126,6 +135,7 @@ def model_detail(d: ModelDetail) -> dict[str, Any]:
                 "id": v.id,
                 "version_number": v.version_number,
                 "is_latest": v.is_latest,
+                "archived": is_archived(v),
                 "created_at": iso_utc(v.created_at),
                 "quality_score": v.model.quality_score if v.model else None,
             }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import metric_history, paging, validation
+from app import metric_history, paging, tags, validation
 from app.domain import WarningCode
 from app.promotion import MAX_GATE_METRICS
 from app.readmodel.fields import FIELDS, PAGE_ARGUMENTS, arguments
@@ -55,6 +55,7 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
         for name, field in fields.items()
         if arguments(field) == PAGE_ARGUMENTS
     },
+    **{(type_name, "tags"): Bound(fixed=tags.MAX_TAGS) for type_name in FIELDS},
     ("Model", "evaluationMetrics"): Bound(fixed=validation.MAX_METRICS),
     ("Query", "aliases"): Bound(fixed=MAX_ALIASES),
     ("LineageAlias", "gate"): Bound(fixed=MAX_GATE_METRICS),

@@ -109,6 +109,10 @@ ARTIFACT: dict[str, Field] = {
     ),
     "aliasHistory": Shape("aliasHistory", paged=True),
     "aliasHistoryCount": Count("aliasHistory"),
+    "archived": Column("({a}.archived_at is not null)"),
+    "archivedAt": Column("{a}.archived_at"),
+    "archivedReason": Column("{a}.archived_reason"),
+    "tags": Shape("tags"),
 }
 # After each type's own fields.
 LINEAGE: dict[str, Field] = {

@@ -66,6 +66,7 @@ MODEL_FILTERS: dict[str, Filter] = {
     "family": Filter(compiled=True),
     "latestOnly": Filter(compiled=True),
     "search": Filter(compiled=True),
+    "tag": Filter(compiled=True),
     "trainedOn": Filter(compiled=False, link=LinkType.TRAINED_ON),
     "testsHypothesis": Filter(compiled=False, link=LinkType.TESTS_HYPOTHESIS),
 }
@@ -95,8 +96,34 @@ def title_search(column: str, text: str) -> str:
     return condition
 
 
+def latest(a: str) -> str:
+    """What a latest-only list keeps of artifacts ``a``: each lineage's latest version,
+    unless it is archived (an archived latest version takes its lineage out of the list;
+    the model_counts trigger of migration 0007 counts the same)."""
+    return f"({a}.is_latest and {a}.archived_at is null)"
+
+
+# A tag filter: the key, and the value or None for any value.
+TagFilter = tuple[str, str | None]
+
+
+def tagged(a: str, bind: Bind, tag: TagFilter) -> str:
+    """Versions of artifacts ``a`` carrying the tag's key (with its value, when given)."""
+    key, value = tag
+    exact = "" if value is None else f" and t.value = {bind(value)}"
+    return (
+        f"exists (select 1 from tags t where t.artifact_id = {a}.id and t.key = {bind(key)}{exact})"
+    )
+
+
 def conditions(
-    a: str, bind: Bind, *, family: str | None, latest_only: bool, search: str | None
+    a: str,
+    bind: Bind,
+    *,
+    family: str | None,
+    latest_only: bool,
+    search: str | None,
+    tag: TagFilter | None = None,
 ) -> list[str]:
     """The compiled filters that are set, as SQL on artifacts ``a``.
 
@@ -106,7 +133,9 @@ def conditions(
     if family is not None:
         found.append(f"{a}.family = {bind(family)}")
     if latest_only:
-        found.append(f"{a}.is_latest")
+        found.append(latest(a))
     if search:
         found.append(title_search(f"{a}.title", search))
+    if tag is not None:
+        found.append(tagged(a, bind, tag))
     return found

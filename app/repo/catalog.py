@@ -24,6 +24,7 @@ class ModelQuery:
     hypothesis: Reach | None = None
     latest_only: bool = False
     search: str | None = None
+    tag: filters.TagFilter | None = None
     sort: str = "created_at"
     direction: str = "desc"
     limit: int = 20
@@ -60,6 +61,7 @@ def _model_conditions(q: ModelQuery, param: Param, *, driving: str | None = None
         family=q.family.value if q.family else None,
         latest_only=q.latest_only,
         search=q.search,
+        tag=q.tag,
     )
     for link_type, target in q.reaches():
         if link_type == driving:
@@ -84,7 +86,8 @@ def counted_total(q: ModelQuery) -> tuple[str, list[object]] | None:
     (link_counts, where a latest version adds the links floating on its lineage).
     """
     reaches = q.reaches()
-    if q.search or (reaches and (q.family is not None or q.latest_only or len(reaches) > 1)):
+    several = reaches and (q.family is not None or q.latest_only or len(reaches) > 1)
+    if q.search or q.tag or several:
         return None
     if reaches:
         link_type, target = reaches[0]
@@ -172,7 +175,7 @@ async def list_kind(
     args: list[object] = [kind.value]
     where = "a.kind = $1"
     if latest_only:
-        where += " and a.is_latest"
+        where += " and " + filters.latest("a")
     if search:
         where += " and " + filters.title_search("a.title", search)
     n = len(args)

@@ -15,6 +15,7 @@ from app.domain import (
     LinkType,
     ModelFields,
     ProvenanceWarning,
+    Tag,
     WarningCode,
 )
 
@@ -22,7 +23,9 @@ ARTIFACT_COLUMNS = """
     a.id, a.lineage_id, a.kind, a.version_number, a.is_latest, a.title, a.description,
     a.metadata, a.created_at, a.family, a.architecture, a.parameter_count, a.training_config,
     a.evaluation_metrics, a.metric_intervals, a.metric_directions, a.raw_quality_score,
-    a.quality_score, a.provenance_warnings
+    a.quality_score, a.provenance_warnings, a.archived_at, a.archived_reason,
+    (select coalesce(jsonb_agg(jsonb_build_array(t.key, t.value)), '[]') from tags t
+        where t.artifact_id = a.id) as tags
 """
 
 LINK_COLUMNS = "l.source_id, l.type, l.target_lineage_id, l.target_version_id, l.target_kind"
@@ -38,7 +41,7 @@ def warnings_from_json(raw: list[dict[str, Any]]) -> tuple[ProvenanceWarning, ..
 
 # Columns that become dataclass fields of the same name as they are.
 _PLAIN = ("id", "lineage_id", "version_number", "is_latest", "title", "description", "metadata",
-          "created_at")  # fmt: skip
+          "created_at", "archived_at", "archived_reason")  # fmt: skip
 _PLAIN_MODEL = ("architecture", "parameter_count", "training_config", "evaluation_metrics",
                 "metric_directions", "raw_quality_score", "quality_score")  # fmt: skip
 
@@ -54,7 +57,9 @@ def artifact(r: asyncpg.Record) -> Artifact:
             },
             **{c: r[c] for c in _PLAIN_MODEL},
         )
-    return Artifact(kind=Kind(r["kind"]), model=model, **{c: r[c] for c in _PLAIN})
+    # Sorted here: an ordered aggregate would add a sort step to every page's plan.
+    tags = tuple(sorted(Tag(k, v) for k, v in r["tags"]))
+    return Artifact(kind=Kind(r["kind"]), model=model, tags=tags, **{c: r[c] for c in _PLAIN})
 
 
 def link(r: asyncpg.Record) -> Link:

@@ -37,7 +37,7 @@ from app.schema.types import (
     Model,
     to_gql,
 )
-from app.schema.values import TokenScope
+from app.schema.values import TagInput, TokenScope
 from app.service import writes
 
 KEY_HELP = "Repeat a call with the same key to get its first result without writing again."
@@ -54,6 +54,10 @@ SCOPES: dict[str, Scope] = {
     "protectAlias": Scope.ADMIN,
     "unprotectAlias": Scope.ADMIN,
     "removeLinks": Scope.WRITE,
+    "archiveVersion": Scope.WRITE,
+    "restoreVersion": Scope.WRITE,
+    "setTags": Scope.WRITE,
+    "removeTags": Scope.WRITE,
     "createToken": Scope.ADMIN,
     "revokeToken": Scope.ADMIN,
 }
@@ -256,6 +260,46 @@ class Mutation:
             _key(info, idempotency_key),
         )
         return to_gql(held)
+
+    @strawberry.mutation(
+        description="Archive a version: it stays readable and linkable by id but leaves every "
+        "latest-only list. CONFLICT when it is archived already."
+    )
+    async def archive_version(
+        self, info: Info, id: strawberry.ID, reason: str, idempotency_key: str | None = None
+    ) -> Artifact:
+        c, key = info.context, _key(info, idempotency_key)
+        return to_gql(await writes.archive_version(c.db, c.principal, str(id), reason, key))
+
+    @strawberry.mutation(description="Restore an archived version. CONFLICT when it is not.")
+    async def restore_version(
+        self, info: Info, id: strawberry.ID, reason: str, idempotency_key: str | None = None
+    ) -> Artifact:
+        c, key = info.context, _key(info, idempotency_key)
+        return to_gql(await writes.restore_version(c.db, c.principal, str(id), reason, key))
+
+    @strawberry.mutation(
+        description="Add tags to a version, or change the values of keys it has; at most 50."
+    )
+    async def set_tags(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        tags: list[TagInput],
+        idempotency_key: str | None = None,
+    ) -> Artifact:
+        c, key = info.context, _key(info, idempotency_key)
+        wanted = [domain.Tag(t.key, t.value) for t in tags]
+        return to_gql(await writes.set_tags(c.db, c.principal, str(id), wanted, key))
+
+    @strawberry.mutation(
+        description="Remove tags of a version by key. NOT_FOUND names the keys it does not have."
+    )
+    async def remove_tags(
+        self, info: Info, id: strawberry.ID, keys: list[str], idempotency_key: str | None = None
+    ) -> Artifact:
+        c, key = info.context, _key(info, idempotency_key)
+        return to_gql(await writes.remove_tags(c.db, c.principal, str(id), keys, key))
 
     @strawberry.mutation(description="Create an API token (needs the admin scope).")
     async def create_token(self, info: Info, name: str, scopes: list[TokenScope]) -> CreatedToken:

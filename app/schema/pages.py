@@ -13,6 +13,14 @@ from app.schema.values import ModelFamily, ModelSortField, SortDirection
 from app.service import catalog
 
 
+@strawberry.input(description="Versions carrying a tag: its key, with this value or any.")
+class TagFilter:
+    key: str
+    value: str | None = strawberry.field(
+        default=None, description="The exact value; any value when left out."
+    )
+
+
 @strawberry.input
 class ModelFilter:
     family: ModelFamily | None = None
@@ -22,10 +30,13 @@ class ModelFilter:
     tests_hypothesis: strawberry.ID | None = strawberry.field(
         default=None, description="A hypothesis version id, or a lineage id."
     )
-    latest_only: bool = False
+    latest_only: bool = strawberry.field(
+        default=False, description="Only each lineage's latest version, and not if archived."
+    )
     search: str | None = strawberry.field(
         default=None, description="Case-insensitive substring of the title."
     )
+    tag: TagFilter | None = None
 
 
 @strawberry.input

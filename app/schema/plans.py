@@ -24,7 +24,7 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values
 
-from app import ids, paging, validation
+from app import ids, paging, tags, validation
 from app.readmodel import fields as decl
 from app.readmodel.filters import MODEL_FILTERS
 from app.repo.compiled import plan
@@ -46,6 +46,7 @@ LOOKUPS = {
 SHAPES: dict[str, dict[str, str | None]] = {
     "Provenance": {"complete": None, "warnings": "ProvenanceWarning"},
     "ProvenanceWarning": {"code": None, "message": None},
+    "Tag": {"key": None, "value": None},
     "Metric": {"name": None, "value": None, "better": None, "stderr": None, "lower": None,
                "upper": None},
     "AnalysisInput": {"pinned": None, "pinnedVersion": None, "artifact": "Artifact"},
@@ -72,6 +73,7 @@ SHAPE_OF = {
     "inputs": "AnalysisInput",
     "links": "ModelLink",
     "aliasHistory": "AliasMove",
+    "tags": "Tag",
 }
 
 
@@ -277,12 +279,12 @@ class Planner:
             if unknown:
                 raise Unsupported(f"filters {sorted(unknown)}")
             family, latest_only = _value(_get(f, "family")), bool(_get(f, "latestOnly"))
-            search = _get(f, "search")
+            search, tag = _get(f, "search"), _tag(_get(f, "tag"))
             sort = _value(_get(s, "field")) if s is not None else "created_at"
             descending = (_value(_get(s, "direction")) if s is not None else "desc") == "desc"
         else:
             self.takes("Query", node, frozenset({"latestOnly", "search", "limit", "offset"}))
-            family, sort, descending = None, "created_at", True
+            family, sort, descending, tag = None, "created_at", True, None
             latest_only, search = bool(args["latestOnly"]), args.get("search")
         if not paging.within(args["limit"], args["offset"]):
             raise Unsupported("paging out of range")
@@ -310,6 +312,7 @@ class Planner:
             family=family,
             sort=sort,
             descending=descending,
+            tag=tag,
         )
 
     def lineage(self, node: FieldNode, args: dict[str, Any]) -> plan.LineageWalk:
@@ -345,6 +348,16 @@ def _items(obj: Any) -> list[tuple[str, Any]]:
     if isinstance(obj, dict):
         return list(obj.items())
     return [(k, getattr(obj, k)) for k in vars(obj)] if obj is not None else []
+
+
+def _tag(value: Any) -> tuple[str, str | None] | None:
+    """A tag filter the statement can apply; the resolvers answer invalid ones with errors."""
+    if value is None:
+        return None
+    key, wanted = _get(value, "key"), _get(value, "value")
+    if not tags.KEY.fullmatch(key) or (wanted is not None and not tags.valid_value(wanted)):
+        raise Unsupported("tag out of range")
+    return key, wanted
 
 
 def _compiled_filters() -> set[str]:

@@ -99,6 +99,7 @@ class Query:
             hypothesis=f.tests_hypothesis,
             latest_only=f.latest_only,
             search=f.search,
+            tag=(f.tag.key, f.tag.value) if f.tag else None,
         )
         q = await info.context.loaders.run(
             lambda c: catalog.model_query(

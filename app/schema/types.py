@@ -38,6 +38,7 @@ from app.schema.values import (
     Offset,
     Provenance,
     ProvenanceWarning,
+    Tag,
     WarningCode,
     count_of,
 )
@@ -101,6 +102,12 @@ class Artifact:
     description: str
     created_at: datetime
     metadata: JSON
+    archived: bool = strawberry.field(
+        description="Archived versions stay readable by id but leave latest-only lists."
+    )
+    archived_at: datetime | None
+    archived_reason: str | None
+    tags: list[Tag] = strawberry.field(description="Key/value labels, sorted by key.")
     data: strawberry.Private[domain.Artifact]
 
     @strawberry.field(
@@ -149,6 +156,10 @@ def _common(a: domain.Artifact) -> dict[str, Any]:
         "description": a.description,
         "created_at": a.created_at,
         "metadata": a.metadata,
+        "archived": domain.is_archived(a),
+        "archived_at": a.archived_at,
+        "archived_reason": a.archived_reason,
+        "tags": [Tag(key=t.key, value=t.value) for t in a.tags],
         "data": a,
     }
 

@@ -112,3 +112,15 @@ class MetricHistory:
     versions_count: int = strawberry.field(description="How many versions the lineage has.")
     sampling: HistorySampling = strawberry.field(description="Which versions the points are.")
     points: list[MetricPoint]
+
+
+@strawberry.type(description="A key/value label on a version.")
+class Tag:
+    key: str
+    value: str
+
+
+@strawberry.input(description="A tag to set: a key (lower-case label syntax) and its value.")
+class TagInput:
+    key: str
+    value: str

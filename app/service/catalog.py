@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from app import ids, paging, validation
+from app import ids, paging, tags, validation
 from app.db.types import Conn
 from app.domain import Artifact, Family, Kind
 from app.errors import InvalidInput
@@ -31,6 +31,7 @@ class ModelFilter:
     hypothesis: str | None = None
     latest_only: bool = False
     search: str | None = None
+    tag: filters.TagFilter | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,13 @@ def _check_search(search: str | None) -> str | None:
     if search is not None and "\x00" in search:
         raise InvalidInput("search must not contain NUL characters", field="search")
     return search or None
+
+
+def _check_tag(tag: filters.TagFilter | None) -> filters.TagFilter | None:
+    if tag is None:
+        return None
+    key, value = tag
+    return tags.check_key(key, "tag"), None if value is None else tags.check_value(value, "tag")
 
 
 def check_filter_ref(name: str, ref: str | None) -> None:
@@ -73,6 +81,7 @@ async def model_query(
         family=f.family,
         latest_only=f.latest_only,
         search=_check_search(f.search),
+        tag=_check_tag(f.tag),
         sort=sort,
         direction=direction,
         limit=limit,

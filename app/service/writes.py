@@ -10,12 +10,12 @@ from app import auth, paging
 from app.auth import Principal, Scope
 from app.db.database import Database
 from app.db.types import Conn
-from app.domain import Artifact, LinkSpec, LinkType, NewArtifact
+from app.domain import Artifact, LinkSpec, LinkType, NewArtifact, Tag
 from app.promotion import GateMetric
 from app.repo import artifacts as artifact_repo
 from app.repo import audit as audit_repo
 from app.repo.audit import AuditEntry
-from app.service import aliases, curate, idempotency, tokens
+from app.service import aliases, curate, idempotency, lifecycle, tokens
 from app.service.register import register
 from app.service.tokens import CreatedToken
 
@@ -97,6 +97,62 @@ async def remove_links(
         "remove_links",
         [ref, [[t.value, target] for t, target in targets]],
         lambda conn, actor: curate.remove_links(conn, ref, targets, actor),
+    )
+
+
+async def archive_version(
+    db: Database, principal: Principal, ref: str, reason: str, key: str | None
+) -> Artifact:
+    """Archive a version: it leaves latest-only lists but stays readable by id."""
+    return await _idempotent(
+        db,
+        principal,
+        key,
+        "archive",
+        [ref, reason],
+        lambda conn, actor: lifecycle.archive(conn, ref, reason, actor),
+    )
+
+
+async def restore_version(
+    db: Database, principal: Principal, ref: str, reason: str, key: str | None
+) -> Artifact:
+    """Restore an archived version."""
+    return await _idempotent(
+        db,
+        principal,
+        key,
+        "restore",
+        [ref, reason],
+        lambda conn, actor: lifecycle.restore(conn, ref, reason, actor),
+    )
+
+
+async def set_tags(
+    db: Database, principal: Principal, ref: str, tags: Sequence[Tag], key: str | None
+) -> Artifact:
+    """Add tags to a version or change their values."""
+    return await _idempotent(
+        db,
+        principal,
+        key,
+        "set_tags",
+        [ref, [[t.key, t.value] for t in tags]],
+        lambda conn, actor: lifecycle.set_tags(conn, ref, tags, actor),
+    )
+
+
+async def remove_tags(
+    db: Database, principal: Principal, ref: str, keys: Sequence[str], key: str | None
+) -> Artifact:
+    """Remove tags of a version by key."""
+    return await _idempotent(
+        db,
+        principal,
+        key,
+        "remove_tags",
+        [ref, list(keys)],
+        lambda conn, actor: lifecycle.remove_tags(conn, ref, keys, actor),
     )
 
 

@@ -93,6 +93,7 @@ class ListPage:
     family: str | None = None
     sort: str = "created_at"
     descending: bool = True
+    tag: tuple[str, str | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,8 @@ class Renderer:
             return self.links(a, value, None)
         if value.name == "aliasHistory":
             return self.alias_moves(a, value)
+        if value.name == "tags":
+            return self.tags(a, value)
         raise AssertionError(value.name)
 
     def alias_moves(self, a: str, shape: plan.Shaped) -> str:
@@ -220,6 +222,14 @@ class Renderer:
         return (
             f"(select coalesce(json_agg({self.build(self.parts(shape, fields))} order by "
             f"{m}.key collate \"C\"), '[]'::json) from jsonb_each({a}.evaluation_metrics) {m})"
+        )
+
+    def tags(self, a: str, shape: plan.Shaped) -> str:
+        t = self.alias()
+        fields = {"key": f"{t}.key", "value": f"{t}.value"}
+        return (
+            f"(select coalesce(json_agg({self.build(self.parts(shape, fields))} order by "
+            f"{t}.key collate \"C\"), '[]'::json) from tags {t} where {t}.artifact_id = {a}.id)"
         )
 
     def links(self, a: str, shape: plan.Shaped, link_type: str | None) -> str:
