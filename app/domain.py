@@ -99,6 +99,10 @@ class Artifact:
     metadata: dict[str, Any]
     created_at: datetime
     model: ModelFields | None = None
+    # Where the bytes are (datasets and models): the digest in app.locations' stored form.
+    uri: str | None = None
+    digest: str | None = None
+    size_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -150,3 +154,6 @@ class NewArtifact:
     evaluation_metrics: dict[str, Any] = field(default_factory=dict)
     metric_directions: dict[str, str] = field(default_factory=dict)
     raw_quality_score: float | None = None
+    uri: str | None = None
+    digest: str | None = None
+    size_bytes: int | None = None

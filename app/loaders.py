@@ -15,6 +15,7 @@ from app.domain import Artifact, Link, LinkType
 from app.errors import ResponseTooLarge
 from app.repo import catalog as catalog_repo
 from app.repo import links as link_repo
+from app.repo import locations as location_repo
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -22,6 +23,9 @@ K = TypeVar("K")
 # than holding the whole pool while other requests time out waiting for a connection.
 CONNECTIONS_PER_REQUEST = 3
 
+# The most dataset versions sameContentAs reads for one digest: a nested list's bound, and
+# the version asking.
+SAME_DIGEST_CAP = 1001
 # (version id, link type, limit, offset): one page of the versions whose links reach it.
 SourcePage = tuple[str, LinkType, int, int]
 # (lineage id, limit, offset): one page of a lineage's versions.
@@ -82,6 +86,8 @@ class Loaders:
         self.links_from: DataLoader[str, list[Link]] = DataLoader(self._links_from)
         self.sources: DataLoader[SourcePage, list[Artifact]] = DataLoader(self._sources)
         self.source_counts: DataLoader[tuple[str, LinkType], int] = DataLoader(self._source_counts)
+        # A stored digest: the dataset versions holding it (at most SAME_DIGEST_CAP).
+        self.same_digest: DataLoader[str, list[Artifact]] = DataLoader(self._same_digest)
 
     async def run(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         """Run a read on a pooled connection, retried if the database restarts."""
@@ -121,6 +127,11 @@ class Loaders:
     async def _source_counts(self, keys: list[tuple[str, LinkType]]) -> list[int]:
         plain = [(v, t.value) for v, t in keys]
         return await self.run(lambda c: catalog_repo.source_counts(c, plain))
+
+    async def _same_digest(self, digests: list[str]) -> list[list[Artifact]]:
+        cap = min(self.allowance.cap(), SAME_DIGEST_CAP)
+        found = await self.run(lambda c: location_repo.sharing_digest(c, "dataset", digests, cap))
+        return _grouped(digests, ((a.digest or "", a) for a in found))
 
 
 def _grouped(keys: list[str], pairs: Iterable[tuple[str, T]]) -> list[list[T]]:

@@ -72,6 +72,12 @@ MODEL_SUMMARY: dict[str, Any] = {
         "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/Warning"}},
         "architecture": {"type": "string"},
         "parameter_count": {"type": "integer", "minimum": 0},
+        "uri": {**NULLABLE_STRING, "description": "Where the model's bytes are."},
+        "digest": {
+            **NULLABLE_STRING,
+            "description": "<algorithm>:<lower-case hex>; an MLflow digest is mlflow:<hex>.",
+        },
+        "size_bytes": {"oneOf": [{"type": "null"}, {"type": "integer", "minimum": 0}]},
     },
 }
 

@@ -47,6 +47,9 @@ def model_summary(a: Artifact, targets: Targets) -> dict[str, Any]:
         "warnings": _warnings(a),
         "architecture": m.architecture,
         "parameter_count": m.parameter_count,
+        "uri": a.uri,
+        "digest": a.digest,
+        "size_bytes": a.size_bytes,
     }
 
 
@@ -57,7 +60,7 @@ query RestModels($f: ModelFilter, $s: ModelSort, $l: Int!, $o: Int!) {
     total
     items {
       id title family versionNumber isLatest qualityScore evaluationMetricsJson createdAt
-      lineageId rawQualityScore architecture parameterCount
+      lineageId rawQualityScore architecture parameterCount uri digest sizeBytes
       trainedOn { id } producedBy { id } testsHypotheses { id }
       provenance { warnings { code message } }
     }
@@ -89,6 +92,9 @@ def summary_from_graphql(m: dict[str, Any]) -> dict[str, Any]:
         "warnings": warnings,
         "architecture": m["architecture"],
         "parameter_count": m["parameterCount"],
+        "uri": m["uri"],
+        "digest": m["digest"],
+        "size_bytes": m["sizeBytes"],
     }
 
 

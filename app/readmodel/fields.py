@@ -98,6 +98,12 @@ ARTIFACT: dict[str, Field] = {
     "createdAt": Column("{a}.created_at"),
     "metadata": Column("{a}.metadata"),
 }
+# Where a dataset's or model's bytes are.
+STORED: dict[str, Field] = {
+    "uri": Column("{a}.uri"),
+    "digest": Column("{a}.digest"),
+    "sizeBytes": Column("{a}.size_bytes"),
+}
 # After each type's own fields.
 LINEAGE: dict[str, Field] = {
     "versions": Versions(),
@@ -131,6 +137,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "links": Shape("links", paged=True),
         "linksCount": Count("links"),
         "metricHistory": Shape("metricHistory", args=frozenset({"maxPoints", "sampling"})),
+        **STORED,
         **_links(
             trainedOn=Link(
                 LinkType.TRAINED_ON,
@@ -153,6 +160,7 @@ FIELDS: dict[str, dict[str, Field]] = {
     },
     "Dataset": {
         **ARTIFACT,
+        **STORED,
         **_links(
             trainedModels=Link(
                 LinkType.TRAINED_ON,

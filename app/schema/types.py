@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import strawberry
 
-from app import domain, ids, metric_directions, paging
+from app import domain, ids, locations, metric_directions, paging
 from app import metric_history as history
 from app.domain import Kind
 from app.reach import ref
@@ -104,9 +104,23 @@ class ModelLink:
         return to_gql(found) if found else None
 
 
+@strawberry.interface(description="Where a dataset's or model's bytes are, if it was told.")
+class Stored:
+    uri: str | None
+    digest: str | None = strawberry.field(
+        description="<algorithm>:<lower-case hex>; an MLflow dataset digest is mlflow:<hex>."
+    )
+    size_bytes: BigInt | None
+
+
+def _stored(a: domain.Artifact) -> dict[str, Any]:
+    size = a.size_bytes
+    return {"uri": a.uri, "digest": a.digest, "size_bytes": None if size is None else BigInt(size)}
+
+
 @strawberry.type(description="A model version.")
 @declared("Model", lambda a: to_gql(a))
-class Model(Artifact):
+class Model(Artifact, Stored):
     family: ModelFamily
     architecture: str
     parameter_count: BigInt
@@ -206,8 +220,22 @@ def metric(m: domain.ModelFields, name: str) -> Metric:
 
 @strawberry.type(description="A dataset version.")
 @declared("Dataset", lambda a: to_gql(a))
-class Dataset(Artifact):
-    pass
+class Dataset(Artifact, Stored):
+    @strawberry.field(
+        description="Other dataset versions, of any lineage, with the same digest of at least "
+        "128 bits: the same bytes. Empty for a weaker digest (an 8-hex MLflow one)." + PAGED
+    )
+    async def same_content_as(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[Dataset]:
+        paging.check_nested(limit, offset)
+        digest = self.data.digest
+        if digest is None or not locations.is_strong(digest):
+            return []
+        found = await info.context.loaders.same_digest.load(digest)
+        others = [a for a in found if a.id != self.data.id][offset : offset + limit]
+        await info.context.spend(len(others))
+        return [as_dataset(a) for a in others]
 
 
 @strawberry.type(description="An analysis version: the work that produced models.")
@@ -246,11 +274,12 @@ def as_model(a: domain.Artifact) -> Model:
         training_config=cast(JSON, m.training_config),
         quality_score=m.quality_score,
         raw_quality_score=m.raw_quality_score,
+        **_stored(a),
     )
 
 
 def as_dataset(a: domain.Artifact) -> Dataset:
-    return Dataset(**_common(a))
+    return Dataset(**_common(a), **_stored(a))
 
 
 def as_analysis(a: domain.Artifact) -> Analysis:
