@@ -214,3 +214,30 @@ async def test_bad_location_is_coded_and_writes_nothing(writer, conn, changes, f
 async def test_a_bad_digest_lookup_is_coded(writer):
     body = await writer.gql(BY_DIGEST, {"d": "sha256:xyz"})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+COMPARE = """query($ids: [ID!]!) { compareModels(ids: $ids) { trainingData {
+  sameContent { datasets { id digest } modelIds }
+  similarity { modelIds versions { shared union } }
+} } }"""
+
+
+async def test_compare_says_models_were_trained_on_the_same_bytes(writer, conn):
+    await make_dataset(conn, "raw", digest=SHA)
+    await make_dataset(conn, "raw", digest=SHA, title="re-exported")
+    for lineage, trained in (("m1", "raw-v1"), ("m2", "raw-v2")):
+        await writer.data(
+            REGISTER_MODEL,
+            {"input": model_input() | {"lineageId": lineage, "trainedOn": [trained]}},
+        )
+    ids = ["m1-v1", "m2-v1"]
+    data = (await writer.data(COMPARE, {"ids": ids}))["compareModels"]["trainingData"]
+    assert data["sameContent"] == [
+        {"datasets": [{"id": "raw-v1", "digest": SHA}, {"id": "raw-v2", "digest": SHA}],
+         "modelIds": ids}
+    ]  # fmt: skip
+    assert data["similarity"] == [{"modelIds": ids, "versions": {"shared": 1, "union": 1}}]
+    rest = (await writer.client.get("/api/models/compare", params={"ids": ",".join(ids)})).json()
+    assert rest["training_data_overlap"]["same_content"] == [
+        {"dataset_ids": ["raw-v1", "raw-v2"], "model_ids": ids}
+    ]

@@ -161,6 +161,8 @@ FIELDS: dict[str, dict[str, Field]] = {
     "Dataset": {
         **ARTIFACT,
         **STORED,
+        # Left to its resolver: the compiled path declines it.
+        "sameContentAs": Shape("sameContentAs", paged=True),
         **_links(
             trainedModels=Link(
                 LinkType.TRAINED_ON,
