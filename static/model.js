@@ -25,6 +25,7 @@ const MODEL_QUERY = `query Model($id: ID!) {
   model(id: $id) {
     id lineageId versionNumber isLatest title description createdAt metadata
     family architecture parameterCount trainingConfig qualityScore rawQualityScore
+    uri digest sizeBytes
     evaluationMetrics { name value better }
     provenance { complete warnings { code message } }
     trainedOn { ${ART} }
