@@ -16,6 +16,7 @@ from app.errors import ResponseTooLarge
 from app.repo import catalog as catalog_repo
 from app.repo import links as link_repo
 from app.repo import locations as location_repo
+from app.repo.locations import ContentPage
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -23,9 +24,6 @@ K = TypeVar("K")
 # than holding the whole pool while other requests time out waiting for a connection.
 CONNECTIONS_PER_REQUEST = 3
 
-# The most dataset versions sameContentAs reads for one digest: a nested list's bound, and
-# the version asking.
-SAME_DIGEST_CAP = 1001
 # (version id, link type, limit, offset): one page of the versions whose links reach it.
 SourcePage = tuple[str, LinkType, int, int]
 # (lineage id, limit, offset): one page of a lineage's versions.
@@ -86,8 +84,11 @@ class Loaders:
         self.links_from: DataLoader[str, list[Link]] = DataLoader(self._links_from)
         self.sources: DataLoader[SourcePage, list[Artifact]] = DataLoader(self._sources)
         self.source_counts: DataLoader[tuple[str, LinkType], int] = DataLoader(self._source_counts)
-        # A stored digest: the dataset versions holding it (at most SAME_DIGEST_CAP).
-        self.same_digest: DataLoader[str, list[Artifact]] = DataLoader(self._same_digest)
+        self.same_content: DataLoader[ContentPage, list[Artifact]] = DataLoader(self._same_content)
+        # (kind, content digest): how many versions hold it.
+        self.same_content_counts: DataLoader[tuple[str, str], int] = DataLoader(
+            self._same_content_counts
+        )
 
     async def run(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         """Run a read on a pooled connection, retried if the database restarts."""
@@ -128,10 +129,14 @@ class Loaders:
         plain = [(v, t.value) for v, t in keys]
         return await self.run(lambda c: catalog_repo.source_counts(c, plain))
 
-    async def _same_digest(self, digests: list[str]) -> list[list[Artifact]]:
-        cap = min(self.allowance.cap(), SAME_DIGEST_CAP)
-        found = await self.run(lambda c: location_repo.sharing_digest(c, "dataset", digests, cap))
-        return _grouped(digests, ((a.digest or "", a) for a in found))
+    async def _same_content(self, keys: list[ContentPage]) -> list[list[Artifact]]:
+        cap = self.allowance.cap()
+        found = await self.run(lambda c: location_repo.content_pages(c, keys, cap))
+        self.allowance.check(len(found))
+        return _by_index(len(keys), found)
+
+    async def _same_content_counts(self, keys: list[tuple[str, str]]) -> list[int]:
+        return await self.run(lambda c: location_repo.content_counts(c, keys))
 
 
 def _grouped(keys: list[str], pairs: Iterable[tuple[str, T]]) -> list[list[T]]:

@@ -72,6 +72,11 @@ def is_strong(digest: str | None) -> bool:
     return digest is not None and bits(digest) >= STRONG_BITS
 
 
+def content_digest(digest: str | None) -> str | None:
+    """The digest when it is strong enough to name the bytes (stored as content_digest)."""
+    return digest if is_strong(digest) else None
+
+
 def same_content(a: str | None, b: str | None) -> bool:
     """Whether two stored digests claim the same bytes: equal, and of at least 128 bits."""
     return a is not None and a == b and is_strong(a)

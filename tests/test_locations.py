@@ -179,6 +179,38 @@ async def test_same_content_across_versions_and_lineages(writer, conn):
     assert alone["dataset"]["sameContentAs"] == []
 
 
+SAME_BOTH_PATHS = """query($id: ID!) {
+  dataset(id: $id) {
+    sameContentAs { id digest } sameContentAsCount
+    page: sameContentAs(limit: 1, offset: 1) { id }
+    versions { id sameContentAsCount sameContentAs { id } }
+  }
+  datasets(limit: 10) { items { id sameContentAsCount } }
+}"""
+
+
+async def test_same_content_on_both_paths_in_one_statement(conn, pg_dsn):
+    for lineage in ("a", "a", "b", "c"):
+        await make_dataset(conn, lineage, digest=SHA)
+    await make_dataset(conn, "weak", digest="1a2b3c4d")
+    await make_dataset(conn, "weak", digest="1a2b3c4d")
+    answers = []
+    for fast in ("1", "0"):
+        async with running_app(pg_dsn, {"REGISTRY_FAST_PATH": fast}) as api:
+            for ref in ("a-v2", "weak-v2"):
+                api.sql.reset()
+                answers.append(await api.data(SAME_BOTH_PATHS, {"id": ref}))
+                if fast == "1":
+                    assert len(api.sql.statements) == 1
+    assert answers[:2] == answers[2:]
+    strong, weak = answers[0]["dataset"], answers[1]["dataset"]
+    assert strong["sameContentAs"] == [{"id": i, "digest": SHA} for i in ("a-v1", "b-v1", "c-v1")]
+    assert (strong["sameContentAsCount"], strong["page"]) == (3, [{"id": "b-v1"}])
+    assert (weak["sameContentAs"], weak["sameContentAsCount"]) == ([], 0)
+    counts = {d["id"]: d["sameContentAsCount"] for d in answers[0]["datasets"]["items"]}
+    assert counts == {"a-v1": 3, "a-v2": 3, "b-v1": 3, "c-v1": 3, "weak-v1": 0, "weak-v2": 0}
+
+
 async def test_weak_digests_never_claim_the_same_content(writer, conn):
     await make_dataset(conn, "a", digest="1a2b3c4d")
     await make_dataset(conn, "a", digest="1a2b3c4d")

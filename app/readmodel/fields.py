@@ -49,6 +49,12 @@ class Versions:
 
 
 @dataclass(frozen=True)
+class SameContent:
+    """Other versions of the row's kind whose strong digest (app.locations) is the row's, by
+    id: the same bytes."""
+
+
+@dataclass(frozen=True)
 class Latest:
     """The latest version of the row's lineage."""
 
@@ -75,12 +81,14 @@ class AllLinks:
     """Every link leaving the row, of any type."""
 
 
-Field = Column | Link | Versions | Latest | Count | Shape
+Field = Column | Link | Versions | SameContent | Latest | Count | Shape
 
 
 def arguments(field: Field) -> frozenset[str]:
     """The arguments a field takes: a list's paging, or a shape's own."""
-    paged = isinstance(field, Versions) or (isinstance(field, Link) and not field.single)
+    paged = isinstance(field, Versions | SameContent) or (
+        isinstance(field, Link) and not field.single
+    )
     if paged or (isinstance(field, Shape) and field.paged):
         return PAGE_ARGUMENTS
     return field.args if isinstance(field, Shape) else frozenset()
@@ -161,8 +169,8 @@ FIELDS: dict[str, dict[str, Field]] = {
     "Dataset": {
         **ARTIFACT,
         **STORED,
-        # Left to its resolver: the compiled path declines it.
-        "sameContentAs": Shape("sameContentAs", paged=True),
+        "sameContentAs": SameContent(),
+        "sameContentAsCount": Count("sameContentAs"),
         **_links(
             trainedModels=Link(
                 LinkType.TRAINED_ON,
@@ -220,10 +228,10 @@ FIELDS: dict[str, dict[str, Field]] = {
 INPUTS = Link(LinkType.USES, True, ARTIFACT_TYPES)
 
 
-def counted(type_name: str, count: Count) -> Link | Versions | AllLinks:
+def counted(type_name: str, count: Count) -> Link | Versions | SameContent | AllLinks:
     """What a count field counts."""
     listed = FIELDS[type_name][count.of]
     if isinstance(listed, Shape):
         return AllLinks() if listed.name == "links" else INPUTS
-    assert isinstance(listed, Link | Versions)
+    assert isinstance(listed, Link | Versions | SameContent)
     return listed

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import strawberry
 
-from app import domain, ids, locations, metric_directions, paging
+from app import domain, ids, metric_directions, paging
 from app import metric_history as history
 from app.domain import Kind
 from app.reach import ref
@@ -221,21 +221,7 @@ def metric(m: domain.ModelFields, name: str) -> Metric:
 @strawberry.type(description="A dataset version.")
 @declared("Dataset", lambda a: to_gql(a))
 class Dataset(Artifact, Stored):
-    @strawberry.field(
-        description="Other dataset versions, of any lineage, with the same digest of at least "
-        "128 bits: the same bytes. Empty for a weaker digest (an 8-hex MLflow one)." + PAGED
-    )
-    async def same_content_as(
-        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
-    ) -> list[Dataset]:
-        paging.check_nested(limit, offset)
-        digest = self.data.digest
-        if digest is None or not locations.is_strong(digest):
-            return []
-        found = await info.context.loaders.same_digest.load(digest)
-        others = [a for a in found if a.id != self.data.id][offset : offset + limit]
-        await info.context.spend(len(others))
-        return [as_dataset(a) for a in others]
+    pass
 
 
 @strawberry.type(description="An analysis version: the work that produced models.")

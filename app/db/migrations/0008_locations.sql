@@ -14,3 +14,12 @@ alter table artifacts add constraint artifacts_digest_form
     check (digest ~ '^[a-z][a-z0-9]*:[0-9a-f]+$');
 
 create index artifacts_digest on artifacts (digest, id) where digest is not null;
+
+-- The digest again when it has at least 128 bits (app.locations decides at write time), else
+-- null: versions with equal content digests hold the same bytes. Weaker digests (an 8-hex
+-- MLflow one) collide too easily to claim that.
+alter table artifacts add column content_digest text
+    check (content_digest is null or content_digest = digest);
+
+create index artifacts_content_digest on artifacts (content_digest, kind, id)
+    where content_digest is not null;
