@@ -15,6 +15,7 @@ TOKEN_PREFIX = "mreg_"
 class Scope(StrEnum):
     READ = "read"
     WRITE = "write"
+    PROMOTE = "promote"  # move protected aliases
     ADMIN = "admin"
 
 
@@ -22,7 +23,8 @@ class Scope(StrEnum):
 _IMPLIES = {
     Scope.READ: {Scope.READ},
     Scope.WRITE: {Scope.READ, Scope.WRITE},
-    Scope.ADMIN: {Scope.READ, Scope.WRITE, Scope.ADMIN},
+    Scope.PROMOTE: {Scope.READ, Scope.WRITE, Scope.PROMOTE},
+    Scope.ADMIN: {Scope.READ, Scope.WRITE, Scope.PROMOTE, Scope.ADMIN},
 }
 
 

@@ -157,3 +157,8 @@ class NewArtifact:
     uri: str | None = None
     digest: str | None = None
     size_bytes: int | None = None
+
+
+def is_archived(a: Artifact) -> bool:
+    """Whether the version is archived (no version is yet: archiving comes with tags)."""
+    return False

@@ -36,6 +36,9 @@ CODES: dict[str, Code] = {
     "NOT_FOUND": Code(404, "no artifact (or route) by that id; the error lists the ids"),
     "CONFLICT": Code(409, "the write contradicts what is stored; nothing was written"),
     "IDEMPOTENCY_KEY_REUSED": Code(409, "the key was used before for a different request"),
+    "PROMOTION_REFUSED": Code(
+        409, "a protected alias's gate refused the move; `checks` lists each failed check"
+    ),
     "GRAPHQL_PARSE_FAILED": Code(400, "the document does not parse", refuses_document=True),
     "GRAPHQL_VALIDATION_FAILED": Code(
         400,
@@ -122,6 +125,10 @@ class NotFound(RegistryError):
 
 class Conflict(RegistryError):
     code = "CONFLICT"
+
+
+class PromotionRefused(RegistryError):
+    code = "PROMOTION_REFUSED"
 
 
 class Unauthenticated(RegistryError):

@@ -19,6 +19,8 @@ LINEAGE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,118}$")
 VERSION_SUFFIX = re.compile(r"-v([0-9]+)$")
 # An alias of a lineage (`production`, `champion`): lower case, digits, `-` and `_`.
 ALIAS = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# What a client may write for a version: an id, or `lineage@alias` (documented in OpenAPI).
+POSSIBLE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@[a-z0-9][a-z0-9_-]{0,63})?$")
 RESERVED_ALIAS = re.compile(r"^(latest|v[0-9]+)$")
 MAX_LINEAGE_LENGTH = 119
 _HASH_LENGTH = 8
@@ -29,9 +31,19 @@ def possible(ref: str) -> bool:
     return POSSIBLE_ID.fullmatch(ref) is not None
 
 
+def possible_ref(ref: str) -> bool:
+    """True when ``ref`` could name a version: an id, or ``lineage@alias``."""
+    return parse_ref(ref) is not None
+
+
 def possible_ids(refs: list[str] | tuple[str, ...]) -> list[str]:
-    """The refs that could name something, in their order."""
-    return [r for r in refs if possible(r)]
+    """The refs that could name something (ids and ``lineage@alias``), in their order."""
+    return [r for r in refs if possible_ref(r)]
+
+
+def aliased(refs: list[str] | tuple[str, ...]) -> bool:
+    """True when some ref names a version through an alias."""
+    return any("@" in r for r in refs)
 
 
 def version_id(lineage_id: str, version_number: int) -> str:

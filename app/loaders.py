@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiodataloader import DataLoader as _DataLoader
 
@@ -13,9 +13,11 @@ from app.db.database import Database
 from app.db.types import Conn
 from app.domain import Artifact, Link, LinkType
 from app.errors import ResponseTooLarge
+from app.repo import aliases as alias_repo
 from app.repo import catalog as catalog_repo
 from app.repo import links as link_repo
 from app.repo import locations as location_repo
+from app.repo.aliases import AliasMove
 from app.repo.locations import ContentPage
 
 T = TypeVar("T")
@@ -89,6 +91,14 @@ class Loaders:
         self.same_content_counts: DataLoader[tuple[str, str], int] = DataLoader(
             self._same_content_counts
         )
+        # Aliases by version id; alias moves by (lineage id, limit, offset); their counts.
+        self.aliases: DataLoader[str, list[str]] = DataLoader(self._aliases)
+        self.alias_moves: DataLoader[VersionPage, list[AliasMove]] = DataLoader(self._alias_moves)
+        self.alias_move_counts: DataLoader[str, int] = DataLoader(self._alias_move_counts)
+        # The gate of each protected (lineage id, alias); None when it is not protected.
+        self.alias_gates: DataLoader[tuple[str, str], list[dict[str, Any]] | None] = DataLoader(
+            self._alias_gates
+        )
 
     async def run(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         """Run a read on a pooled connection, retried if the database restarts."""
@@ -137,6 +147,22 @@ class Loaders:
 
     async def _same_content_counts(self, keys: list[tuple[str, str]]) -> list[int]:
         return await self.run(lambda c: location_repo.content_counts(c, keys))
+
+    async def _aliases(self, version_ids: list[str]) -> list[list[str]]:
+        found = await self.run(lambda c: alias_repo.of_versions(c, version_ids))
+        return [found.get(v, []) for v in version_ids]
+
+    async def _alias_moves(self, keys: list[VersionPage]) -> list[list[AliasMove]]:
+        found = await self.run(lambda c: alias_repo.moves(c, keys))
+        return _by_index(len(keys), found)
+
+    async def _alias_move_counts(self, lineage_ids: list[str]) -> list[int]:
+        found = await self.run(lambda c: alias_repo.move_counts(c, lineage_ids))
+        return [found.get(i, 0) for i in lineage_ids]
+
+    async def _alias_gates(self, keys: list[tuple[str, str]]) -> list[list[dict[str, Any]] | None]:
+        found = await self.run(lambda c: alias_repo.protections(c, keys))
+        return [found.get(k) for k in keys]
 
 
 def _grouped(keys: list[str], pairs: Iterable[tuple[str, T]]) -> list[list[T]]:

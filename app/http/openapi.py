@@ -114,6 +114,29 @@ MODEL_DETAIL: dict[str, Any] = {
     ]
 }
 
+ALIASES: dict[str, Any] = {
+    "type": "object",
+    "required": ["lineage_id", "aliases"],
+    "properties": {
+        "lineage_id": {"type": "string"},
+        "aliases": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["alias", "version_id", "protected", "gate", "passes", "checks"],
+                "properties": {
+                    "alias": {"type": "string"},
+                    "version_id": {"type": "string"},
+                    "protected": {"type": "boolean"},
+                    "gate": {"type": "array", "items": {"type": "object"}},
+                    "passes": {"type": "boolean"},
+                    "checks": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+        },
+    },
+}
+
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -211,12 +234,28 @@ DOCUMENT: dict[str, Any] = {
                 "responses": {"200": _json("ModelDetail", "The model."), "404": MISSING},
             }
         },
+        "/api/models/{lineage}/aliases": {
+            "get": {
+                "operationId": "listAliases",
+                "summary": "A lineage's aliases, the versions they point at, and their gates.",
+                "parameters": [
+                    {
+                        "name": "lineage",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {"200": _json("Aliases", "The aliases, by name.")},
+            }
+        },
     },
     "components": {
         "schemas": {
             "ModelSummary": MODEL_SUMMARY,
             "ModelDetail": MODEL_DETAIL,
             "Comparison": COMPARISON,
+            "Aliases": ALIASES,
             "Warning": WARNING,
             "Error": ERROR,
         }

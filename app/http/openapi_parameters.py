@@ -35,9 +35,9 @@ def _any_case(values: list[str], default: str | None = None) -> dict[str, Any]:
 # Every limit the server enforces is stated here, so a request valid by this document is
 # never refused for its form (an id that names nothing is 200 with no models, or 404), except
 # for two spellings of one parameter given with different values.
-ID = {"type": "string", "pattern": ids.POSSIBLE_ID.pattern}
-# 2 to 10 comma-separated ids, spaces around them allowed.
-_ONE_ID = ids.POSSIBLE_ID.pattern.strip("^$")
+ID = {"type": "string", "pattern": ids.POSSIBLE_REF.pattern}
+# 2 to 10 comma-separated ids (or lineage@alias), spaces around them allowed.
+_ONE_ID = ids.POSSIBLE_REF.pattern.strip("^$")
 IDS = {
     "type": "string",
     "pattern": rf"^\s*{_ONE_ID}\s*(,\s*{_ONE_ID}\s*){{1,9}}$",

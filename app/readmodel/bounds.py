@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from app import metric_history, paging, validation
 from app.domain import WarningCode
+from app.promotion import MAX_GATE_METRICS
 from app.readmodel.fields import FIELDS, PAGE_ARGUMENTS, arguments
+from app.service.aliases import MAX_ALIASES
 from app.service.compare import MAX_MODELS
 
 
@@ -55,6 +57,10 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
         if arguments(field) == PAGE_ARGUMENTS
     },
     ("Model", "evaluationMetrics"): Bound(fixed=validation.MAX_METRICS),
+    ("Query", "aliases"): Bound(fixed=MAX_ALIASES),
+    ("LineageAlias", "gate"): Bound(fixed=MAX_GATE_METRICS),
+    # Provenance, archiving, and two checks per gate metric at the most.
+    ("LineageAlias", "checks"): Bound(fixed=2 + 2 * MAX_GATE_METRICS),
     ("MetricHistory", "points"): Bound(argument="maxPoints", maximum=metric_history.MAX_POINTS),
     ("MetricPoint", "metrics"): Bound(fixed=validation.MAX_METRICS),
     ("Provenance", "warnings"): Bound(fixed=len(WarningCode)),

@@ -81,6 +81,11 @@ class AllLinks:
     """Every link leaving the row, of any type."""
 
 
+@dataclass(frozen=True)
+class AliasMoves:
+    """Every move of an alias of the row's lineage."""
+
+
 Field = Column | Link | Versions | SameContent | Latest | Count | Shape
 
 
@@ -105,6 +110,13 @@ ARTIFACT: dict[str, Field] = {
     "description": Column("{a}.description"),
     "createdAt": Column("{a}.created_at"),
     "metadata": Column("{a}.metadata"),
+    # Aliases move: read where the row is read, never kept.
+    "aliases": Column(
+        "(select coalesce(json_agg(al.alias order by al.alias collate \"C\"), '[]'::json) "
+        "from aliases al where al.version_id = {a}.id)"
+    ),
+    "aliasHistory": Shape("aliasHistory", paged=True),
+    "aliasHistoryCount": Count("aliasHistory"),
 }
 # Where a dataset's or model's bytes are.
 STORED: dict[str, Field] = {
@@ -228,10 +240,15 @@ FIELDS: dict[str, dict[str, Field]] = {
 INPUTS = Link(LinkType.USES, True, ARTIFACT_TYPES)
 
 
-def counted(type_name: str, count: Count) -> Link | Versions | SameContent | AllLinks:
+def counted(type_name: str, count: Count) -> Link | Versions | SameContent | AllLinks | AliasMoves:
     """What a count field counts."""
     listed = FIELDS[type_name][count.of]
     if isinstance(listed, Shape):
-        return AllLinks() if listed.name == "links" else INPUTS
+        shaped: dict[str, Link | AllLinks | AliasMoves] = {
+            "inputs": INPUTS,
+            "links": AllLinks(),
+            "aliasHistory": AliasMoves(),
+        }
+        return shaped[listed.name]
     assert isinstance(listed, Link | Versions | SameContent)
     return listed

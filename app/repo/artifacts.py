@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from app import ids, locations, metric_values
 from app.db.types import Conn
 from app.domain import Artifact, Kind, NewArtifact, ProvenanceWarning
+from app.repo import refs as refs_sql
 from app.repo import rows
 
 
@@ -33,14 +34,17 @@ async def get_many(conn: Conn, ids: Sequence[str]) -> list[Artifact]:
 
 
 async def resolve_refs(conn: Conn, refs: Sequence[str]) -> dict[str, ResolvedRef]:
-    """Resolve version ids and lineage ids (meaning their latest version) in one statement."""
+    """Resolve version ids, lineage ids (meaning their latest version) and lineage@alias in
+    one statement. An alias names one version: a link to it is pinned to that version."""
+    wanted = list(set(ids.possible_ids(list(refs))))
     records = await conn.fetch(
-        """
-        select r.ref, a.id, a.lineage_id, a.kind, a.is_latest, a.id = r.ref as is_version
+        f"""
+        select r.ref, a.id, a.lineage_id, a.kind, a.is_latest,
+               a.id = r.ref or strpos(r.ref, '@') > 0 as is_version
         from unnest($1::text[]) as r(ref)
-        join artifacts a on a.id = r.ref or (a.lineage_id = r.ref and a.is_latest)
+        join artifacts a on {refs_sql.names_sql("a", "r.ref", aliased=ids.aliased(wanted))}
         """,
-        list(set(ids.possible_ids(list(refs)))),
+        wanted,
     )
     return {
         r["ref"]: ResolvedRef(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from app import ids, reach
 from app.db.types import Conn
 from app.domain import Artifact, Family, Kind, Link
 from app.readmodel import filters
+from app.repo import refs as refs_sql
 from app.repo import rows
 
 Reach = reach.Target
@@ -188,25 +189,36 @@ async def list_kind(
     return [rows.artifact(r) for r in records], total
 
 
-async def by_refs(conn: Conn, refs: Sequence[str]) -> list[Artifact]:
-    """Versions named by id, and the latest versions of lineages named by lineage id."""
-    refs = ids.possible_ids(list(refs))
-    if not refs:
-        return []
+async def by_refs_map(conn: Conn, refs: Sequence[str]) -> dict[str, Artifact]:
+    """Map each ref (version id, lineage id meaning latest, lineage@alias) to what it names,
+    and each version found to itself by its id (and its lineage's id when it is the latest);
+    refs that name nothing are absent."""
+    wanted = list(dict.fromkeys(ids.possible_ids(list(refs))))
+    if not wanted:
+        return {}
+    if not ids.aliased(wanted):
+        records = await conn.fetch(
+            f"""
+            select {rows.ARTIFACT_COLUMNS} from artifacts a
+            where a.id = any($1::text[]) or (a.lineage_id = any($1::text[]) and a.is_latest)
+            """,
+            wanted,
+        )
+        return _by_own_ids(map(rows.artifact, records))
     records = await conn.fetch(
         f"""
-        select {rows.ARTIFACT_COLUMNS} from artifacts a
-        where a.id = any($1::text[]) or (a.lineage_id = any($1::text[]) and a.is_latest)
+        select r.ref, {rows.ARTIFACT_COLUMNS} from unnest($1::text[]) as r(ref)
+        join artifacts a on {refs_sql.names_sql("a", "r.ref", aliased=True)}
         """,
-        list(refs),
+        wanted,
     )
-    return [rows.artifact(r) for r in records]
+    found = [(r["ref"], rows.artifact(r)) for r in records]
+    return _by_own_ids(a for _, a in found) | dict(found)
 
 
-async def by_refs_map(conn: Conn, refs: Sequence[str]) -> dict[str, Artifact]:
-    """Map each ref (version id, or lineage id meaning latest) to what it names."""
+def _by_own_ids(found: Iterable[Artifact]) -> dict[str, Artifact]:
     by_ref: dict[str, Artifact] = {}
-    for a in await by_refs(conn, refs):
+    for a in found:
         by_ref[a.id] = a
         if a.is_latest:
             by_ref[a.lineage_id] = a

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.domain import Family, Kind, LinkSpec, LinkType, NewArtifact
+from app.promotion import GateMetric
 from app.schema.scalars import BigInt
 from app.schema.values import ArtifactLinkType, ModelFamily
 
@@ -140,3 +141,25 @@ def model(f: RegisterModelInput) -> NewArtifact:
 
 def link_specs(links: list[LinkInput]) -> list[LinkSpec]:
     return [LinkSpec(LinkType(lk.type.value), str(lk.target)) for lk in links]
+
+
+@strawberry.input(
+    description="A metric a protected alias's gate checks; better follows its direction."
+)
+class GateMetricInput:
+    metric: str
+    threshold: float | None = strawberry.field(
+        default=None, description="The value must be at least as good as this."
+    )
+    min_improvement: float | None = strawberry.field(
+        default=None, description="Better than the version the alias holds by this much."
+    )
+    min_relative_improvement: float | None = strawberry.field(
+        default=None,
+        description="Better than the held version's value by this fraction of it (0.02: 2%).",
+    )
+
+    def to_domain(self) -> GateMetric:
+        return GateMetric(
+            self.metric, self.threshold, self.min_improvement, self.min_relative_improvement
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import (
@@ -21,6 +21,7 @@ from app.domain import Kind, LinkType, NewArtifact
 from app.errors import InvalidInput
 from app.schema import inputs
 from app.schema.inputs import (
+    GateMetricInput,
     LinkInput,
     RegisterAnalysisInput,
     RegisterDatasetInput,
@@ -48,6 +49,10 @@ SCOPES: dict[str, Scope] = {
     "registerAnalysis": Scope.WRITE,
     "registerModel": Scope.WRITE,
     "addLinks": Scope.WRITE,
+    "setAlias": Scope.WRITE,  # a protected alias needs promote, checked when it moves
+    "removeAlias": Scope.WRITE,
+    "protectAlias": Scope.ADMIN,
+    "unprotectAlias": Scope.ADMIN,
     "removeLinks": Scope.WRITE,
     "createToken": Scope.ADMIN,
     "revokeToken": Scope.ADMIN,
@@ -169,6 +174,88 @@ class Mutation:
         ),
         "Remove links of an existing version. Scores are recomputed.",
     )
+
+    @strawberry.mutation(
+        description="Point an alias of a lineage (`production`, `champion`) at one of its "
+        "versions; `lineage@alias` then names that version wherever an id is accepted. With "
+        "expectedVersionId, only if the alias points at that version now (CONFLICT when it "
+        "moved meanwhile). Every move is recorded with its reason."
+    )
+    async def set_alias(
+        self,
+        info: Info,
+        lineage_id: strawberry.ID,
+        alias: str,
+        version_id: strawberry.ID,
+        reason: str = "",
+        expected_version_id: strawberry.ID | None = None,
+        idempotency_key: str | None = None,
+        force: Annotated[
+            bool,
+            strawberry.argument(
+                description="Move a protected alias past a refusing gate (admin; needs a "
+                "reason, recorded with the move)."
+            ),
+        ] = False,
+    ) -> Artifact:
+        c = info.context
+        moved = await writes.set_alias(
+            c.db,
+            c.principal,
+            str(lineage_id),
+            alias,
+            str(version_id),
+            reason,
+            None if expected_version_id is None else str(expected_version_id),
+            _key(info, idempotency_key),
+            force,
+        )
+        return to_gql(moved)
+
+    @strawberry.mutation(
+        description='Protect an alias of a lineage (or of every lineage: lineageId "*"), '
+        "admin only: moving it then needs the promote scope and passes its gate (complete "
+        "provenance, not archived, every gate metric holding); PROMOTION_REFUSED otherwise, "
+        "with `extensions.checks`."
+    )
+    async def protect_alias(
+        self, info: Info, lineage_id: strawberry.ID, alias: str, gate: list[GateMetricInput]
+    ) -> bool:
+        c = info.context
+        await writes.protect_alias(
+            c.db, c.principal, str(lineage_id), alias, [g.to_domain() for g in gate]
+        )
+        return True
+
+    @strawberry.mutation(description="Lift an alias's protection (admin only).")
+    async def unprotect_alias(self, info: Info, lineage_id: strawberry.ID, alias: str) -> bool:
+        c = info.context
+        await writes.unprotect_alias(c.db, c.principal, str(lineage_id), alias)
+        return True
+
+    @strawberry.mutation(
+        description="Remove an alias of a lineage; the answer is the version it pointed at."
+    )
+    async def remove_alias(
+        self,
+        info: Info,
+        lineage_id: strawberry.ID,
+        alias: str,
+        reason: str = "",
+        expected_version_id: strawberry.ID | None = None,
+        idempotency_key: str | None = None,
+    ) -> Artifact:
+        c = info.context
+        held = await writes.remove_alias(
+            c.db,
+            c.principal,
+            str(lineage_id),
+            alias,
+            reason,
+            None if expected_version_id is None else str(expected_version_id),
+            _key(info, idempotency_key),
+        )
+        return to_gql(held)
 
     @strawberry.mutation(description="Create an API token (needs the admin scope).")
     async def create_token(self, info: Info, name: str, scopes: list[TokenScope]) -> CreatedToken:

@@ -50,6 +50,8 @@ SHAPES: dict[str, dict[str, str | None]] = {
                "upper": None},
     "AnalysisInput": {"pinned": None, "pinnedVersion": None, "artifact": "Artifact"},
     "ModelLink": {"type": None, "pinned": None, "pinnedVersion": None, "artifact": "Artifact"},
+    "AliasMove": {"at": None, "actor": None, "alias": None, "fromVersionId": None,
+                  "toVersionId": None, "reason": None},
     "LineageGraph": {"root": "Artifact", "truncated": None, "nodes": "LineageNode",
                      "edges": "LineageEdge"},
     "LineageNode": {"distance": None, "artifact": "Artifact"},
@@ -69,6 +71,7 @@ SHAPE_OF = {
     "metrics": "Metric",
     "inputs": "AnalysisInput",
     "links": "ModelLink",
+    "aliasHistory": "AliasMove",
 }
 
 
@@ -323,10 +326,12 @@ class Planner:
         wanted = _distinct([str(i) for i in args["ids"]])
         if not MIN_MODELS <= len(wanted) <= MAX_MODELS:
             raise Unsupported("count")
-        if not all(ids.possible(i) for i in wanted):
+        if not all(ids.possible_ref(i) for i in wanted):
             raise Unsupported("impossible id")
         shape = self.shaped("comparison", "ModelComparison", node.selection_set)
         baseline = None if args.get("baseline") is None else str(args["baseline"])
+        if baseline is not None and "@" in baseline:
+            raise Unsupported("a baseline named by alias")  # the resolvers look it up
         return plan.Comparison(tuple(wanted), shape.fields, baseline)
 
 

@@ -20,13 +20,28 @@ from app.schema.pages import (
     ModelPage,
     ModelSort,
 )
-from app.schema.types import Analysis, Artifact, Dataset, Hypothesis, Info, Model, to_gql
+from app.schema.types import (
+    Analysis,
+    Artifact,
+    Dataset,
+    GateCheck,
+    GateMetricRule,
+    Hypothesis,
+    Info,
+    LineageAlias,
+    Model,
+    to_gql,
+)
 from app.schema.values import LIMIT, PAGED, Limit, LineageDirection, Offset
-from app.service import catalog, compare, lineage, writes
+from app.service import aliases, catalog, compare, lineage, writes
 
 
 async def _one(info: Info, ref: str, kind: Kind | None) -> domain.Artifact | None:
+    """The version ``ref`` names, if it is of ``kind``; an unknown alias is an error (a
+    deployment asking for ``model@production`` must hear that there is none)."""
     found = await info.context.loaders.artifact.load(ref)
+    if found is None:
+        aliases.check_known(ref)
     if found is None or (kind is not None and found.kind is not kind):
         return None
     return found
@@ -124,7 +139,8 @@ class Query:
         wanted = [str(i) for i in ids]
         chosen = await info.context.loaders.run(lambda c: compare.select(c, wanted))
         info.context.loaders.prime(chosen.models)
-        base = compare.baseline(chosen.models, None if baseline is None else str(baseline))
+        ref = None if baseline is None else str(baseline)
+        base = await info.context.loaders.run(lambda c: compare.baseline(c, chosen.models, ref))
         return ModelComparison(found=chosen.models, base=base, duplicate_refs=chosen.duplicates)
 
     @strawberry.field(
@@ -143,6 +159,38 @@ class Query:
         await info.context.spend(len(found))
         info.context.loaders.prime(found)
         return [to_gql(a) for a in found]
+
+    @strawberry.field(
+        description="The aliases of a lineage, by name: the version each points at and, for a "
+        "protected one, its gate and whether that version passes it now."
+    )
+    async def aliases(self, info: Info, lineage_id: strawberry.ID) -> list[LineageAlias]:
+        found = await info.context.loaders.run(lambda c: aliases.of_lineage(c, str(lineage_id)))
+        info.context.loaders.prime([s.version for s in found])
+        return [
+            LineageAlias(
+                alias=s.alias,
+                version=to_gql(s.version),
+                protected=s.gate is not None,
+                gate=[
+                    GateMetricRule(
+                        metric=g.metric,
+                        threshold=g.threshold,
+                        min_improvement=g.min_improvement,
+                        min_relative_improvement=g.min_relative_improvement,
+                    )
+                    for g in s.gate or []
+                ],
+                passes=not s.checks,
+                checks=[
+                    GateCheck(
+                        code=c.code, message=c.message, metric=c.metric, wanted=c.wanted, got=c.got
+                    )
+                    for c in s.checks
+                ],
+            )
+            for s in found
+        ]
 
     @strawberry.field(description="Every recorded write to a version, oldest first." + PAGED)
     async def audit_trail(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from app import domain, locations, paging
 from app.domain import Link
 from app.reach import ref
-from app.readmodel.fields import AllLinks, Count, SameContent, Versions, counted
+from app.readmodel.fields import AliasMoves, AllLinks, Count, SameContent, Versions, counted
 from app.readmodel.fields import Link as LinkField
 
 if TYPE_CHECKING:
@@ -73,6 +73,8 @@ async def versions(
 async def count(info: Info, a: domain.Artifact, type_name: str, field: Count) -> int:
     """How many items the list a count field names holds."""
     of = counted(type_name, field)
+    if isinstance(of, AliasMoves):
+        return await info.context.loaders.alias_move_counts.load(a.lineage_id)
     if isinstance(of, AllLinks):
         return len(await info.context.loaders.links_from.load(a.id))
     if isinstance(of, Versions):

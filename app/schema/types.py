@@ -39,9 +39,53 @@ from app.schema.values import (
     Provenance,
     ProvenanceWarning,
     WarningCode,
+    count_of,
 )
 
 Info = strawberry.Info[Context, None]
+
+
+@strawberry.type(description="A move of an alias: set (from null), moved, or removed (to null).")
+class AliasMove:
+    at: datetime
+    actor: str
+    alias: str
+    from_version_id: strawberry.ID | None
+    to_version_id: strawberry.ID | None
+    reason: str
+
+
+@strawberry.type(description="One check a protected alias's gate fails.")
+class GateCheck:
+    code: str = strawberry.field(
+        description="PROVENANCE_INCOMPLETE, ARCHIVED, METRIC_MISSING, BELOW_THRESHOLD or "
+        "INSUFFICIENT_IMPROVEMENT."
+    )
+    message: str
+    metric: str | None
+    wanted: float | None
+    got: float | None
+
+
+@strawberry.type(description="A metric a protected alias's gate checks.")
+class GateMetricRule:
+    metric: str
+    threshold: float | None
+    min_improvement: float | None
+    min_relative_improvement: float | None
+
+
+@strawberry.type(description="An alias of a lineage, the version it points at, and its gate.")
+class LineageAlias:
+    alias: str
+    version: Artifact
+    protected: bool
+    gate: list[GateMetricRule]
+    passes: bool = strawberry.field(
+        description="Whether the version it holds passes its gate now; false when curation "
+        "made its provenance incomplete since (the alias stays, `checks` say why)."
+    )
+    checks: list[GateCheck]
 
 
 @strawberry.interface(
@@ -58,6 +102,40 @@ class Artifact:
     created_at: datetime
     metadata: JSON
     data: strawberry.Private[domain.Artifact]
+
+    @strawberry.field(
+        description="The aliases of its lineage that point at this version, by name; "
+        "`lineageId@alias` names this version wherever an id is accepted."
+    )
+    async def aliases(self, info: Info) -> list[str]:
+        return await info.context.loaders.aliases.load(self.data.id)
+
+    @strawberry.field(
+        description="Every move of an alias of this version's lineage, newest first." + PAGED
+    )
+    async def alias_history(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[AliasMove]:
+        paging.check_nested(limit, offset)
+        moves = await info.context.loaders.alias_moves.load((self.data.lineage_id, limit, offset))
+        await info.context.spend(len(moves))
+        return [
+            AliasMove(
+                at=m.at,
+                actor=m.actor,
+                alias=m.alias,
+                from_version_id=None
+                if m.from_version_id is None
+                else strawberry.ID(m.from_version_id),
+                to_version_id=None if m.to_version_id is None else strawberry.ID(m.to_version_id),
+                reason=m.reason,
+            )
+            for m in moves
+        ]
+
+    @strawberry.field(description=count_of("aliasHistory"))
+    async def alias_history_count(self, info: Info) -> int:
+        return await info.context.loaders.alias_move_counts.load(self.data.lineage_id)
 
 
 def _common(a: domain.Artifact) -> dict[str, Any]:

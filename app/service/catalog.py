@@ -52,7 +52,7 @@ def _check_search(search: str | None) -> str | None:
 
 def check_filter_ref(name: str, ref: str | None) -> None:
     """A filter id must be one that could exist; text that never can (a NUL, spaces) is refused."""
-    if ref and not ids.possible(ref):
+    if ref and not ids.possible_ref(ref):
         raise InvalidInput(f"{name} is not an artifact or lineage id: {ref!r}", field=name)
 
 

@@ -167,7 +167,11 @@ async def lineages(conn: Conn, models: list[Artifact]) -> Lineages:
     )
 
 
-def baseline(models: list[Artifact], ref: str | None) -> int:
+async def baseline(conn: Conn, models: list[Artifact], ref: str | None) -> int:
+    """The position of the baseline model ``ref`` names; ``lineage@alias`` is looked up."""
+    if ref is not None and "@" in ref:
+        found = await catalog_repo.by_refs_map(conn, [ref])
+        ref = found[ref].id if ref in found else ref
     return comparison.baseline_index([comparison.compared(m) for m in models], ref)
 
 
@@ -175,7 +179,7 @@ async def compare(conn: Conn, ids: list[str], baseline_ref: str | None = None) -
     """The whole comparison (REST asks for all of it; GraphQL fetches parts on demand)."""
     chosen = await select(conn, ids)
     found = chosen.models
-    base = baseline(found, baseline_ref)
+    base = await baseline(conn, found, baseline_ref)
     parts = await lineages(conn, found)
     return Comparison(
         models=found,

@@ -10,7 +10,7 @@ from app.db.types import Conn
 from app.domain import Artifact, Kind, Link
 from app.errors import NotFound
 from app.repo import catalog as catalog_repo
-from app.service import linking
+from app.service import aliases, linking
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ async def model_detail(conn: Conn, ref: str) -> ModelDetail:
     found = await catalog_repo.by_refs_map(conn, [ref])
     model = found.get(ref)
     if model is None or model.kind is not Kind.MODEL:
+        aliases.check_known(ref)
         raise NotFound(f"no model {ref!r}", ids=[ref])
     edges = (await model_edges(conn, [model])).get(model.id, [])
     analyses = [e.target.id for e in edges if e.target.kind is Kind.ANALYSIS]

@@ -11,10 +11,11 @@ from app.auth import Principal, Scope
 from app.db.database import Database
 from app.db.types import Conn
 from app.domain import Artifact, LinkSpec, LinkType, NewArtifact
+from app.promotion import GateMetric
 from app.repo import artifacts as artifact_repo
 from app.repo import audit as audit_repo
 from app.repo.audit import AuditEntry
-from app.service import curate, idempotency, tokens
+from app.service import aliases, curate, idempotency, tokens
 from app.service.register import register
 from app.service.tokens import CreatedToken
 
@@ -96,6 +97,79 @@ async def remove_links(
         "remove_links",
         [ref, [[t.value, target] for t, target in targets]],
         lambda conn, actor: curate.remove_links(conn, ref, targets, actor),
+    )
+
+
+async def set_alias(
+    db: Database,
+    principal: Principal,
+    lineage_id: str,
+    alias: str,
+    version_ref: str,
+    reason: str,
+    expected: str | None,
+    key: str | None,
+    force: bool = False,
+) -> Artifact:
+    """Point an alias of a lineage at one of its versions (compare-and-set with ``expected``;
+    a protected alias past its gate, or ``force``d by an admin)."""
+    return await _idempotent(
+        db,
+        principal,
+        key,
+        "set_alias",
+        [lineage_id, alias, version_ref, reason, expected, force],
+        lambda conn, actor: aliases.set_alias(
+            conn, lineage_id, alias, version_ref, reason, expected, _mover(principal), force
+        ),
+    )
+
+
+def _mover(principal: Principal) -> aliases.Mover:
+    return aliases.Mover(
+        _actor(principal), principal.grants(Scope.PROMOTE), principal.grants(Scope.ADMIN)
+    )
+
+
+async def protect_alias(
+    db: Database,
+    principal: Principal,
+    lineage_id: str,
+    alias: str,
+    gate: list[GateMetric],
+) -> None:
+    """Protect an alias (admin only): moving it needs the promote scope and passes ``gate``."""
+    auth.require(principal, Scope.ADMIN)
+    await db.run(
+        lambda conn: aliases.protect(conn, lineage_id, alias, gate, _actor(principal)),
+        retry=False,
+    )
+
+
+async def unprotect_alias(db: Database, principal: Principal, lineage_id: str, alias: str) -> None:
+    auth.require(principal, Scope.ADMIN)
+    await db.run(lambda conn: aliases.unprotect(conn, lineage_id, alias), retry=False)
+
+
+async def remove_alias(
+    db: Database,
+    principal: Principal,
+    lineage_id: str,
+    alias: str,
+    reason: str,
+    expected: str | None,
+    key: str | None,
+) -> Artifact:
+    """Remove an alias of a lineage; the answer is the version it pointed at."""
+    return await _idempotent(
+        db,
+        principal,
+        key,
+        "remove_alias",
+        [lineage_id, alias, reason, expected],
+        lambda conn, actor: aliases.remove_alias(
+            conn, lineage_id, alias, reason, expected, _mover(principal)
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.readmodel.fields import AllLinks, Column, Latest, Link, SameContent, Versions
+from app.readmodel.fields import AliasMoves, AllLinks, Column, Latest, Link, SameContent, Versions
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Counted:
     """The length of a list: a link's (outgoing or incoming), all the row's links, or the
     lineage's versions."""
 
-    of: Link | Versions | SameContent | AllLinks
+    of: Link | Versions | SameContent | AllLinks | AliasMoves
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,7 @@ class ListPage:
     family: str | None = None
     sort: str = "created_at"
     descending: bool = True
+    tag: tuple[str, str | None] | None = None
 
 
 @dataclass(frozen=True)

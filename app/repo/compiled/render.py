@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app import metric_directions, reach
-from app.readmodel.fields import KIND_OF, AllLinks, Column, Link, SameContent, Versions
+from app.readmodel.fields import KIND_OF, AliasMoves, AllLinks, Column, Link, SameContent, Versions
 from app.repo.compiled import finish, plan
 
 MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
@@ -121,7 +121,7 @@ class Renderer:
         limit, offset = int(page.limit), int(page.offset)
         return f"limit {limit}" + (f" offset {offset}" if offset else "")
 
-    def count(self, a: str, of: Link | Versions | SameContent | AllLinks) -> str:
+    def count(self, a: str, of: Link | Versions | SameContent | AllLinks | AliasMoves) -> str:
         if isinstance(of, Versions):
             return f"(select l.latest_version from lineages l where l.id = {a}.lineage_id)"
         lk = self.alias()
@@ -130,6 +130,8 @@ class Renderer:
                 f"(select count(*) from artifacts {lk} where {lk}.content_digest = "
                 f"{a}.content_digest and {lk}.kind = {a}.kind and {lk}.id <> {a}.id)"
             )
+        if isinstance(of, AliasMoves):
+            return f"(select count(*) from alias_moves {lk} where {lk}.lineage_id = {a}.lineage_id)"
         if isinstance(of, AllLinks):
             return f"(select count(*) from links {lk} where {lk}.source_id = {a}.id)"
         where = f"{lk}.source_id = {a}.id" if of.outgoing else reach.sql(lk, a)
@@ -170,7 +172,27 @@ class Renderer:
             return self.links(a, value, "uses")
         if value.name == "links":
             return self.links(a, value, None)
+        if value.name == "aliasHistory":
+            return self.alias_moves(a, value)
         raise AssertionError(value.name)
+
+    def alias_moves(self, a: str, shape: plan.Shaped) -> str:
+        """A page of the moves of the row's lineage's aliases, newest first."""
+        m = self.alias()
+        fields = {
+            "at": f"{m}.at",
+            "actor": f"{m}.actor",
+            "alias": f"{m}.alias",
+            "fromVersionId": f"{m}.from_version_id",
+            "toVersionId": f"{m}.to_version_id",
+            "reason": f"{m}.reason",
+        }
+        assert shape.page is not None
+        return (
+            f"(select coalesce(json_agg({self.build(self.parts(shape, fields))} order by "
+            f"{m}.id desc), '[]'::json) from (select * from alias_moves {m} where "
+            f"{m}.lineage_id = {a}.lineage_id order by {m}.id desc {self.page(shape.page)}) {m})"
+        )
 
     def parts(
         self, shape: plan.Shaped, leaves: dict[str, str], nested: Any = None

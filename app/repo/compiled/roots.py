@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from app import ids, lineage_cut
 from app.readmodel import filters
+from app.repo import refs as refs_sql
 from app.repo.compiled import finish, plan
 from app.repo.compiled.render import Renderer, _text
 from app.repo.lineage import EDGES, walk_sql
@@ -35,13 +36,17 @@ def root(r: Renderer, value: plan.Root) -> str:
 
 
 def _matching(r: Renderer, a: str, ref: str) -> str:
-    """Rows ``a`` a ref names: the version with that id, or the latest of that lineage."""
+    """Rows ``a`` a ref names: the version with that id, the latest of that lineage, or the
+    version of lineage@alias (looked up in this statement)."""
     p = r.param(ref, "text")
-    return f"({a}.id = {p} or ({a}.lineage_id = {p} and {a}.is_latest))"
+    if ids.aliased([ref]):
+        # An unknown alias is an error, which the resolvers give.
+        r.guards.append(refs_sql.alias_exists_sql(p))
+    return refs_sql.names_sql(a, p, aliased=ids.aliased([ref]))
 
 
 def lookup(r: Renderer, value: plan.Lookup) -> str:
-    if not ids.possible(value.ref):
+    if not ids.possible_ref(value.ref):
         return "null"
     a = r.alias()
     kind = f" and {a}.kind = '{value.kind}'" if value.kind else ""
@@ -105,7 +110,7 @@ def total(r: Renderer, value: plan.ListPage, where: Callable[[str], str]) -> str
 
 
 def lineage(r: Renderer, value: plan.LineageWalk) -> str:
-    if not ids.possible(value.ref):
+    if not ids.possible_ref(value.ref):
         return "null"
     d, n = r.param(value.depth, "int"), r.param(value.limit, "int")
     st, na, e = r.alias(), r.alias(), r.alias()
@@ -163,7 +168,7 @@ def comparison(r: Renderer, value: plan.Comparison) -> str:
     p = r.param(list(value.ids), "text[]")
     matches = (
         f"unnest({p}) with ordinality as r(ref, n) join artifacts a on a.kind = 'model' "
-        "and (a.id = r.ref or (a.lineage_id = r.ref and a.is_latest))"
+        f"and {refs_sql.names_sql('a', 'r.ref', aliased=ids.aliased(value.ids))}"
     )
     found = f"select distinct on (a.id) a.*, r.n from {matches} order by a.id, r.n"
     # Every id names a model, and 2..10 distinct versions remain; else the resolvers answer.
