@@ -114,6 +114,10 @@ class Artifact:
     archived_reason: str | None = None
     # Sorted by key.
     tags: tuple[Tag, ...] = ()
+    # Where the bytes are (datasets and models): the digest in app.locations' stored form.
+    uri: str | None = None
+    digest: str | None = None
+    size_bytes: int | None = None
 
 
 def is_archived(artifact: Artifact) -> bool:
@@ -171,3 +175,6 @@ class NewArtifact:
     evaluation_metrics: dict[str, Any] = field(default_factory=dict)
     metric_directions: dict[str, str] = field(default_factory=dict)
     raw_quality_score: float | None = None
+    uri: str | None = None
+    digest: str | None = None
+    size_bytes: int | None = None

@@ -16,7 +16,9 @@ from app.errors import ResponseTooLarge
 from app.repo import aliases as alias_repo
 from app.repo import catalog as catalog_repo
 from app.repo import links as link_repo
+from app.repo import locations as location_repo
 from app.repo.aliases import AliasMove
+from app.repo.locations import ContentPage
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -84,6 +86,11 @@ class Loaders:
         self.links_from: DataLoader[str, list[Link]] = DataLoader(self._links_from)
         self.sources: DataLoader[SourcePage, list[Artifact]] = DataLoader(self._sources)
         self.source_counts: DataLoader[tuple[str, LinkType], int] = DataLoader(self._source_counts)
+        self.same_content: DataLoader[ContentPage, list[Artifact]] = DataLoader(self._same_content)
+        # (kind, content digest): how many versions hold it.
+        self.same_content_counts: DataLoader[tuple[str, str], int] = DataLoader(
+            self._same_content_counts
+        )
         # Aliases by version id; alias moves by (lineage id, limit, offset); their counts.
         self.aliases: DataLoader[str, list[str]] = DataLoader(self._aliases)
         self.alias_moves: DataLoader[VersionPage, list[AliasMove]] = DataLoader(self._alias_moves)
@@ -131,6 +138,15 @@ class Loaders:
     async def _source_counts(self, keys: list[tuple[str, LinkType]]) -> list[int]:
         plain = [(v, t.value) for v, t in keys]
         return await self.run(lambda c: catalog_repo.source_counts(c, plain))
+
+    async def _same_content(self, keys: list[ContentPage]) -> list[list[Artifact]]:
+        cap = self.allowance.cap()
+        found = await self.run(lambda c: location_repo.content_pages(c, keys, cap))
+        self.allowance.check(len(found))
+        return _by_index(len(keys), found)
+
+    async def _same_content_counts(self, keys: list[tuple[str, str]]) -> list[int]:
+        return await self.run(lambda c: location_repo.content_counts(c, keys))
 
     async def _aliases(self, version_ids: list[str]) -> list[list[str]]:
         found = await self.run(lambda c: alias_repo.of_versions(c, version_ids))

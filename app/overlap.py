@@ -1,7 +1,9 @@
 """What compared models have in common: training data and provenance ancestors.
 
 Pure functions over domain values, no I/O. Every dataset version a compared model was trained
-on, and every ancestor it has, appears once, with the models that share it.
+on, and every ancestor it has, appears once, with the models that share it. Two different
+dataset versions with the same strong digest (app.locations.same_content) hold the same bytes:
+the similarity figures count them as one, and ``same_content`` reports them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import combinations
 
+from app import locations
 from app.domain import Artifact
 
 
@@ -57,6 +60,40 @@ def _jaccard(a: set[str], b: set[str]) -> Jaccard:
 
 
 @dataclass(frozen=True)
+class SameContent:
+    """Different dataset versions (by id) holding the same bytes, and the compared models (in
+    order) trained on any of them."""
+
+    dataset_ids: tuple[str, ...]
+    model_ids: tuple[str, ...]
+
+
+def _content(d: Artifact) -> str:
+    """What the similarity figures count: the bytes when a strong digest names them."""
+    return f"digest:{d.digest}" if d.digest and locations.is_strong(d.digest) else d.id
+
+
+def _same_content(
+    trained_on: Mapping[str, Sequence[Artifact]], datasets: Sequence[Share]
+) -> tuple[SameContent, ...]:
+    by_id = {d.id: d for ds in trained_on.values() for d in ds}
+    groups: dict[str, list[Share]] = {}
+    for share in datasets:
+        digest = by_id[share.id].digest
+        if digest and locations.is_strong(digest):
+            groups.setdefault(digest, []).append(share)
+    order = list(trained_on)
+    out = []
+    for shares in groups.values():
+        if len(shares) > 1:
+            having = {m for s in shares for m in s.model_ids}
+            out.append(
+                SameContent(tuple(s.id for s in shares), tuple(m for m in order if m in having))
+            )
+    return tuple(sorted(out, key=lambda g: g.dataset_ids))
+
+
+@dataclass(frozen=True)
 class DataOverlap:
     """Each trained-on version is in exactly one group: a lineage used at several versions is
     a split; any other version is shared by all, shared by some, or unique."""
@@ -68,6 +105,7 @@ class DataOverlap:
     unique: dict[str, tuple[str, ...]]
     datasets: tuple[Share, ...]  # every version, once, by id
     similarity: tuple[Similarity, ...]  # every pair, in compare order
+    same_content: tuple[SameContent, ...] = ()  # groups of two or more versions, by first id
 
 
 def _shares(having: Mapping[str, Sequence[str]], model_ids: Sequence[str]) -> list[Share]:
@@ -102,7 +140,7 @@ def data_overlap(trained_on: Mapping[str, Sequence[Artifact]]) -> DataOverlap:
     for d in rest:
         if d.sharing is Sharing.ONE:
             unique[d.model_ids[0]] += (d.id,)
-    versions = {m: {d.id for d in ds} for m, ds in trained_on.items()}
+    versions = {m: {_content(d) for d in ds} for m, ds in trained_on.items()}
     lineages = {m: {d.lineage_id for d in ds} for m, ds in trained_on.items()}
     return DataOverlap(
         shared=tuple(d.id for d in rest if d.sharing is Sharing.ALL),
@@ -116,6 +154,7 @@ def data_overlap(trained_on: Mapping[str, Sequence[Artifact]]) -> DataOverlap:
             )
             for a, b in combinations(model_ids, 2)
         ),
+        same_content=_same_content(trained_on, datasets),
     )
 
 

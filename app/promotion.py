@@ -41,8 +41,8 @@ def check_gate(gate: Sequence[GateMetric]) -> None:
     if len(gate) > MAX_GATE_METRICS:
         raise InvalidInput(f"at most {MAX_GATE_METRICS} gate metrics", field="gate")
     for g in gate:
-        if not g.metric or len(g.metric) > 100:
-            raise InvalidInput("gate metric names are 1-100 characters", field="gate")
+        if not g.metric or len(g.metric) > 100 or "\x00" in g.metric:
+            raise InvalidInput("gate metric names are 1-100 characters, no NUL", field="gate")
         for name in ("min_improvement", "min_relative_improvement"):
             value = getattr(g, name)
             if value is not None and value < 0:

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from app import ids, metric_values
+from app import ids, locations, metric_values
 from app.domain import Family, Kind, LinkType, NewArtifact
 from app.errors import InvalidInput
 
@@ -75,9 +75,22 @@ def check_new_artifact(new: NewArtifact) -> None:
         raise InvalidInput(f"at most {MAX_LINKS} links", field="links")
     if new.kind is Kind.MODEL:
         _check_model(new)
+    _check_location(new)
     produced_by = [s for s in new.links if s.type is LinkType.PRODUCED_BY]
     if len(produced_by) > 1:
         raise InvalidInput("a model has exactly one producing analysis", field="producedBy")
+
+
+def _check_location(new: NewArtifact) -> None:
+    given = new.uri is not None or new.digest is not None or new.size_bytes is not None
+    if given and new.kind not in (Kind.DATASET, Kind.MODEL):
+        raise InvalidInput("only datasets and models carry uri, digest and sizeBytes", field="uri")
+    if new.uri is not None:
+        locations.check_uri(new.uri)
+    if new.digest is not None:
+        locations.normalise_digest(new.digest)
+    if new.size_bytes is not None:
+        locations.check_size(new.size_bytes)
 
 
 def _check_model(new: NewArtifact) -> None:

@@ -148,6 +148,13 @@ export function modelHead(m, askedId) {
         el('li', {}, familyLabel(m.family)),
         m.architecture ? el('li', {}, m.architecture) : null,
         el('li', { title: String(m.parameterCount) }, `${fmtCount(m.parameterCount)} parameters`),
+        m.uri
+          ? el('li', { class: 'location' }, 'stored at ', el('code', { id: 'model-uri' }, m.uri))
+          : null,
+        m.digest ? el('li', {}, el('code', { id: 'model-digest', title: 'digest' }, m.digest)) : null,
+        m.sizeBytes != null
+          ? el('li', { title: `${m.sizeBytes} bytes` }, `${fmtCount(m.sizeBytes)} bytes`)
+          : null,
         el(
           'li',
           { class: 'muted' },

@@ -26,6 +26,7 @@ const MODEL_QUERY = `query Model($id: ID!) {
     id lineageId versionNumber isLatest title description createdAt metadata
     family architecture parameterCount trainingConfig qualityScore rawQualityScore
     archived archivedAt archivedReason tags { key value }
+    uri digest sizeBytes
     evaluationMetrics { name value better }
     provenance { complete warnings { code message } }
     trainedOn { ${ART} }

@@ -38,9 +38,9 @@ def model(
     return Artifact(mid, mid.rsplit("-v", 1)[0], Kind.MODEL, 1, True, mid, "", {}, T0, fields)
 
 
-def dataset(did: str) -> Artifact:
+def dataset(did: str, digest: str | None = None) -> Artifact:
     lineage, _, n = did.rpartition("-v")
-    return Artifact(did, lineage, Kind.DATASET, int(n), True, did, "", {}, T0)
+    return Artifact(did, lineage, Kind.DATASET, int(n), True, did, "", {}, T0, digest=digest)
 
 
 METRIC_CASES = [
@@ -284,6 +284,48 @@ def test_pairwise_similarity_over_versions_and_lineages():
     assert pairs[("a", "c")].versions.value == 0.0
     empty = overlap.data_overlap({"a": [], "b": []}).similarity[0]
     assert (empty.versions.union, empty.versions.value) == (0, None)
+
+
+SHA = "sha256:" + "ab" * 32
+
+
+def test_versions_with_the_same_strong_digest_count_as_one_and_are_reported():
+    result = overlap.data_overlap(
+        {
+            "a": [dataset("d-v1", SHA), dataset("x-v1")],
+            "b": [dataset("d-v2", SHA), dataset("x-v1")],
+            "c": [dataset("e-v1", SHA)],
+        }
+    )
+    pairs = {s.model_ids: s for s in result.similarity}
+    ab = pairs[("a", "b")]
+    assert (ab.versions.shared, ab.versions.union) == (2, 2)
+    assert (ab.lineages.shared, ab.lineages.union) == (2, 2)
+    assert (pairs[("a", "c")].versions.shared, pairs[("a", "c")].versions.union) == (1, 2)
+    assert pairs[("a", "c")].lineages.shared == 0
+    assert result.same_content == (overlap.SameContent(("d-v1", "d-v2", "e-v1"), ("a", "b", "c")),)
+    # every existing group keeps its meaning: by version id
+    assert set(result.version_splits) == {"d"}
+    assert result.unique["c"] == ("e-v1",)
+
+
+def test_weak_or_different_digests_are_never_the_same_content():
+    weak = "mlflow:1a2b3c4d"
+    result = overlap.data_overlap(
+        {
+            "a": [dataset("d-v1", weak), dataset("y-v1", SHA)],
+            "b": [dataset("d-v2", weak), dataset("z-v1", "sha256:" + "cd" * 32)],
+        }
+    )
+    assert result.same_content == ()
+    (ab,) = result.similarity
+    assert (ab.versions.shared, ab.versions.union) == (0, 4)
+
+
+def test_one_version_on_its_own_is_no_same_content_group():
+    result = overlap.data_overlap({"a": [dataset("d-v1", SHA)], "b": [dataset("d-v1", SHA)]})
+    assert result.same_content == ()
+    assert result.shared == ("d-v1",)
 
 
 def dags() -> list[Dag]:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_type
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    get_named_type,
+)
 
 from app.readmodel.bounds import LIST_BOUNDS
 from app.schema import schema
@@ -14,14 +20,15 @@ ARTIFACT_TYPES = ("Model", "Dataset", "Analysis", "Hypothesis")
 
 
 def list_fields():
-    """(type, field, field definition) of every list of objects in the schema."""
+    """(type, field, field definition) of every list of objects (of an object or interface
+    type) in the schema."""
     for name, t in schema._schema.type_map.items():
         if name.startswith("__") or not isinstance(t, GraphQLObjectType):
             continue
         for field_name, field in t.fields.items():
             inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
             if isinstance(inner, GraphQLList) and isinstance(
-                get_named_type(field.type), GraphQLObjectType
+                get_named_type(field.type), GraphQLObjectType | GraphQLInterfaceType
             ):
                 yield name, field_name, field
 

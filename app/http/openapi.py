@@ -77,6 +77,12 @@ MODEL_SUMMARY: dict[str, Any] = {
         "archived_at": {"oneOf": [{"type": "null"}, {"type": "string", "format": "date-time"}]},
         "archived_reason": NULLABLE_STRING,
         "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+        "uri": {**NULLABLE_STRING, "description": "Where the model's bytes are."},
+        "digest": {
+            **NULLABLE_STRING,
+            "description": "<algorithm>:<lower-case hex>; an MLflow digest is mlflow:<hex>.",
+        },
+        "size_bytes": {"oneOf": [{"type": "null"}, {"type": "integer", "minimum": 0}]},
     },
 }
 

@@ -66,7 +66,7 @@ COMPARISON: dict[str, Any] = _object(
     training_config_diff={"type": "array", "items": DIFF_ROW},
     training_data_overlap=_object(
         ["shared_same_version", "shared_by_some", "same_lineage_different_versions",
-         "unique_to_model", "datasets", "similarity"],
+         "unique_to_model", "datasets", "similarity", "same_content"],
         shared_same_version=STRINGS,
         shared_by_some={"type": "array", "items": SHARE},
         same_lineage_different_versions={"type": "array", "items": {"type": "object"}},
@@ -75,6 +75,8 @@ COMPARISON: dict[str, Any] = _object(
         similarity={"type": "array", "items": _object(
             ["model_ids", "versions", "lineages"], model_ids=STRINGS, versions=JACCARD,
             lineages=JACCARD)},
+        same_content={"type": "array", "items": _object(
+            ["dataset_ids", "model_ids"], dataset_ids=STRINGS, model_ids=STRINGS)},
     ),
     provenance=_object(
         ["dags", "shared_ancestor_ids", "unique_ancestor_ids", "ancestors", "merged"],

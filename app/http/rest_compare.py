@@ -104,6 +104,10 @@ def comparison(c: Comparison) -> dict[str, Any]:
                 }
                 for s in data.similarity
             ],
+            "same_content": [
+                {"dataset_ids": list(g.dataset_ids), "model_ids": list(g.model_ids)}
+                for g in data.same_content
+            ],
         },
         "provenance": {
             "dags": [

@@ -51,6 +51,9 @@ def model_summary(a: Artifact, targets: Targets) -> dict[str, Any]:
         "archived_at": iso_utc(a.archived_at) if a.archived_at else None,
         "archived_reason": a.archived_reason,
         "tags": [{"key": t.key, "value": t.value} for t in a.tags],
+        "uri": a.uri,
+        "digest": a.digest,
+        "size_bytes": a.size_bytes,
     }
 
 
@@ -61,7 +64,7 @@ query RestModels($f: ModelFilter, $s: ModelSort, $l: Int!, $o: Int!) {
     total
     items {
       id title family versionNumber isLatest qualityScore evaluationMetricsJson createdAt
-      lineageId rawQualityScore architecture parameterCount
+      lineageId rawQualityScore architecture parameterCount uri digest sizeBytes
       archived archivedAt archivedReason tags { key value }
       trainedOn { id } producedBy { id } testsHypotheses { id }
       provenance { warnings { code message } }
@@ -98,6 +101,9 @@ def summary_from_graphql(m: dict[str, Any]) -> dict[str, Any]:
         "archived_at": m["archivedAt"],
         "archived_reason": m["archivedReason"],
         "tags": m["tags"],
+        "uri": m["uri"],
+        "digest": m["digest"],
+        "size_bytes": m["sizeBytes"],
     }
 
 

@@ -48,6 +48,7 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
     ("AnalysisPage", "items"): _PAGE,
     ("HypothesisPage", "items"): _PAGE,
     ("Query", "auditTrail"): _NESTED,
+    ("Query", "artifactsByDigest"): _NESTED,
     # Every paged list the read model declares.
     **{
         (type_name, name): _NESTED
@@ -90,6 +91,9 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
     # Each version shared by some is shared by two models at least.
     ("TrainingDataOverlap", "sharedBySome"): Bound(per_model=LINKS // 2),
     ("TrainingDataOverlap", "datasets"): Bound(per_model=LINKS),
+    # Each group holds two trained-on versions at least.
+    ("TrainingDataOverlap", "sameContent"): Bound(per_model=LINKS // 2),
+    ("SameContent", "datasets"): Bound(per_model=LINKS),
     ("TrainingDataOverlap", "similarity"): Bound(fixed=MAX_MODELS * (MAX_MODELS - 1) // 2),
     ("ProvenanceComparison", "ancestors"): Bound(per_model=2 * LINKS),
     ("MergedProvenance", "nodes"): Bound(per_model=1 + 2 * LINKS),

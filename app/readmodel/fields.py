@@ -49,6 +49,12 @@ class Versions:
 
 
 @dataclass(frozen=True)
+class SameContent:
+    """Other versions of the row's kind whose strong digest (app.locations) is the row's, by
+    id: the same bytes."""
+
+
+@dataclass(frozen=True)
 class Latest:
     """The latest version of the row's lineage."""
 
@@ -80,12 +86,14 @@ class AliasMoves:
     """Every move of an alias of the row's lineage."""
 
 
-Field = Column | Link | Versions | Latest | Count | Shape
+Field = Column | Link | Versions | SameContent | Latest | Count | Shape
 
 
 def arguments(field: Field) -> frozenset[str]:
     """The arguments a field takes: a list's paging, or a shape's own."""
-    paged = isinstance(field, Versions) or (isinstance(field, Link) and not field.single)
+    paged = isinstance(field, Versions | SameContent) or (
+        isinstance(field, Link) and not field.single
+    )
     if paged or (isinstance(field, Shape) and field.paged):
         return PAGE_ARGUMENTS
     return field.args if isinstance(field, Shape) else frozenset()
@@ -113,6 +121,12 @@ ARTIFACT: dict[str, Field] = {
     "archivedAt": Column("{a}.archived_at"),
     "archivedReason": Column("{a}.archived_reason"),
     "tags": Shape("tags"),
+}
+# Where a dataset's or model's bytes are.
+STORED: dict[str, Field] = {
+    "uri": Column("{a}.uri"),
+    "digest": Column("{a}.digest"),
+    "sizeBytes": Column("{a}.size_bytes"),
 }
 # After each type's own fields.
 LINEAGE: dict[str, Field] = {
@@ -147,6 +161,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "links": Shape("links", paged=True),
         "linksCount": Count("links"),
         "metricHistory": Shape("metricHistory", args=frozenset({"maxPoints", "sampling"})),
+        **STORED,
         **_links(
             trainedOn=Link(
                 LinkType.TRAINED_ON,
@@ -169,6 +184,9 @@ FIELDS: dict[str, dict[str, Field]] = {
     },
     "Dataset": {
         **ARTIFACT,
+        **STORED,
+        "sameContentAs": SameContent(),
+        "sameContentAsCount": Count("sameContentAs"),
         **_links(
             trainedModels=Link(
                 LinkType.TRAINED_ON,
@@ -226,7 +244,7 @@ FIELDS: dict[str, dict[str, Field]] = {
 INPUTS = Link(LinkType.USES, True, ARTIFACT_TYPES)
 
 
-def counted(type_name: str, count: Count) -> Link | Versions | AllLinks | AliasMoves:
+def counted(type_name: str, count: Count) -> Link | Versions | SameContent | AllLinks | AliasMoves:
     """What a count field counts."""
     listed = FIELDS[type_name][count.of]
     if isinstance(listed, Shape):
@@ -236,5 +254,5 @@ def counted(type_name: str, count: Count) -> Link | Versions | AllLinks | AliasM
             "aliasHistory": AliasMoves(),
         }
         return shaped[listed.name]
-    assert isinstance(listed, Link | Versions)
+    assert isinstance(listed, Link | Versions | SameContent)
     return listed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app import ids, metric_values
+from app import ids, locations, metric_values
 from app.db.types import Conn
 from app.domain import Artifact, Kind, NewArtifact, ProvenanceWarning
 from app.repo import refs as refs_sql
@@ -114,9 +114,9 @@ async def insert_version(
             id, lineage_id, kind, version_number, is_latest, title, description, metadata,
             family, architecture, parameter_count, training_config, evaluation_metrics,
             metric_intervals, metric_directions, raw_quality_score, quality_score,
-            provenance_warnings)
+            provenance_warnings, uri, digest, size_bytes, content_digest)
         values ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                $17)
+                $17, $18, $19, $20, $21)
         """,
         version_id,
         new.lineage_id,
@@ -135,6 +135,10 @@ async def insert_version(
         new.raw_quality_score if is_model else None,
         quality_score if is_model else None,
         rows.warnings_to_json(warnings) if is_model else None,
+        new.uri,
+        new.digest,
+        new.size_bytes,
+        locations.content_digest(new.digest),
     )
 
 

@@ -23,7 +23,8 @@ ARTIFACT_COLUMNS = """
     a.id, a.lineage_id, a.kind, a.version_number, a.is_latest, a.title, a.description,
     a.metadata, a.created_at, a.family, a.architecture, a.parameter_count, a.training_config,
     a.evaluation_metrics, a.metric_intervals, a.metric_directions, a.raw_quality_score,
-    a.quality_score, a.provenance_warnings, a.archived_at, a.archived_reason,
+    a.quality_score, a.provenance_warnings, a.archived_at, a.archived_reason, a.uri, a.digest,
+    a.size_bytes,
     (select coalesce(jsonb_agg(jsonb_build_array(t.key, t.value)), '[]') from tags t
         where t.artifact_id = a.id) as tags
 """
@@ -41,7 +42,8 @@ def warnings_from_json(raw: list[dict[str, Any]]) -> tuple[ProvenanceWarning, ..
 
 # Columns that become dataclass fields of the same name as they are.
 _PLAIN = ("id", "lineage_id", "version_number", "is_latest", "title", "description", "metadata",
-          "created_at", "archived_at", "archived_reason")  # fmt: skip
+          "created_at", "archived_at", "archived_reason", "uri", "digest",
+          "size_bytes")  # fmt: skip
 _PLAIN_MODEL = ("architecture", "parameter_count", "training_config", "evaluation_metrics",
                 "metric_directions", "raw_quality_score", "quality_score")  # fmt: skip
 

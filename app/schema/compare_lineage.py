@@ -64,6 +64,15 @@ class ModelSimilarity:
 
 
 @strawberry.type(
+    description="Different dataset versions whose equal digests (of at least 128 bits) say "
+    "they hold the same bytes, and the compared models trained on any of them."
+)
+class SameContent:
+    datasets: list[Dataset]
+    model_ids: list[ID]
+
+
+@strawberry.type(
     description="Every trained-on dataset version of every compared model. Each version is "
     "in exactly one of the first four groups: a lineage used at several versions is in "
     "sameLineageDifferentVersions; any other version is shared by all, by some, or unique."
@@ -81,7 +90,12 @@ class TrainingDataOverlap:
         description="Every trained-on version, once, with the models trained on it."
     )
     similarity: list[ModelSimilarity] = strawberry.field(
-        description="Each pair of compared models, in the order compared."
+        description="Each pair of compared models, in the order compared. Versions with the "
+        "same content (sameContent) count as one."
+    )
+    same_content: list[SameContent] = strawberry.field(
+        description="Groups of two or more different trained-on versions with the same content: "
+        "models trained on different versions of identical bytes."
     )
 
 
@@ -201,6 +215,13 @@ def training_data(lin: Lineages) -> TrainingDataOverlap:
                 lineages=_jaccard(s.lineages),
             )
             for s in data.similarity
+        ],
+        same_content=[
+            SameContent(
+                datasets=[as_dataset(lin.artifacts[d]) for d in g.dataset_ids],
+                model_ids=_ids(g.model_ids),
+            )
+            for g in data.same_content
         ],
     )
 

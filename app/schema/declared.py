@@ -70,6 +70,19 @@ def _versions(type_name: str, convert: Convert, module: str) -> Any:
     return strawberry.field(resolver=resolver, description=doc + PAGED)
 
 
+def _same_content(type_name: str, convert: Convert, module: str) -> Any:
+    async def page(self: Any, info: Any, limit: Limit = LIMIT, offset: Offset = 0) -> Any:
+        return [convert(a) for a in await resolve.same_content(info, self.data, limit, offset)]
+
+    doc = (
+        f"Other {KIND_NAME[type_name]} versions, of any lineage, whose digest of at least 128 "
+        "bits is this one's: the same bytes. Empty for a weaker digest (an 8-hex MLflow one), "
+        "by id."
+    )
+    resolver = _resolver(page, module, f"list[{type_name}]")
+    return strawberry.field(resolver=resolver, description=doc + PAGED)
+
+
 def _latest(type_name: str, convert: Convert, module: str) -> Any:
     async def latest(self: Any, info: Any) -> Any:
         return convert(await resolve.latest(info, self.data))
@@ -97,6 +110,8 @@ def declared(type_name: str, convert: Convert) -> Callable[[type[T]], type[T]]:
                 made = _linked(field, convert, module)
             elif isinstance(field, decl.Versions):
                 made = _versions(type_name, convert, module)
+            elif isinstance(field, decl.SameContent):
+                made = _same_content(type_name, convert, module)
             elif isinstance(field, decl.Latest):
                 made = _latest(type_name, convert, module)
             elif isinstance(field, decl.Count):

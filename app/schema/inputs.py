@@ -26,7 +26,22 @@ class ArtifactFields:
 
 
 @strawberry.input
-class RegisterDatasetInput(ArtifactFields):
+class LocationFields:
+    uri: str | None = strawberry.field(
+        default=None,
+        description="Where the bytes are: s3://, gs://, file://, https://, hf://, abfss://, "
+        "az://, dbfs:/, runs:/, models:/ or mlflow-artifacts:/.",
+    )
+    digest: str | None = strawberry.field(
+        default=None,
+        description="<algorithm>:<hex> (sha256: and 64 hex characters, md5:, sha1:, ...) or "
+        "a bare 8-hex MLflow dataset digest, stored as mlflow:<hex>.",
+    )
+    size_bytes: BigInt | None = None
+
+
+@strawberry.input
+class RegisterDatasetInput(LocationFields, ArtifactFields):
     pass
 
 
@@ -42,7 +57,7 @@ class RegisterAnalysisInput(ArtifactFields):
 
 
 @strawberry.input
-class RegisterModelInput(ArtifactFields):
+class RegisterModelInput(LocationFields, ArtifactFields):
     family: ModelFamily
     raw_quality_score: float
     architecture: str = ""
@@ -89,8 +104,14 @@ def _specs(link_type: LinkType, refs: list[strawberry.ID]) -> list[LinkSpec]:
     return [LinkSpec(link_type, str(r)) for r in refs]
 
 
+def _location(f: LocationFields) -> dict[str, Any]:
+    size = f.size_bytes
+    return {"uri": f.uri, "digest": f.digest, "size_bytes": None if size is None else int(size)}
+
+
 def plain(kind: Kind, f: RegisterDatasetInput | RegisterHypothesisInput) -> NewArtifact:
-    return NewArtifact(**_common(kind, f, []))
+    extra = _location(f) if isinstance(f, RegisterDatasetInput) else {}
+    return NewArtifact(**_common(kind, f, []), **extra)
 
 
 def analysis(f: RegisterAnalysisInput) -> NewArtifact:
@@ -114,6 +135,7 @@ def model(f: RegisterModelInput) -> NewArtifact:
         evaluation_metrics=_object(f.evaluation_metrics),
         metric_directions=_object(f.metric_directions),
         raw_quality_score=f.raw_quality_score,
+        **_location(f),
     )
 
 

@@ -203,7 +203,7 @@ class Planner:
         if isinstance(field, decl.Link):
             page = None if field.single else self.page(type_name, node)
             return plan.Listed(field, page, self.obj(sub, field.targets))
-        if isinstance(field, decl.Versions):
+        if isinstance(field, decl.Versions | decl.SameContent):
             return plan.Listed(field, self.page(type_name, node), self.obj(sub, (type_name,)))
         if isinstance(field, decl.Latest):
             return plan.Listed(field, None, self.obj(sub, (type_name,)))

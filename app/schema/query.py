@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 import strawberry
 
-from app import domain, paging
+from app import domain, locations, paging
 from app.domain import Family, Kind
+from app.repo import locations as location_repo
 from app.schema.compare import ModelComparison
 from app.schema.lineage import LineageGraph, graph
 from app.schema.pages import (
@@ -142,6 +143,23 @@ class Query:
         ref = None if baseline is None else str(baseline)
         base = await info.context.loaders.run(lambda c: compare.baseline(c, chosen.models, ref))
         return ModelComparison(found=chosen.models, base=base, duplicate_refs=chosen.duplicates)
+
+    @strawberry.field(
+        description="Every dataset and model version whose bytes have this digest, by id "
+        "(the digest is normalised as at registration: an 8-hex one is mlflow:<hex>)." + PAGED
+    )
+    async def artifacts_by_digest(
+        self, info: Info, digest: str, limit: Limit = LIMIT, offset: Offset = 0
+    ) -> list[Artifact]:
+        paging.check_nested(limit, offset)
+        stored = locations.normalise_digest(digest)
+        cap = min(limit, info.context.loaders.allowance.cap())
+        found = await info.context.loaders.run(
+            lambda c: location_repo.by_digest(c, stored, cap, offset)
+        )
+        await info.context.spend(len(found))
+        info.context.loaders.prime(found)
+        return [to_gql(a) for a in found]
 
     @strawberry.field(
         description="The aliases of a lineage, by name: the version each points at and, for a "

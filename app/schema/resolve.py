@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app import domain, paging
+from app import domain, locations, paging
 from app.domain import Link
 from app.reach import ref
-from app.readmodel.fields import AliasMoves, AllLinks, Count, Versions, counted
+from app.readmodel.fields import AliasMoves, AllLinks, Count, SameContent, Versions, counted
 from app.readmodel.fields import Link as LinkField
 
 if TYPE_CHECKING:
@@ -79,9 +79,29 @@ async def count(info: Info, a: domain.Artifact, type_name: str, field: Count) ->
         return len(await info.context.loaders.links_from.load(a.id))
     if isinstance(of, Versions):
         return await info.context.loaders.lineage_sizes.load(a.lineage_id)
+    if isinstance(of, SameContent):
+        digest = locations.content_digest(a.digest)
+        if digest is None:
+            return 0
+        return await info.context.loaders.same_content_counts.load((a.kind.value, digest)) - 1
     if of.outgoing:
         return len(await links_of(info, a, of))
     return await info.context.loaders.source_counts.load((a.id, of.type))
+
+
+async def same_content(
+    info: Info, a: domain.Artifact, limit: int, offset: int
+) -> list[domain.Artifact]:
+    """One page of the other versions of ``a``'s kind with its strong digest, by id."""
+    paging.check_nested(limit, offset)
+    digest = locations.content_digest(a.digest)
+    if digest is None:
+        return []
+    key = (a.kind.value, digest, a.id, limit, offset)
+    found = await info.context.loaders.same_content.load(key)
+    await info.context.spend(len(found))
+    info.context.loaders.prime(found)
+    return found
 
 
 async def latest(info: Info, a: domain.Artifact) -> domain.Artifact:

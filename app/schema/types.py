@@ -193,9 +193,23 @@ class ModelLink:
         return to_gql(found) if found else None
 
 
+@strawberry.interface(description="Where a dataset's or model's bytes are, if it was told.")
+class Stored:
+    uri: str | None
+    digest: str | None = strawberry.field(
+        description="<algorithm>:<lower-case hex>; an MLflow dataset digest is mlflow:<hex>."
+    )
+    size_bytes: BigInt | None
+
+
+def _stored(a: domain.Artifact) -> dict[str, Any]:
+    size = a.size_bytes
+    return {"uri": a.uri, "digest": a.digest, "size_bytes": None if size is None else BigInt(size)}
+
+
 @strawberry.type(description="A model version.")
 @declared("Model", lambda a: to_gql(a))
-class Model(Artifact):
+class Model(Artifact, Stored):
     family: ModelFamily
     architecture: str
     parameter_count: BigInt
@@ -295,7 +309,7 @@ def metric(m: domain.ModelFields, name: str) -> Metric:
 
 @strawberry.type(description="A dataset version.")
 @declared("Dataset", lambda a: to_gql(a))
-class Dataset(Artifact):
+class Dataset(Artifact, Stored):
     pass
 
 
@@ -335,11 +349,12 @@ def as_model(a: domain.Artifact) -> Model:
         training_config=cast(JSON, m.training_config),
         quality_score=m.quality_score,
         raw_quality_score=m.raw_quality_score,
+        **_stored(a),
     )
 
 
 def as_dataset(a: domain.Artifact) -> Dataset:
-    return Dataset(**_common(a))
+    return Dataset(**_common(a), **_stored(a))
 
 
 def as_analysis(a: domain.Artifact) -> Analysis:

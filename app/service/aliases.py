@@ -30,6 +30,8 @@ def _check(lineage_id: str, alias: str, reason: str) -> None:
     ids.check_alias(alias)
     if len(reason) > MAX_REASON:
         raise InvalidInput(f"reason is longer than {MAX_REASON} characters", field="reason")
+    if "\x00" in reason:
+        raise InvalidInput("reason must not contain NUL characters", field="reason")
 
 
 def _check_expected(lineage_id: str, alias: str, now: str | None, expected: str | None) -> None:
@@ -181,6 +183,10 @@ async def protect(
 
 
 async def unprotect(conn: Conn, lineage_id: str, alias: str) -> None:
+    if lineage_id != "*":
+        _check(lineage_id, alias, "")
+    else:
+        ids.check_alias(alias)
     if not await alias_repo.unprotect(conn, lineage_id, alias):
         raise NotFound(f"{lineage_id}@{alias} is not protected", ids=[f"{lineage_id}@{alias}"])
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app import ids, validation
+import dataclasses
+
+from app import ids, locations, validation
 from app.db.types import Conn
 from app.domain import Artifact, Kind, LinkType, NewArtifact
 from app.errors import Conflict
@@ -20,6 +22,8 @@ async def register(conn: Conn, new: NewArtifact, actor: str = SYSTEM_ACTOR) -> A
     Everything happens in one transaction: a rejected request writes nothing.
     """
     validation.check_new_artifact(new)
+    if new.digest is not None:
+        new = dataclasses.replace(new, digest=locations.normalise_digest(new.digest))
     async with conn.transaction():
         number = await artifact_repo.allocate_version(conn, new.lineage_id, new.kind)
         if number is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.readmodel.fields import AliasMoves, AllLinks, Column, Latest, Link, Versions
+from app.readmodel.fields import AliasMoves, AllLinks, Column, Latest, Link, SameContent, Versions
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Listed:
     """Versions reached from the row through a declared field: a link (``page`` None for a
     single one), the lineage's versions, or its latest version."""
 
-    field: Link | Versions | Latest
+    field: Link | Versions | SameContent | Latest
     page: Page | None
     obj: Obj
 
@@ -48,7 +48,7 @@ class Counted:
     """The length of a list: a link's (outgoing or incoming), all the row's links, or the
     lineage's versions."""
 
-    of: Link | Versions | AllLinks | AliasMoves
+    of: Link | Versions | SameContent | AllLinks | AliasMoves
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app import metric_directions, reach
-from app.readmodel.fields import KIND_OF, AliasMoves, AllLinks, Column, Link, Versions
+from app.readmodel.fields import KIND_OF, AliasMoves, AllLinks, Column, Link, SameContent, Versions
 from app.repo.compiled import finish, plan
 
 MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
@@ -95,6 +95,15 @@ class Renderer:
                 f"{v}.lineage_id = {a}.lineage_id order by {v}.version_number "
                 f"{self.page(value.page)}) {v})"
             )
+        if isinstance(value, plan.Listed) and isinstance(value.field, SameContent):
+            v = self.alias()
+            assert value.page is not None
+            return (
+                f"(select coalesce(json_agg({self.obj(v, value.obj)} order by {v}.id), "
+                f"'[]'::json) from (select * from artifacts {v} where "
+                f"{v}.content_digest = {a}.content_digest and {v}.kind = {a}.kind and "
+                f"{v}.id <> {a}.id order by {v}.id {self.page(value.page)}) {v})"
+            )
         if isinstance(value, plan.Listed):
             v = self.alias()
             return (
@@ -112,10 +121,15 @@ class Renderer:
         limit, offset = int(page.limit), int(page.offset)
         return f"limit {limit}" + (f" offset {offset}" if offset else "")
 
-    def count(self, a: str, of: Link | Versions | AllLinks | AliasMoves) -> str:
+    def count(self, a: str, of: Link | Versions | SameContent | AllLinks | AliasMoves) -> str:
         if isinstance(of, Versions):
             return f"(select l.latest_version from lineages l where l.id = {a}.lineage_id)"
         lk = self.alias()
+        if isinstance(of, SameContent):
+            return (
+                f"(select count(*) from artifacts {lk} where {lk}.content_digest = "
+                f"{a}.content_digest and {lk}.kind = {a}.kind and {lk}.id <> {a}.id)"
+            )
         if isinstance(of, AliasMoves):
             return f"(select count(*) from alias_moves {lk} where {lk}.lineage_id = {a}.lineage_id)"
         if isinstance(of, AllLinks):
