@@ -170,7 +170,12 @@ select json_build_object(
         'raw_quality_score', m.raw_quality_score,
         'quality_warning', jsonb_array_length(m.provenance_warnings) > 0,
         'warnings', m.provenance_warnings,
-        'architecture', m.architecture, 'parameter_count', m.parameter_count)
+        'architecture', m.architecture, 'parameter_count', m.parameter_count,
+        'uri', m.uri, 'digest', m.digest, 'size_bytes', m.size_bytes,
+        'archived', m.archived_at is not null, 'archived_at', m.archived_at,
+        'archived_reason', m.archived_reason,
+        'tags', (select coalesce(json_agg(json_build_object('key', t.key, 'value', t.value)
+            order by t.key collate "C"), '[]') from tags t where t.artifact_id = m.id))
     order by m.quality_score desc, m.id desc), '[]'),
     'total', (select count(*) from artifacts a where a.kind = 'model' and a.family = $1))::text
 from (select top.*, {_targets("trained_on", "t.id", "top")} as trained_on_all

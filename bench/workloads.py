@@ -249,6 +249,8 @@ REST_PG = """query Rest($family: String) {
     totalCount
     nodes { id lineageId title family versionNumber isLatest qualityScore rawQualityScore
       evaluationMetrics provenanceWarnings createdAt architecture parameterCount
+      uri digest sizeBytes archivedAt archivedReason
+      tagsByArtifactIdList(orderBy: KEY_ASC) { key value }
       trainedOn: resolvedLinksBySourceIdList(condition: {type: "trained_on"},
                                              orderBy: TARGET_LINEAGE_ID_ASC) { targetId }
       producedBy: resolvedLinksBySourceIdList(condition: {type: "produced_by"}) { targetId }
@@ -283,6 +285,13 @@ def _pg_rest(r: Any) -> Any:
                 "warnings": m["provenanceWarnings"],
                 "architecture": m["architecture"],
                 "parameter_count": int(m["parameterCount"]),
+                "uri": m["uri"],
+                "digest": m["digest"],
+                "size_bytes": None if m["sizeBytes"] is None else int(m["sizeBytes"]),
+                "archived": m["archivedAt"] is not None,
+                "archived_at": m["archivedAt"],
+                "archived_reason": m["archivedReason"],
+                "tags": m["tagsByArtifactIdList"],
             }
         )
     return {"models": models, "total": page["totalCount"]}
