@@ -25,7 +25,7 @@ def check_known(ref: str) -> None:
 
 
 def _check(lineage_id: str, alias: str, reason: str) -> None:
-    if not ids.possible(lineage_id) or "@" in lineage_id:
+    if not ids.possible(lineage_id):
         raise NotFound(f"no lineage {lineage_id!r}", ids=[lineage_id])
     ids.check_alias(alias)
     if len(reason) > MAX_REASON:
