@@ -97,7 +97,8 @@ class Tag:
 class Artifact:
     """One immutable version of a model, dataset, analysis or hypothesis.
 
-    Its archive state and tags are the only parts that change after it is written.
+    Its archive state, tags and the aliases pointing at it are the only parts that change
+    after it is written.
     """
 
     id: str
@@ -114,6 +115,8 @@ class Artifact:
     archived_reason: str | None = None
     # Sorted by key.
     tags: tuple[Tag, ...] = ()
+    # The aliases of its lineage pointing at it, by name (sorted as collate "C" sorts them).
+    aliases: tuple[str, ...] = ()
     # Where the bytes are (datasets and models): the digest in app.locations' stored form.
     uri: str | None = None
     digest: str | None = None

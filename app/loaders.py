@@ -92,7 +92,6 @@ class Loaders:
             self._same_content_counts
         )
         # Aliases by version id; alias moves by (lineage id, limit, offset); their counts.
-        self.aliases: DataLoader[str, list[str]] = DataLoader(self._aliases)
         self.alias_moves: DataLoader[VersionPage, list[AliasMove]] = DataLoader(self._alias_moves)
         self.alias_move_counts: DataLoader[str, int] = DataLoader(self._alias_move_counts)
         # The gate of each protected (lineage id, alias); None when it is not protected.
@@ -147,10 +146,6 @@ class Loaders:
 
     async def _same_content_counts(self, keys: list[tuple[str, str]]) -> list[int]:
         return await self.run(lambda c: location_repo.content_counts(c, keys))
-
-    async def _aliases(self, version_ids: list[str]) -> list[list[str]]:
-        found = await self.run(lambda c: alias_repo.of_versions(c, version_ids))
-        return [found.get(v, []) for v in version_ids]
 
     async def _alias_moves(self, keys: list[VersionPage]) -> list[list[AliasMove]]:
         found = await self.run(lambda c: alias_repo.moves(c, keys))

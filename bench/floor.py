@@ -175,7 +175,9 @@ select json_build_object(
         'archived', m.archived_at is not null, 'archived_at', m.archived_at,
         'archived_reason', m.archived_reason,
         'tags', (select coalesce(json_agg(json_build_object('key', t.key, 'value', t.value)
-            order by t.key collate "C"), '[]') from tags t where t.artifact_id = m.id))
+            order by t.key collate "C"), '[]') from tags t where t.artifact_id = m.id),
+        'aliases', (select coalesce(json_agg(al.alias order by al.alias collate "C"), '[]')
+            from aliases al where al.version_id = m.id))
     order by m.quality_score desc, m.id desc), '[]'),
     'total', (select count(*) from artifacts a where a.kind = 'model' and a.family = $1))::text
 from (select top.*, {_targets("trained_on", "t.id", "top")} as trained_on_all

@@ -251,6 +251,7 @@ REST_PG = """query Rest($family: String) {
       evaluationMetrics provenanceWarnings createdAt architecture parameterCount
       uri digest sizeBytes archivedAt archivedReason
       tagsByArtifactIdList(orderBy: KEY_ASC) { key value }
+      aliasesByVersionIdAndLineageIdList(orderBy: ALIAS_ASC) { alias }
       trainedOn: resolvedLinksBySourceIdList(condition: {type: "trained_on"},
                                              orderBy: TARGET_LINEAGE_ID_ASC) { targetId }
       producedBy: resolvedLinksBySourceIdList(condition: {type: "produced_by"}) { targetId }
@@ -292,6 +293,7 @@ def _pg_rest(r: Any) -> Any:
                 "archived_at": m["archivedAt"],
                 "archived_reason": m["archivedReason"],
                 "tags": m["tagsByArtifactIdList"],
+                "aliases": [al["alias"] for al in m["aliasesByVersionIdAndLineageIdList"]],
             }
         )
     return {"models": models, "total": page["totalCount"]}

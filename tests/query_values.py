@@ -220,6 +220,10 @@ class Values:
             out["testsHypothesis"] = self.ref("hypothesis")
         if rng.random() < 0.15:
             out["tag"] = self.tag_filter()
+        if rng.random() < 0.1:
+            out["alias"] = rng.choices(
+                ("production", "staging", "gone", "Bad Alias"), (5, 3, 1, 1)
+            )[0]
         return out
 
     def tag_filter(self) -> dict[str, Any]:

@@ -46,3 +46,20 @@ async def test_demo_catalog_loads_once(conn):
     first = await load_if_empty(conn)
     assert await load_if_empty(conn) == 0
     assert await conn.fetchval("select count(*) from artifacts") == first
+
+
+async def test_demo_catalog_has_aliases_with_history_a_protection_and_stored_locations(conn):
+    await load_if_empty(conn)
+    held = await conn.fetch("select lineage_id, alias, version_id from aliases order by 1, 2")
+    assert len(held) >= 5 and {r["alias"] for r in held} == {"production", "staging"}
+    moves = await conn.fetchval(
+        "select count(*) from alias_moves where lineage_id = 'model-biophys-microglia' "
+        "and alias = 'production'"
+    )
+    assert moves == 2  # set, then moved: the model page has a history to show
+    assert await conn.fetchval("select lineage_id from alias_protections") == "*"
+    located = await conn.fetchval(
+        "select count(*) from artifacts where kind = 'dataset' and uri is not null "
+        "and digest like 'sha256:%'"
+    )
+    assert located == await conn.fetchval("select count(*) from artifacts where kind = 'dataset'")

@@ -78,6 +78,15 @@ async def seeded_catalog(pg_dsn: str, conn: asyncpg.Connection) -> CatalogIds:
         "update artifacts set archived_at = clock_timestamp(), archived_reason = 'retired' "
         "where abs(hashtext(id)) % 7 = 0"
     )
+    # Aliases on some versions (any version of its lineage), so both paths filter by them.
+    await conn.execute(
+        """
+        insert into aliases (lineage_id, alias, version_id)
+        select lineage_id, (array['production', 'staging'])[1 + abs(hashtext(id || 'a')) % 2], id
+        from artifacts where abs(hashtext(id || 'a')) % 6 = 0
+        on conflict do nothing
+        """
+    )
     rows = await conn.fetch("select id, lineage_id, kind, title from artifacts order by id")
     words = sorted({w for r in rows for w in r["title"].split() if len(w) > 1})
     return CatalogIds(

@@ -164,7 +164,8 @@ def test_readme_lists_every_rest_parameter_as_openapi_does():
     documented = {
         p["name"]: p.get("x-aliases", [])
         for item in DOCUMENT["paths"].values()
-        for p in item["get"]["parameters"]
+        for op in item.values()
+        for p in op.get("parameters", [])
         if p["in"] == "query"
     }
     assert {name: list(a) for name, a in rest_params.ALIASES.items()} == {
@@ -186,7 +187,10 @@ def test_every_name_the_pages_put_in_their_urls_is_a_rest_spelling():
     compare_names = set(re.findall(r"'/models/compare\?(\w+)=", ui))
     assert "ids" in compare_names
     rest_names = [
-        p["name"] for item in DOCUMENT["paths"].values() for p in item["get"]["parameters"]
+        p["name"]
+        for item in DOCUMENT["paths"].values()
+        for op in item.values()
+        for p in op.get("parameters", [])
     ]
     spelled = {spelling for name in rest_names for spelling in rest_params.spellings(name)}
     unknown = (catalog_names | compare_names) - spelled - PAGE_ONLY

@@ -7,17 +7,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app import validation
+from app import ids, validation
 from app.db.types import Conn
 from app.domain import Kind, LinkSpec, LinkType, NewArtifact
+from app.promotion import gate_from_json
 from app.repo import artifacts as artifact_repo
 from app.repo import locks
+from app.service import aliases
 from app.service.register import register
 
 CATALOG = Path(__file__).parent / "catalog.json"
 
 # Another process starting at the same moment must not load a second copy.
 _LOCK_KEY = 0x64656D6F  # "demo"
+# The demo's alias moves are its curator's: protected aliases move too, past their gates.
+_CURATOR = aliases.Mover("demo", may_promote=True, may_force=True)
 
 _LINK_FIELDS = {
     "trained_on": LinkType.TRAINED_ON,
@@ -41,6 +45,9 @@ def to_new_artifact(entry: dict[str, Any]) -> NewArtifact:
         "description": entry.get("description", ""),
         "metadata": entry.get("metadata", {}),
         "links": tuple(links),
+        "uri": entry.get("uri"),
+        "digest": entry.get("digest"),
+        "size_bytes": entry.get("size_bytes"),
     }
     if kind is not Kind.MODEL:
         return NewArtifact(**common)
@@ -58,11 +65,20 @@ def to_new_artifact(entry: dict[str, Any]) -> NewArtifact:
 
 async def load_if_empty(conn: Conn, catalog: Path = CATALOG) -> int:
     """Register every catalog entry when the database holds no artifact; return how many."""
-    entries = json.loads(await asyncio.to_thread(catalog.read_text))["artifacts"]
+    loaded = json.loads(await asyncio.to_thread(catalog.read_text))
+    entries = loaded["artifacts"]
     async with conn.transaction():
         await locks.hold_for_transaction(conn, _LOCK_KEY)
         if await artifact_repo.count_all(conn) > 0:
             return 0
         for entry in entries:
             await register(conn, to_new_artifact(entry))
+        for move in loaded.get("aliases", []):
+            version = ids.version_id(move["lineage"], move["version"])
+            await aliases.set_alias(
+                conn, move["lineage"], move["alias"], version, move["reason"], None, _CURATOR
+            )
+        for p in loaded.get("protections", []):
+            gate = gate_from_json(p["gate"])
+            await aliases.protect(conn, p["lineage"], p["alias"], gate, _CURATOR.actor)
     return len(entries)

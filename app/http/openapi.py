@@ -6,6 +6,7 @@ from typing import Any
 
 from app import tags
 from app.domain import Family
+from app.http import openapi_aliases
 from app.http.openapi_compare import BASELINE_PARAMETER, COMPARISON, INTERVAL
 from app.http.openapi_parameters import IDS, LIST_PARAMETERS
 
@@ -77,6 +78,11 @@ MODEL_SUMMARY: dict[str, Any] = {
         "archived_at": {"oneOf": [{"type": "null"}, {"type": "string", "format": "date-time"}]},
         "archived_reason": NULLABLE_STRING,
         "tags": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+        "aliases": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The aliases of its lineage pointing at this version, by name.",
+        },
         "uri": {**NULLABLE_STRING, "description": "Where the model's bytes are."},
         "digest": {
             **NULLABLE_STRING,
@@ -128,29 +134,6 @@ MODEL_DETAIL: dict[str, Any] = {
     ]
 }
 
-ALIASES: dict[str, Any] = {
-    "type": "object",
-    "required": ["lineage_id", "aliases"],
-    "properties": {
-        "lineage_id": {"type": "string"},
-        "aliases": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["alias", "version_id", "protected", "gate", "passes", "checks"],
-                "properties": {
-                    "alias": {"type": "string"},
-                    "version_id": {"type": "string"},
-                    "protected": {"type": "boolean"},
-                    "gate": {"type": "array", "items": {"type": "object"}},
-                    "passes": {"type": "boolean"},
-                    "checks": {"type": "array", "items": {"type": "object"}},
-                },
-            },
-        },
-    },
-}
-
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -183,7 +166,7 @@ DOCUMENT: dict[str, Any] = {
     "info": {
         "title": "Model registry REST shims",
         "version": "1.0.0",
-        "description": "Read-only REST views over the same services as /graphql.",
+        "description": "REST views over the same services as /graphql; alias moves write.",
     },
     "paths": {
         "/api/models": {
@@ -248,31 +231,18 @@ DOCUMENT: dict[str, Any] = {
                 "responses": {"200": _json("ModelDetail", "The model."), "404": MISSING},
             }
         },
-        "/api/models/{lineage}/aliases": {
-            "get": {
-                "operationId": "listAliases",
-                "summary": "A lineage's aliases, the versions they point at, and their gates.",
-                "parameters": [
-                    {
-                        "name": "lineage",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    }
-                ],
-                "responses": {"200": _json("Aliases", "The aliases, by name.")},
-            }
-        },
+        **openapi_aliases.PATHS,
     },
     "components": {
         "schemas": {
             "ModelSummary": MODEL_SUMMARY,
             "ModelDetail": MODEL_DETAIL,
             "Comparison": COMPARISON,
-            "Aliases": ALIASES,
+            "Aliases": openapi_aliases.ALIASES,
             "Warning": WARNING,
             "Tag": TAG,
             "Error": ERROR,
-        }
+        },
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
     },
 }

@@ -79,4 +79,13 @@ LIST_PARAMETERS = [
         },
         "Only versions with this tag: `key:value` for that exact value, `key` for any value.",
     ),
+    _query(
+        "alias",
+        {
+            "type": "string",
+            "pattern": ids.ALIAS.pattern,
+            "not": {"pattern": ids.RESERVED_ALIAS.pattern},
+        },
+        "Only versions an alias of this name points at (`production`), in any lineage.",
+    ),
 ]

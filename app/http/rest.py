@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app import paging, tags
+from app import ids, paging, tags
 from app.domain import Family
 from app.http import auth, openapi, rest_aliases, rest_compare, rest_json
 from app.http.rest_params import Query, choice, flag, id_list, integer, text
@@ -24,6 +24,12 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 def _tag(value: str | None) -> tuple[str, str | None] | None:
     """``tag=key:value`` (that value) or ``tag=key`` (any value)."""
     return None if value is None else tags.parse_filter(value)
+
+
+def _alias(value: str | None) -> str | None:
+    if value is not None:
+        ids.check_alias(value)  # its error names the field, which REST reports as the parameter
+    return value
 
 
 def parse_list(params: Query) -> tuple[catalog.ModelFilter, str, str, int, int]:
@@ -43,6 +49,7 @@ def parse_list(params: Query) -> tuple[catalog.ModelFilter, str, str, int, int]:
         latest_only=flag(params, "latest"),
         search=text(params, "q"),
         tag=_tag(text(params, "tag")),
+        alias=_alias(text(params, "alias")),
     )
     sort = choice(params, "sort", catalog.SORTS, "created_at")
     order = choice(params, "order", ORDERS, "desc")
@@ -59,6 +66,7 @@ def list_variables(params: Query) -> dict[str, object]:
         "latestOnly": wanted.latest_only,
         "search": wanted.search,
         "tag": {"key": wanted.tag[0], "value": wanted.tag[1]} if wanted.tag else None,
+        "alias": wanted.alias,
     }
     return {
         "f": model_filter,

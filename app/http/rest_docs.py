@@ -7,6 +7,12 @@ from typing import Any
 from app.http.openapi import DOCUMENT
 
 HEADING = "### REST"
+# Values that a pattern states, said in words.
+_IN_WORDS = {
+    "ids": "2 to 10 ids, comma-separated and/or repeated",
+    "tag": "`key` or `key:value`",
+    "alias": "an alias name (`production`)",
+}
 
 
 def _values(schema: dict[str, Any]) -> str:
@@ -41,19 +47,20 @@ def parameters_table() -> str:
         "|---|---|---|---|---|---|",
     ]
     for path, item in DOCUMENT["paths"].items():
-        for p in item["get"].get("parameters", []):
-            if p["in"] != "query":
-                continue
-            schema = p["schema"]
-            aliases = ", ".join(f"`{a}`" for a in p.get("x-aliases", []))
-            default = "required" if p["required"] else _default(schema)
-            if p["name"] == "ids":
-                values = "2 to 10 ids, comma-separated and/or repeated"
-            else:
-                values = _values(schema)
-            meaning = p["description"].split(" Also read as ")[0]
-            rows.append(
-                f"| `{path}` | `{p['name']}` | {aliases or '-'} | {values} | {default} "
-                f"| {_cell(meaning)} |"
-            )
+        for method, operation in item.items():
+            for p in operation.get("parameters", []):
+                if p["in"] == "query":
+                    rows.append(_row(path if method == "get" else f"{method.upper()} {path}", p))
     return "\n".join(rows) + "\n"
+
+
+def _row(path: str, p: dict[str, Any]) -> str:
+    """One parameter's row of the table."""
+    schema = p["schema"]
+    aliases = ", ".join(f"`{a}`" for a in p.get("x-aliases", []))
+    default = "required" if p["required"] else _default(schema)
+    values = _IN_WORDS.get(p["name"]) or _values(schema)
+    meaning = p.get("description", "").split(" Also read as ")[0]
+    return (
+        f"| `{path}` | `{p['name']}` | {aliases or '-'} | {values} | {default} | {_cell(meaning)} |"
+    )

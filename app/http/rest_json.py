@@ -51,6 +51,7 @@ def model_summary(a: Artifact, targets: Targets) -> dict[str, Any]:
         "archived_at": iso_utc(a.archived_at) if a.archived_at else None,
         "archived_reason": a.archived_reason,
         "tags": [{"key": t.key, "value": t.value} for t in a.tags],
+        "aliases": list(a.aliases),
         "uri": a.uri,
         "digest": a.digest,
         "size_bytes": a.size_bytes,
@@ -65,7 +66,7 @@ query RestModels($f: ModelFilter, $s: ModelSort, $l: Int!, $o: Int!) {
     items {
       id title family versionNumber isLatest qualityScore evaluationMetricsJson createdAt
       lineageId rawQualityScore architecture parameterCount uri digest sizeBytes
-      archived archivedAt archivedReason tags { key value }
+      archived archivedAt archivedReason tags { key value } aliases
       trainedOn { id } producedBy { id } testsHypotheses { id }
       provenance { warnings { code message } }
     }
@@ -101,6 +102,7 @@ def summary_from_graphql(m: dict[str, Any]) -> dict[str, Any]:
         "archived_at": m["archivedAt"],
         "archived_reason": m["archivedReason"],
         "tags": m["tags"],
+        "aliases": m["aliases"],
         "uri": m["uri"],
         "digest": m["digest"],
         "size_bytes": m["sizeBytes"],

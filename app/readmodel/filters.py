@@ -67,6 +67,7 @@ MODEL_FILTERS: dict[str, Filter] = {
     "latestOnly": Filter(compiled=True),
     "search": Filter(compiled=True),
     "tag": Filter(compiled=True),
+    "alias": Filter(compiled=True),
     "trainedOn": Filter(compiled=False, link=LinkType.TRAINED_ON),
     "testsHypothesis": Filter(compiled=False, link=LinkType.TESTS_HYPOTHESIS),
 }
@@ -116,6 +117,14 @@ def tagged(a: str, bind: Bind, tag: TagFilter) -> str:
     )
 
 
+def aliased_as(a: str, bind: Bind, alias: str) -> str:
+    """Versions of artifacts ``a`` that an alias of this name points at, in any lineage."""
+    return (
+        f"exists (select 1 from aliases al where al.version_id = {a}.id "
+        f"and al.alias = {bind(alias)})"
+    )
+
+
 def conditions(
     a: str,
     bind: Bind,
@@ -124,6 +133,7 @@ def conditions(
     latest_only: bool,
     search: str | None,
     tag: TagFilter | None = None,
+    alias: str | None = None,
 ) -> list[str]:
     """The compiled filters that are set, as SQL on artifacts ``a``.
 
@@ -138,4 +148,6 @@ def conditions(
         found.append(title_search(f"{a}.title", search))
     if tag is not None:
         found.append(tagged(a, bind, tag))
+    if alias is not None:
+        found.append(aliased_as(a, bind, alias))
     return found

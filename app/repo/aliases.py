@@ -82,19 +82,6 @@ async def move(
     )
 
 
-async def of_versions(conn: Conn, version_ids: Sequence[str]) -> dict[str, list[str]]:
-    """The aliases pointing at each version, by name."""
-    records = await conn.fetch(
-        "select version_id, alias from aliases where version_id = any($1::text[]) "
-        'order by alias collate "C"',
-        list(version_ids),
-    )
-    found: dict[str, list[str]] = {}
-    for r in records:
-        found.setdefault(r["version_id"], []).append(r["alias"])
-    return found
-
-
 async def moves(conn: Conn, keys: Sequence[tuple[str, int, int]]) -> list[tuple[int, AliasMove]]:
     """Pages of the alias moves of lineages, newest first, tagged with their key's index."""
     records = await conn.fetch(

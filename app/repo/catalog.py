@@ -25,6 +25,7 @@ class ModelQuery:
     latest_only: bool = False
     search: str | None = None
     tag: filters.TagFilter | None = None
+    alias: str | None = None
     sort: str = "created_at"
     direction: str = "desc"
     limit: int = 20
@@ -62,6 +63,7 @@ def _model_conditions(q: ModelQuery, param: Param, *, driving: str | None = None
         latest_only=q.latest_only,
         search=q.search,
         tag=q.tag,
+        alias=q.alias,
     )
     for link_type, target in q.reaches():
         if link_type == driving:
@@ -87,7 +89,7 @@ def counted_total(q: ModelQuery) -> tuple[str, list[object]] | None:
     """
     reaches = q.reaches()
     several = reaches and (q.family is not None or q.latest_only or len(reaches) > 1)
-    if q.search or q.tag or several:
+    if q.search or q.tag or q.alias or several:
         return None
     if reaches:
         link_type, target = reaches[0]

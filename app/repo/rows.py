@@ -26,7 +26,9 @@ ARTIFACT_COLUMNS = """
     a.quality_score, a.provenance_warnings, a.archived_at, a.archived_reason, a.uri, a.digest,
     a.size_bytes,
     (select coalesce(jsonb_agg(jsonb_build_array(t.key, t.value)), '[]') from tags t
-        where t.artifact_id = a.id) as tags
+        where t.artifact_id = a.id) as tags,
+    (select coalesce(array_agg(al.alias), '{}') from aliases al
+        where al.version_id = a.id) as aliases
 """
 
 LINK_COLUMNS = "l.source_id, l.type, l.target_lineage_id, l.target_version_id, l.target_kind"
@@ -61,7 +63,10 @@ def artifact(r: asyncpg.Record) -> Artifact:
         )
     # Sorted here: an ordered aggregate would add a sort step to every page's plan.
     tags = tuple(sorted(Tag(k, v) for k, v in r["tags"]))
-    return Artifact(kind=Kind(r["kind"]), model=model, tags=tags, **{c: r[c] for c in _PLAIN})
+    aliases = tuple(sorted(r["aliases"]))
+    return Artifact(
+        kind=Kind(r["kind"]), model=model, tags=tags, aliases=aliases, **{c: r[c] for c in _PLAIN}
+    )
 
 
 def link(r: asyncpg.Record) -> Link:

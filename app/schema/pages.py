@@ -37,6 +37,10 @@ class ModelFilter:
         default=None, description="Case-insensitive substring of the title."
     )
     tag: TagFilter | None = None
+    alias: str | None = strawberry.field(
+        default=None,
+        description="Only versions an alias of this name points at (`production`), any lineage.",
+    )
 
 
 @strawberry.input

@@ -279,12 +279,12 @@ class Planner:
             if unknown:
                 raise Unsupported(f"filters {sorted(unknown)}")
             family, latest_only = _value(_get(f, "family")), bool(_get(f, "latestOnly"))
-            search, tag = _get(f, "search"), _tag(_get(f, "tag"))
+            search, tag, alias = _get(f, "search"), _tag(_get(f, "tag")), _alias(_get(f, "alias"))
             sort = _value(_get(s, "field")) if s is not None else "created_at"
             descending = (_value(_get(s, "direction")) if s is not None else "desc") == "desc"
         else:
             self.takes("Query", node, frozenset({"latestOnly", "search", "limit", "offset"}))
-            family, sort, descending, tag = None, "created_at", True, None
+            family, sort, descending, tag, alias = None, "created_at", True, None, None
             latest_only, search = bool(args["latestOnly"]), args.get("search")
         if not paging.within(args["limit"], args["offset"]):
             raise Unsupported("paging out of range")
@@ -313,6 +313,7 @@ class Planner:
             sort=sort,
             descending=descending,
             tag=tag,
+            alias=alias,
         )
 
     def lineage(self, node: FieldNode, args: dict[str, Any]) -> plan.LineageWalk:
@@ -348,6 +349,15 @@ def _items(obj: Any) -> list[tuple[str, Any]]:
     if isinstance(obj, dict):
         return list(obj.items())
     return [(k, getattr(obj, k)) for k in vars(obj)] if obj is not None else []
+
+
+def _alias(value: Any) -> str | None:
+    """An alias filter the statement can apply; the resolvers answer invalid ones with errors."""
+    if value is not None and (
+        ids.ALIAS.fullmatch(value) is None or ids.RESERVED_ALIAS.fullmatch(value)
+    ):
+        raise Unsupported("alias out of range")
+    return None if value is None else str(value)
 
 
 def _tag(value: Any) -> tuple[str, str | None] | None:

@@ -101,6 +101,7 @@ class Query:
             latest_only=f.latest_only,
             search=f.search,
             tag=(f.tag.key, f.tag.value) if f.tag else None,
+            alias=f.alias,
         )
         q = await info.context.loaders.run(
             lambda c: catalog.model_query(

@@ -114,8 +114,8 @@ class Artifact:
         description="The aliases of its lineage that point at this version, by name; "
         "`lineageId@alias` names this version wherever an id is accepted."
     )
-    async def aliases(self, info: Info) -> list[str]:
-        return await info.context.loaders.aliases.load(self.data.id)
+    def aliases(self) -> list[str]:
+        return list(self.data.aliases)
 
     @strawberry.field(
         description="Every move of an alias of this version's lineage, newest first." + PAGED

@@ -32,6 +32,7 @@ class ModelFilter:
     latest_only: bool = False
     search: str | None = None
     tag: filters.TagFilter | None = None
+    alias: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ def _check_tag(tag: filters.TagFilter | None) -> filters.TagFilter | None:
     return tags.check_key(key, "tag"), None if value is None else tags.check_value(value, "tag")
 
 
+def _check_alias(alias: str | None) -> str | None:
+    if alias is not None:
+        ids.check_alias(alias)
+    return alias
+
+
 def check_filter_ref(name: str, ref: str | None) -> None:
     """A filter id must be one that could exist; text that never can (a NUL, spaces) is refused."""
     if ref and not ids.possible_ref(ref):
@@ -82,6 +89,7 @@ async def model_query(
         latest_only=f.latest_only,
         search=_check_search(f.search),
         tag=_check_tag(f.tag),
+        alias=_check_alias(f.alias),
         sort=sort,
         direction=direction,
         limit=limit,

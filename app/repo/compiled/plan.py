@@ -94,6 +94,7 @@ class ListPage:
     sort: str = "created_at"
     descending: bool = True
     tag: tuple[str, str | None] | None = None
+    alias: str | None = None
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ def list_page(r: Renderer, value: plan.ListPage) -> str:
             latest_only=value.latest_only,
             search=value.search,
             tag=value.tag,
+            alias=value.alias,
         )
         return " and ".join([f"{a}.kind = '{value.kind}'", *conditions])
 
@@ -100,7 +101,7 @@ def list_page(r: Renderer, value: plan.ListPage) -> str:
 
 def total(r: Renderer, value: plan.ListPage, where: Callable[[str], str]) -> str:
     """A page's total: from the trigger-kept counters when only they filter models."""
-    if value.kind == "model" and not value.search and value.tag is None:
+    if value.kind == "model" and not value.search and value.tag is None and value.alias is None:
         counted = "(select coalesce(sum(n), 0) from model_counts where latest_only = "
         counted += r.param(value.latest_only, "bool")
         if value.family is not None:
