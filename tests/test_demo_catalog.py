@@ -7,6 +7,7 @@ from collections import Counter
 from app.demo.load import load_if_empty
 from app.domain import Kind, WarningCode
 from app.repo import artifacts as artifact_repo
+from app.service import aliases
 from tests.factories import make_dataset
 
 
@@ -63,3 +64,11 @@ async def test_demo_catalog_has_aliases_with_history_a_protection_and_stored_loc
         "and digest like 'sha256:%'"
     )
     assert located == await conn.fetchval("select count(*) from artifacts where kind = 'dataset'")
+
+
+async def test_a_demo_production_alias_shows_a_gate_it_no_longer_passes(conn):
+    await load_if_empty(conn)
+    states = await aliases.of_lineage(conn, "model-hh-interneuron")
+    (production,) = [s for s in states if s.alias == "production"]
+    assert production.gate is not None
+    assert [c.code for c in production.checks] == ["PROVENANCE_INCOMPLETE"]
