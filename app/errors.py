@@ -32,6 +32,16 @@ CODES: dict[str, Code] = {
     "CONFLICTING_PARAMETERS": Code(
         400, "a REST parameter given twice, or under two spellings, with different values"
     ),
+    "BAD_FILTER": Code(
+        400,
+        "a filter does not parse or names an unknown field, operator or value; REST gives the "
+        "0-based `position` of the offending token",
+    ),
+    "FILTER_TOO_COMPLEX": Code(
+        400,
+        "a filter nests AND/OR/NOT more than 4 levels (its text: parentheses and NOT more than "
+        "32), has more than 20 conditions, or its text more than 4,000 characters",
+    ),
     "WRONG_KIND": Code(400, "a link or filter names an artifact of the wrong kind"),
     "NOT_FOUND": Code(404, "no artifact (or route) by that id; the error lists the ids"),
     "CONFLICT": Code(409, "the write contradicts what is stored; nothing was written"),
