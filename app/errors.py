@@ -37,6 +37,9 @@ CODES: dict[str, Code] = {
         "a filter does not parse or names an unknown field, operator or value; REST gives the "
         "0-based `position` of the offending token",
     ),
+    "BAD_CURSOR": Code(
+        400, "a cursor that is malformed, tampered with, or from another filter or sort"
+    ),
     "FILTER_TOO_COMPLEX": Code(
         400,
         "a filter nests AND/OR/NOT more than 4 levels (its text: parentheses and NOT more than "

@@ -188,6 +188,11 @@ DOCUMENT: dict[str, Any] = {
                                             "items": {"$ref": "#/components/schemas/ModelSummary"},
                                         },
                                         "total": {"type": "integer", "minimum": 0},
+                                        "next_cursor": {
+                                            "type": ["string", "null"],
+                                            "description": "Give it as `cursor` for the next "
+                                            "page; null on the last page.",
+                                        },
                                     },
                                 }
                             }

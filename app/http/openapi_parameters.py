@@ -7,7 +7,11 @@ from typing import Any
 from app import ids, tags
 from app.domain import Family
 from app.http import rest_params
+from app.search import cursor, parse
 from app.service import catalog
+
+# `metric:<name>`, in any case: a metric name is 1 to 100 characters, none of them NUL.
+METRIC_SORT = "^[mM][eE][tT][rR][iI][cC]:[^\\u0000]{1,100}$"
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -48,9 +52,25 @@ LIST_PARAMETERS = [
     _query("dataset", ID, "Trained on this dataset version, or any version of a lineage."),
     _query("hypothesis", ID, "Testing this hypothesis version or lineage."),
     _query(
-        "sort", _any_case(list(catalog.SORTS), "created_at"), "Sort key (ties by id); any case."
+        "sort",
+        {
+            "anyOf": [
+                _any_case(list(catalog.SORTS)),
+                {
+                    "title": "metric:<name>",
+                    "type": "string",
+                    "pattern": METRIC_SORT,
+                    "maxLength": 107,
+                },
+            ],
+            "default": "created_at",
+        },
+        "Sort key (ties by id); any case. `metric:<name>` sorts by that metric, models "
+        "without it last; its `order` is the metric's best first when left out.",
     ),
-    _query("order", _any_case(["asc", "desc"], "desc"), "Sort direction; any case."),
+    _query(
+        "order", _any_case(["asc", "desc"]), "Sort direction (`desc` for a column when left out)."
+    ),
     _query(
         "limit",
         {"type": "integer", "minimum": 1, "maximum": catalog.MAX_LIMIT, "default": 20},
@@ -78,6 +98,18 @@ LIST_PARAMETERS = [
             "pattern": "^" + tags.KEY.pattern + rf"(:[^\u0000]{{0,{tags.MAX_VALUE}}})?$",
         },
         "Only versions with this tag: `key:value` for that exact value, `key` for any value.",
+    ),
+    _query(
+        "filter",
+        {"type": "string", "maxLength": parse.MAX_LENGTH},
+        "A filter in the text language: `metrics.rmse < 0.05 AND family = 'statistical'`, with "
+        "OR, NOT and parentheses (see the README). A malformed one is 400 BAD_FILTER with the "
+        "`position` of the offending token.",
+    ),
+    _query(
+        "cursor",
+        {"type": "string", "maxLength": cursor.MAX_CURSOR},
+        "A `next_cursor` of this filter and sort: the page after it (leave `offset` at 0).",
     ),
     _query(
         "alias",

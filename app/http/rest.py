@@ -11,13 +11,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from app import ids, paging, tags
+from app.errors import InvalidInput
 from app.domain import Family
 from app.http import auth, openapi, rest_aliases, rest_compare, rest_json
 from app.http.rest_params import Query, choice, flag, id_list, integer, text
+from app.schema import filter_inputs
 from app.schema.execute import read
+from app.search import parse
+from app.search.fields import check_metric_name
+from app.search.tree import Node
 from app.service import catalog, compare, detail
 
 ORDERS = ("asc", "desc")
+METRIC_SORT = "metric:"
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -30,6 +36,33 @@ def _alias(value: str | None) -> str | None:
     if value is not None:
         ids.check_alias(value)  # its error names the field, which REST reports as the parameter
     return value
+
+
+def _filter(value: str | None) -> Node | None:
+    """``filter=``: the text filter language (app.search.parse); its errors name the
+    parameter and the position."""
+    if value is None:
+        return None
+    try:
+        return parse.parse(value)
+    except InvalidInput as e:
+        raise InvalidInput(e.message, code=e.code, **{**e.details, "parameter": "filter"}) from None
+
+
+def _sort(params: Query) -> tuple[str, str | None, str | None]:
+    """``sort=`` a column or ``metric:<name>``, and ``order=`` (for a metric, best when
+    left out): the column, the metric, and the order given."""
+    raw = text(params, "sort")
+    order = choice(params, "order", ORDERS, None)
+    if raw is not None and raw.lower().startswith(METRIC_SORT):
+        name = raw[len(METRIC_SORT) :]
+        try:
+            check_metric_name(name)
+        except InvalidInput as e:
+            raise InvalidInput(e.message, parameter="sort") from None
+        return "created_at", name, order
+    column = choice(params, "sort", catalog.SORTS, "created_at")
+    return column, None, order
 
 
 def parse_list(params: Query) -> tuple[catalog.ModelFilter, str, str, int, int]:
@@ -51,15 +84,17 @@ def parse_list(params: Query) -> tuple[catalog.ModelFilter, str, str, int, int]:
         tag=_tag(text(params, "tag")),
         alias=_alias(text(params, "alias")),
     )
-    sort = choice(params, "sort", catalog.SORTS, "created_at")
-    order = choice(params, "order", ORDERS, "desc")
-    return wanted, sort, order, limit, offset
+    sort, _, order = _sort(params)
+    return wanted, sort, order or "desc", limit, offset
 
 
 def list_variables(params: Query) -> dict[str, object]:
     """The GraphQL variables of LIST_QUERY for the list parameters; InvalidInput if bad."""
     wanted, sort, order, limit, offset = parse_list(params)
-    model_filter = {
+    _, metric, metric_order = _sort(params)
+    where = _filter(text(params, "filter"))
+    after = text(params, "cursor")
+    model_filter: dict[str, object] = {
         "family": wanted.family.name if wanted.family else None,
         "trainedOn": wanted.dataset,
         "testsHypothesis": wanted.hypothesis,
@@ -68,18 +103,20 @@ def list_variables(params: Query) -> dict[str, object]:
         "tag": {"key": wanted.tag[0], "value": wanted.tag[1]} if wanted.tag else None,
         "alias": wanted.alias,
     }
-    return {
-        "f": model_filter,
-        "s": {"field": sort.upper(), "direction": order.upper()},
-        "l": limit,
-        "o": offset,
-    }
+    if where is not None:
+        model_filter["and"] = [filter_inputs.as_input(where)]
+    sorted_by: dict[str, object] = {"field": sort.upper(), "direction": order.upper()}
+    if metric is not None:
+        sorted_by["metric"] = {"name": metric, "order": (metric_order or "best").upper()}
+    return {"f": model_filter, "s": sorted_by, "l": limit, "o": offset, "a": after}
 
 
 def list_body(data: dict[str, Any]) -> bytes:
     page = data["models"]
     items = [rest_json.summary_from_graphql(m) for m in page["items"]]
-    return orjson.dumps({"models": items, "total": page["total"]})
+    return orjson.dumps(
+        {"models": items, "total": page["total"], "next_cursor": page["nextCursor"]}
+    )
 
 
 async def list_models(request: Request) -> Response:

@@ -16,6 +16,10 @@ _IN_WORDS = {
 
 
 def _values(schema: dict[str, Any]) -> str:
+    if "anyOf" in schema:
+        return ", or ".join(_values(s) for s in schema["anyOf"])
+    if "title" in schema:
+        return f"`{schema['title']}`"
     if "enum" in schema:
         lower = [v for v in schema["enum"] if v == v.lower()]
         return ", ".join(f"`{v}`" for v in lower) + " (any case)"

@@ -60,9 +60,9 @@ def model_summary(a: Artifact, targets: Targets) -> dict[str, Any]:
 
 # The GraphQL selection behind GET /api/models; summary_from_graphql reads its answer.
 LIST_QUERY = """
-query RestModels($f: ModelFilter, $s: ModelSort, $l: Int!, $o: Int!) {
-  models(filter: $f, sort: $s, limit: $l, offset: $o) {
-    total
+query RestModels($f: ModelFilter, $s: ModelSort, $l: Int!, $o: Int!, $a: String) {
+  models(filter: $f, sort: $s, limit: $l, offset: $o, after: $a) {
+    total nextCursor
     items {
       id title family versionNumber isLatest qualityScore evaluationMetricsJson createdAt
       lineageId rawQualityScore architecture parameterCount uri digest sizeBytes

@@ -53,6 +53,14 @@ SORTS: dict[str, Sort] = {
 DIRECTIONS = tuple(Order)
 
 
+class MetricOrder(StrEnum):
+    """A metric sort's direction: BEST follows the metric's (app.metric_directions)."""
+
+    BEST = "best"
+    ASC = "asc"
+    DESC = "desc"
+
+
 @dataclass(frozen=True)
 class Filter:
     """A key of ModelFilter. ``compiled``: the one statement applies it as it is; the others

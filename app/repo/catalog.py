@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from app import ids, reach
 from app.db.types import Conn
 from app.domain import Artifact, Family, Kind, Link
-from app.readmodel import filters
+from app.readmodel import filters, page_sql, tree_sql
+from app.readmodel.page_sql import Order
 from app.repo import refs as refs_sql
 from app.repo import rows
+from app.search.cursor import Position
+from app.search.tree import Node
 
 Reach = reach.Target
 
@@ -26,10 +29,23 @@ class ModelQuery:
     search: str | None = None
     tag: filters.TagFilter | None = None
     alias: str | None = None
+    # The rest of the filter, as a tree (ANDed with the fields above).
+    where: Node | None = None
     sort: str = "created_at"
     direction: str = "desc"
+    # Sort by this metric (in ``direction``) instead of ``sort``.
+    metric: str | None = None
     limit: int = 20
     offset: int = 0
+    # Keyset paging: start after this item; ``fingerprint`` names the list cursors are for.
+    after: Position | None = None
+    fingerprint: str = ""
+    # The filter picks few models (page_sql.page_rows reads them instead of walking).
+    driven: bool = False
+
+    @property
+    def order(self) -> Order:
+        return Order(self.sort, self.direction == "desc", self.metric)
 
     def reaches(self) -> list[tuple[str, Reach]]:
         """The link filters that are set, by link type, the dataset first."""
@@ -50,6 +66,11 @@ def _binder(args: list[object]) -> Param:
     return param
 
 
+def _typed(param: Param) -> tree_sql.TypedBind:
+    """``param`` with the value's SQL type written beside its placeholder."""
+    return lambda value, sql_type: f"{param(value)}::{sql_type}"
+
+
 def _model_conditions(q: ModelQuery, param: Param, *, driving: str | None = None) -> list[str]:
     """The filters of ``q`` that are set, beyond the kind, as SQL on artifacts ``a``.
 
@@ -65,6 +86,8 @@ def _model_conditions(q: ModelQuery, param: Param, *, driving: str | None = None
         tag=q.tag,
         alias=q.alias,
     )
+    if q.where is not None:
+        conditions.append(tree_sql.condition(q.where, "a", _typed(param)))
     for link_type, target in q.reaches():
         if link_type == driving:
             continue
@@ -89,7 +112,7 @@ def counted_total(q: ModelQuery) -> tuple[str, list[object]] | None:
     """
     reaches = q.reaches()
     several = reaches and (q.family is not None or q.latest_only or len(reaches) > 1)
-    if q.search or q.tag or q.alias or several:
+    if q.search or q.tag or q.alias or q.where is not None or several:
         return None
     if reaches:
         link_type, target = reaches[0]
@@ -107,26 +130,38 @@ def counted_total(q: ModelQuery) -> tuple[str, list[object]] | None:
 
 
 def _page_sql(q: ModelQuery) -> tuple[str, list[object]]:
-    """The statement for one page of ``q``, and its arguments."""
+    """The statement for one page of ``q`` and one item more (is there a next page?)."""
     args: list[object] = []
     param = _binder(args)
     # Sorts reach SQL only through the declared keys; nothing a client sends is spliced in.
     direction = {"asc": "asc", "desc": "desc"}[q.direction]
-    sort = filters.SORTS[q.sort]
     reaches = q.reaches()
-    if not reaches:
-        return (
-            f"select {rows.ARTIFACT_COLUMNS} from artifacts a where {_model_where(q, param)} "
-            f"order by a.{sort.column} {direction}, a.id {direction} "
-            f"limit {param(q.limit)} offset {param(q.offset)}"
-        ), args
+    if not reaches or q.metric is not None:
+        page = page_sql.page_rows(
+            "a",
+            _model_where(q, param),
+            q.order,
+            _typed(param),
+            after=q.after,
+            count=q.limit + 1,
+            offset=q.offset,
+            driven=q.driven,
+        )
+        order = page_sql.outer_order("a", q.order)
+        return f"select {rows.ARTIFACT_COLUMNS} from ({page}) a order by {order}", args
     # The first link filter drives: its links are walked in page order (the link type implies
     # a model source), joined to their models only to apply the other filters, and the walk
     # stops once the page is full. Only the page's rows are then read from artifacts.
+    sort = filters.SORTS[q.sort]
     link_type, reach_target = reaches[0]
     conditions = _model_conditions(q, param, driving=link_type)
     join = " join artifacts a on a.id = l.source_id" if conditions else ""
     key = f"l.{sort.link_column}"
+    if q.after is not None:
+        cmp = "<" if direction == "desc" else ">"
+        typed = _typed(param)
+        value = typed(q.after.value, page_sql.SQL_TYPES[sort.column])
+        conditions.append(f"({key}, l.source_id) {cmp} ({value}, {typed(q.after.id, 'text')})")
 
     def walk(branch: str, paging: str) -> str:
         where = " and ".join([f"l.type = '{link_type}'", branch, *conditions])
@@ -136,13 +171,13 @@ def _page_sql(q: ModelQuery) -> tuple[str, list[object]]:
         )
 
     order = f"order by p.sort_key {direction}, p.source_id {direction}"
-    page = f"limit {param(q.limit)} offset {param(q.offset)}"
+    page = f"limit {param(q.limit + 1)} offset {param(q.offset)}"
     branches = reach.branches("l", reach_target, param)
     if len(branches) == 1:
         keys = walk(branches[0], page)
     else:
         # Pinned and floating links merge; each walk stops at the page's end.
-        enough = f"limit {param(q.limit + q.offset)}"
+        enough = f"limit {param(q.limit + 1 + q.offset)}"
         union = " union all ".join(f"({walk(b, enough)})" for b in branches)
         keys = f"select * from ({union}) p {order} {page}"
     return (

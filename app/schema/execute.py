@@ -41,7 +41,9 @@ async def read(conn: HTTPConnection, query: str, variables: dict[str, Any]) -> d
     )
     if result.errors:
         first = result.errors[0]
-        code = (first.extensions or {}).get("code", "INTERNAL_SERVER_ERROR")
-        raise RegistryError(first.message, code=code)
+        extensions = dict(first.extensions or {})
+        code = extensions.pop("code", "INTERNAL_SERVER_ERROR")
+        # The details a coded error carries (the field it names, a position) reach REST too.
+        raise RegistryError(first.message, code=code, **extensions)
     assert result.data is not None
     return result.data

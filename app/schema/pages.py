@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import strawberry
@@ -9,55 +10,45 @@ import strawberry
 from app.repo.catalog import ModelQuery
 from app.schema.scalars import JSON
 from app.schema.types import Analysis, Dataset, Hypothesis, Info, Model, as_model
-from app.schema.values import ModelFamily, ModelSortField, SortDirection
 from app.service import catalog
-
-
-@strawberry.input(description="Versions carrying a tag: its key, with this value or any.")
-class TagFilter:
-    key: str
-    value: str | None = strawberry.field(
-        default=None, description="The exact value; any value when left out."
-    )
-
-
-@strawberry.input
-class ModelFilter:
-    family: ModelFamily | None = None
-    trained_on: strawberry.ID | None = strawberry.field(
-        default=None, description="A dataset version id, or a lineage id for any of its versions."
-    )
-    tests_hypothesis: strawberry.ID | None = strawberry.field(
-        default=None, description="A hypothesis version id, or a lineage id."
-    )
-    latest_only: bool = strawberry.field(
-        default=False, description="Only each lineage's latest version, and not if archived."
-    )
-    search: str | None = strawberry.field(
-        default=None, description="Case-insensitive substring of the title."
-    )
-    tag: TagFilter | None = None
-    alias: str | None = strawberry.field(
-        default=None,
-        description="Only versions an alias of this name points at (`production`), any lineage.",
-    )
-
-
-@strawberry.input
-class ModelSort:
-    field: ModelSortField = ModelSortField.CREATED_AT
-    direction: SortDirection = SortDirection.DESC
 
 
 @strawberry.type
 class ModelPage:
     query: strawberry.Private[ModelQuery | None]
+    # The page's rows, read once for items, cursors and hasNextPage alike.
+    fetched: strawberry.Private[asyncio.Future[catalog.ModelRows] | None] = None
+
+    async def _rows(self, info: Info) -> catalog.ModelRows:
+        if self.fetched is None:
+            self.fetched = asyncio.ensure_future(
+                info.context.loaders.run(lambda c: catalog.model_page(c, self.query))
+            )
+        return await self.fetched
 
     @strawberry.field
     async def items(self, info: Info) -> list[Model]:
-        found = await info.context.loaders.run(lambda c: catalog.list_models(c, self.query))
+        found = (await self._rows(info)).items
         info.context.loaders.prime(found)
         return [as_model(a) for a in found]
+
+    @strawberry.field(
+        description="The cursor after each item, in order: `after` one of them for the items "
+        "past it. A cursor is for this filter and sort only (another is BAD_CURSOR)."
+    )
+    async def cursors(self, info: Info) -> list[str]:
+        return catalog.cursors(self.query, (await self._rows(info)).items)
+
+    @strawberry.field(description="The cursor after the last item, or null on the last page.")
+    async def next_cursor(self, info: Info) -> str | None:
+        rows = await self._rows(info)
+        if not rows.more or not rows.items:
+            return None
+        return catalog.cursors(self.query, rows.items[-1:])[0]
+
+    @strawberry.field(description="Whether items follow this page.")
+    async def has_next_page(self, info: Info) -> bool:
+        return (await self._rows(info)).more
 
     @strawberry.field(description="How many models match the filter, ignoring paging.")
     async def total(self, info: Info) -> int:

@@ -273,13 +273,17 @@ class Planner:
 
     def list_page(self, node: FieldNode, type_name: str, args: dict[str, Any]) -> plan.ListPage:
         if type_name == "Model":
-            self.takes("Query", node, frozenset({"filter", "sort", "limit", "offset"}))
+            self.takes("Query", node, frozenset({"filter", "sort", "limit", "offset", "after"}))
+            if args.get("after") is not None:
+                raise Unsupported("cursor")
             f, s = args.get("filter") or {}, args.get("sort")
             unknown = {k for k, v in _items(f) if v is not None} - _compiled_filters()
             if unknown:
                 raise Unsupported(f"filters {sorted(unknown)}")
             family, latest_only = _value(_get(f, "family")), bool(_get(f, "latestOnly"))
             search, tag, alias = _get(f, "search"), _tag(_get(f, "tag")), _alias(_get(f, "alias"))
+            if _get(s, "metric") is not None:
+                raise Unsupported("metric sort")
             sort = _value(_get(s, "field")) if s is not None else "created_at"
             descending = (_value(_get(s, "direction")) if s is not None else "desc") == "desc"
         else:

@@ -11,15 +11,9 @@ from app.domain import Family, Kind
 from app.repo import locations as location_repo
 from app.schema.compare import ModelComparison
 from app.schema.lineage import LineageGraph, graph
-from app.schema.pages import (
-    AnalysisPage,
-    AuditEntry,
-    DatasetPage,
-    HypothesisPage,
-    ModelFilter,
-    ModelPage,
-    ModelSort,
-)
+from app.schema import filter_inputs
+from app.schema.filter_inputs import ModelFilter, ModelSort
+from app.schema.pages import AnalysisPage, AuditEntry, DatasetPage, HypothesisPage, ModelPage
 from app.schema.types import (
     Analysis,
     Artifact,
@@ -91,6 +85,13 @@ class Query:
         sort: ModelSort | None = None,
         limit: int = 20,
         offset: int = 0,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A cursor from `cursors` or `nextCursor` of this filter and sort: "
+                "the items after it (keyset paging; leave `offset` at 0)."
+            ),
+        ] = None,
     ) -> ModelPage:
         f = filter or ModelFilter()
         s = sort or ModelSort()
@@ -103,9 +104,19 @@ class Query:
             tag=(f.tag.key, f.tag.value) if f.tag else None,
             alias=f.alias,
         )
+        where = filter_inputs.tree(f, skip=filter_inputs.LEGACY)
+        metric = None if s.metric is None else catalog.metric_order(s.metric.name, s.metric.order)
         q = await info.context.loaders.run(
             lambda c: catalog.model_query(
-                c, wanted, s.field.value, s.direction.value, limit, offset
+                c,
+                wanted,
+                s.field.value,
+                s.direction.value,
+                limit,
+                offset,
+                where=where,
+                metric=metric,
+                after=after,
             )
         )
         return ModelPage(query=q)

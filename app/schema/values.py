@@ -14,7 +14,7 @@ from app.domain import WarningCode as DomainWarningCode
 from app.lineage_cut import Walk
 from app.metric_directions import Direction
 from app.metric_history import Sampling
-from app.readmodel.filters import Order, SortKey
+from app.readmodel.filters import MetricOrder, Order, SortKey
 
 # The domain's enums, as GraphQL sees them: one definition each. strawberry.enum marks the
 # class itself (and returns it), so the names below are the domain's classes.
@@ -27,6 +27,10 @@ _GRAPHQL_ENUMS = {
     Scope: ("TokenScope", "What a token may do; each scope includes the ones before it."),
     SortKey: ("ModelSortField", None),
     Order: ("SortDirection", None),
+    MetricOrder: (
+        "MetricOrder",
+        "BEST follows the metric's direction (lower rmse, higher accuracy); ASC, DESC as said.",
+    ),
     Walk: ("LineageDirection", "UPSTREAM follows dependencies; DOWNSTREAM finds dependents."),
     Sampling: (
         "HistorySampling",

@@ -5,15 +5,22 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from app import ids, paging, tags, validation
+from app import ids, metric_directions, paging, tags, validation
 from app.db.types import Conn
 from app.domain import Artifact, Family, Kind
 from app.errors import InvalidInput
 from app.readmodel import filters
+from app.readmodel.filters import MetricOrder
+from app.readmodel import page_sql
+from app.readmodel.page_sql import Order
 from app.repo import artifacts as artifact_repo
 from app.repo import catalog as catalog_repo
 from app.repo.artifacts import ResolvedRef
 from app.repo.catalog import ModelQuery, Reach
+from app.search import cursor, model_lists
+from app.search import fields as fs
+from app.search.fields import Field, Op, check_metric_name
+from app.search.tree import Node, check_limits, leaf
 
 MAX_LIMIT = paging.MAX_PAGE
 MAX_OFFSET = paging.MAX_OFFSET
@@ -71,10 +78,50 @@ def check_filter_ref(name: str, ref: str | None) -> None:
         raise InvalidInput(f"{name} is not an artifact or lineage id: {ref!r}", field=name)
 
 
+def legacy_tree(f: ModelFilter) -> Node | None:
+    """The list's long-standing filters as leaves of a filter tree, ANDed."""
+    found: list[Node] = []
+    for spec, value in ((fs.FAMILY, f.family), (fs.TRAINED_ON, f.dataset),
+                        (fs.TESTS_HYPOTHESIS, f.hypothesis), (fs.ALIAS, f.alias)):  # fmt: skip
+        if value:
+            found.append(leaf(Field(spec), Op.EQ, value))
+    if f.latest_only:
+        found.append(leaf(Field(fs.LATEST), Op.EQ, True))
+    if f.search:
+        found.append(leaf(Field(fs.TITLE), Op.CONTAINS, f.search))
+    if f.tag is not None:
+        key, value = f.tag
+        field = Field(fs.TAGS, key)
+        found.append(leaf(field, Op.PRESENT) if value is None else leaf(field, Op.EQ, value))
+    return model_lists.conjoin(*found)
+
+
+def metric_order(name: str, order: MetricOrder) -> Order:
+    """A sort by metric ``name``: BEST in the metric's direction, lower or higher first."""
+    check_metric_name(name)
+    if order is MetricOrder.BEST:
+        lower = metric_directions.direction(name, {}) == metric_directions.LOWER
+        return Order(metric=name, descending=not lower)
+    return Order(metric=name, descending=order is MetricOrder.DESC)
+
+
 async def model_query(
-    conn: Conn, f: ModelFilter, sort: str, direction: str, limit: int, offset: int
+    conn: Conn,
+    f: ModelFilter,
+    sort: str,
+    direction: str,
+    limit: int,
+    offset: int,
+    *,
+    where: Node | None = None,
+    metric: Order | None = None,
+    after: str | None = None,
 ) -> ModelQuery | None:
-    """Validate a list request and resolve its ids; None when a filter id names nothing."""
+    """Validate a list request and resolve its ids; None when a filter id names nothing.
+
+    ``f`` holds the filters that have always been offered, ``where`` any further tree
+    (ANDed); ``metric`` sorts by a metric instead of ``sort``; ``after`` is a cursor.
+    """
     check_paging(limit, offset)
     check_filter_ref("dataset", f.dataset)
     check_filter_ref("hypothesis", f.hypothesis)
@@ -82,18 +129,43 @@ async def model_query(
         raise InvalidInput(f"sort must be one of {', '.join(SORTS)}", field="sort")
     if direction not in DIRECTIONS:
         raise InvalidInput("order must be asc or desc", field="order")
+    if after is not None and offset:
+        raise InvalidInput("give a cursor or an offset, not both", field="offset")
+    checked = dataclasses.replace(
+        f, search=_check_search(f.search), tag=_check_tag(f.tag), alias=_check_alias(f.alias)
+    )
+    whole = model_lists.conjoin(legacy_tree(checked), where)
+    whole = None if whole is None else check_limits(whole)
+    order = metric or Order(sort, direction == "desc")
+    question = model_lists.fingerprint(whole, order)
+    position = None if after is None else cursor.decode(after, question)
+    if metric is not None:
+        # A metric sort reads the whole filter as one tree: it has its own ways to the page.
+        return ModelQuery(
+            where=whole,
+            metric=metric.metric,
+            direction="desc" if metric.descending else "asc",
+            limit=limit,
+            offset=offset,
+            after=position,
+            fingerprint=question,
+            driven=model_lists.driven(whole),
+        )
     refs = [r for r in (f.dataset, f.hypothesis) if r]
     resolved = await artifact_repo.resolve_refs(conn, refs) if refs else {}
     q = ModelQuery(
         family=f.family,
         latest_only=f.latest_only,
-        search=_check_search(f.search),
-        tag=_check_tag(f.tag),
-        alias=_check_alias(f.alias),
+        search=checked.search,
+        tag=checked.tag,
+        alias=checked.alias,
+        where=None if where is None else check_limits(where),
         sort=sort,
         direction=direction,
         limit=limit,
         offset=offset,
+        after=position,
+        fingerprint=question,
     )
     try:
         dataset = _reach(resolved, f.dataset, Kind.DATASET)
@@ -121,9 +193,37 @@ def _reach(resolved: dict[str, ResolvedRef], ref: str | None, kind: Kind) -> Rea
     )
 
 
+@dataclass(frozen=True)
+class ModelRows:
+    """One page of models, and whether another page follows."""
+
+    items: list[Artifact]
+    more: bool
+
+
+async def model_page(conn: Conn, q: ModelQuery | None) -> ModelRows:
+    """One page of models for a resolved query (the statement reads one row more, to know
+    whether a next page exists)."""
+    if q is None:
+        return ModelRows([], False)
+    found = await catalog_repo.list_models(conn, q)
+    return ModelRows(found[: q.limit], len(found) > q.limit)
+
+
 async def list_models(conn: Conn, q: ModelQuery | None) -> list[Artifact]:
     """One page of models for a resolved query."""
-    return [] if q is None else await catalog_repo.list_models(conn, q)
+    return (await model_page(conn, q)).items
+
+
+def cursors(q: ModelQuery | None, items: list[Artifact]) -> list[str]:
+    """The cursor after each item of a page: give one as ``after`` for the items past it."""
+    if q is None:
+        return []
+    order = q.order
+    return [
+        cursor.encode(q.fingerprint, cursor.Position(page_sql.sort_value(a, order), a.id))
+        for a in items
+    ]
 
 
 async def count_models(conn: Conn, q: ModelQuery | None) -> int:

@@ -1,0 +1,154 @@
+"""One page of a model list as SQL: its order (a column or a metric), where a cursor resumes
+it, and the rows; the resolvers' statement and the compiled statement both write it here.
+
+A page is read by keyset: a cursor names the sort value and id of the last item seen, and
+the next page starts strictly after it, so a deep page costs what the first does and rows
+inserted meanwhile neither repeat nor hide items. Ties break by id, in the sort's direction.
+Models without the metric sorted by come after every model with it, by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.domain import Artifact
+from app.readmodel import filters
+from app.readmodel.tree_sql import TypedBind
+from app.search.cursor import Position, SortValue
+
+# The SQL type of each sort column's values, for binding a cursor's value.
+SQL_TYPES = {"quality_score": "float8", "created_at": "timestamptz", "parameter_count": "int8"}
+
+
+@dataclass(frozen=True)
+class Order:
+    """A list's order: by an artifacts column (a filters.SORTS key), or by a metric."""
+
+    sort: str = "created_at"
+    descending: bool = True
+    metric: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The order as a cursor's fingerprint reads it."""
+        key = f"metric:{self.metric}" if self.metric is not None else self.sort
+        return f"{key} {'desc' if self.descending else 'asc'}"
+
+
+def sort_value(a: Artifact, order: Order) -> SortValue:
+    """The value ``a`` is sorted by (None: it lacks the metric), as a cursor holds it."""
+    assert a.model is not None
+    if order.metric is not None:
+        found = a.model.evaluation_metrics.get(order.metric)
+        # Every metric value sorts as the float8 model_metrics holds.
+        return None if found is None else float(found)
+    if order.sort == "created_at":
+        return a.created_at
+    value: float | int = getattr(a.model, order.sort)
+    return value
+
+
+def outer_order(p: str, order: Order) -> str:
+    """ORDER BY terms for rows ``p`` of ``page_rows``."""
+    d = "desc" if order.descending else "asc"
+    nulls_last = f"({p}.sort_key is null), " if order.metric is not None else ""
+    return f"{nulls_last}{p}.sort_key {d}, {p}.id {d}"
+
+
+def _after(key: str, id_: str, after: Position, descending: bool, bind: TypedBind, t: str) -> str:
+    """Rows strictly after ``after`` in (key, id) order."""
+    cmp = "<" if descending else ">"
+    return f"({key}, {id_}) {cmp} ({bind(after.value, t)}, {bind(after.id, 'text')})"
+
+
+def page_rows(
+    a: str,
+    where: str,
+    order: Order,
+    bind: TypedBind,
+    *,
+    after: Position | None,
+    count: int,
+    offset: int,
+    driven: bool = False,
+) -> str:
+    """A SELECT of the page's rows of artifacts (every column, and ``sort_key``), at most
+    ``count`` of them after skipping ``offset``, in page order once sorted by
+    ``outer_order``. ``where`` is a condition on artifact rows ``a``.
+
+    A metric sort walks the metric's (name, value) index, then the models without the
+    metric; ``driven`` says ``where`` picks few models (a dataset, an alias), which are then
+    read and sorted instead.
+    """
+    d = "desc" if order.descending else "asc"
+    limit = f"limit {bind(count, 'int8')} offset {bind(offset, 'int8')}"
+    if order.metric is None:
+        sort = filters.SORTS[order.sort].column
+        keyset = ""
+        if after is not None:
+            cond = _after(f"{a}.{sort}", f"{a}.id", after, order.descending, bind, SQL_TYPES[sort])
+            keyset = f" and {cond}"
+        return (
+            f"select {a}.*, {a}.{sort} as sort_key from artifacts {a} where {where}{keyset} "
+            f"order by {a}.{sort} {d}, {a}.id {d} {limit}"
+        )
+    name = bind(order.metric, "text")
+    if driven:
+        return _driven(a, where, order, name, bind, after, limit)
+    lacking = (
+        f"not exists (select 1 from model_metrics lm where lm.artifact_id = {a}.id "
+        f"and lm.name = {name})"
+    )
+    enough = bind(count + offset, "int8")
+    if after is not None and after.value is None:
+        having = "false"  # the cursor is past every model with the metric
+        rest = f"{lacking} and {a}.id {'<' if order.descending else '>'} {bind(after.id, 'text')}"
+    else:
+        having = "true"
+        if after is not None:
+            having = _after("s.value", "s.artifact_id", after, order.descending, bind, "float8")
+        rest = lacking
+    with_metric = (
+        f"select {a}.*, s.value as sort_key from model_metrics s "
+        f"join artifacts {a} on {a}.id = s.artifact_id "
+        f"where s.name = {name} and {having} and {where} "
+        f"order by s.value {d}, s.artifact_id {d} limit {enough}"
+    )
+    # Read only when the models with the metric do not fill the page: a one-time filter.
+    without = (
+        f"select {a}.*, null::float8 as sort_key from artifacts {a} "
+        f"where (select count(*) from wm) < {enough} and {rest} and {where} "
+        f"order by {a}.id {d} limit {enough}"
+    )
+    return (
+        f"with wm as materialized ({with_metric}) "
+        f"select * from (select * from wm union all ({without})) {a} "
+        f"order by {outer_order(a, order)} {limit}"
+    )
+
+
+def _driven(
+    a: str,
+    where: str,
+    order: Order,
+    name: str,
+    bind: TypedBind,
+    after: Position | None,
+    limit: str,
+) -> str:
+    """A metric sort of the few models ``where`` picks: read them with the metric, sort."""
+    d = "desc" if order.descending else "asc"
+    keyset = ""
+    if after is not None:
+        cmp = "<" if order.descending else ">"
+        past = f"(s.value is null and {a}.id {cmp} {bind(after.id, 'text')})"
+        if after.value is None:
+            keyset = f" and {past}"
+        else:
+            ahead = _after("s.value", f"{a}.id", after, order.descending, bind, "float8")
+            keyset = f" and ((s.value is not null and {ahead}) or s.value is null)"
+    return (
+        f"select {a}.*, s.value as sort_key from artifacts {a} "
+        f"left join model_metrics s on s.artifact_id = {a}.id and s.name = {name} "
+        f"where {where}{keyset} order by (s.value is null), s.value {d}, {a}.id {d} {limit}"
+    )

@@ -1,0 +1,138 @@
+"""A filter tree (app.search.tree) as one SQL condition on artifact rows: the one definition
+the resolvers' statements and the compiled statement both write.
+
+Every leaf is a condition that is true or false for a model row, never NULL (each column it
+reads is set on every model, and a missing metric or tag is a NOT EXISTS), so NOT is the
+two-valued negation the tree promises. References (``trained_on = 'dataset-x'``) are looked
+up in the statement, as aliases are: no process keeps what they named. A reference to
+nothing, to an alias that is not set, or to an artifact of another kind reaches nothing, as
+the list's dataset and hypothesis filters always have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from app import ids, reach
+from app.domain import LinkType
+from app.readmodel import filters
+from app.repo import refs as refs_sql
+from app.search import fields as f
+from app.search.fields import Op
+from app.search.tree import And, Leaf, Node, Not, Or
+
+# Appends a value to the statement's parameters with its SQL type; returns "$n".
+TypedBind = Callable[[object, str], str]
+
+_COMPARE = {Op.EQ: "=", Op.LT: "<", Op.LTE: "<=", Op.GT: ">", Op.GTE: ">="}
+
+# What a reference leaf follows from the model, and the kind of artifact it must name.
+REF_LINKS: dict[f.FieldSpec, tuple[LinkType, str]] = {
+    f.TRAINED_ON: (LinkType.TRAINED_ON, "dataset"),
+    f.PRODUCED_BY: (LinkType.PRODUCED_BY, "analysis"),
+    f.TESTS_HYPOTHESIS: (LinkType.TESTS_HYPOTHESIS, "hypothesis"),
+    f.DERIVED_FROM: (LinkType.DERIVED_FROM, "model"),
+}
+
+# Columns an ordered comparison reads, with the SQL type of the bound value.
+_COLUMNS: dict[f.FieldSpec, tuple[str, str]] = {
+    f.QUALITY_SCORE: ("quality_score", "float8"),
+    f.PARAMETER_COUNT: ("parameter_count", "int8"),
+    f.CREATED_AT: ("created_at", "timestamptz"),
+}
+
+
+def condition(node: Node, a: str, bind: TypedBind) -> str:
+    """``node`` as SQL on artifact rows ``a`` (models)."""
+    if isinstance(node, Not):
+        return f"not {condition(node.child, a, bind)}"
+    if isinstance(node, And | Or):
+        joiner = " and " if isinstance(node, And) else " or "
+        return "(" + joiner.join(condition(c, a, bind) for c in node.children) + ")"
+    return f"({_leaf(node, a, bind)})"
+
+
+def ref_leaves(node: Node) -> Iterator[Leaf]:
+    """The reference leaves of ``node``, in order."""
+    if isinstance(node, Leaf):
+        if node.field.spec in REF_LINKS:
+            yield node
+    elif isinstance(node, Not):
+        yield from ref_leaves(node.child)
+    else:
+        for child in node.children:
+            yield from ref_leaves(child)
+
+
+def _leaf(leaf: Leaf, a: str, bind: TypedBind) -> str:
+    spec, op, value = leaf.field.spec, leaf.op, leaf.value
+
+    def text(v: object) -> str:
+        return bind(str(v), "text")
+
+    if spec in _COLUMNS:
+        column, sql_type = _COLUMNS[spec]
+        return f"{a}.{column} {_COMPARE[op]} {bind(value, sql_type)}"
+    if spec is f.FAMILY:
+        return f"{a}.family = {text(value)}"
+    if spec is f.ARCHITECTURE:
+        if op is Op.CONTAINS:
+            return filters.title_search(f"{a}.architecture", str(value))
+        return f"{a}.architecture = {text(value)}"
+    if spec is f.METRICS:
+        compared = ""
+        if op is not Op.PRESENT:
+            compared = f" and mm.value {_COMPARE[op]} {bind(value, 'float8')}"
+        return (
+            f"exists (select 1 from model_metrics mm where mm.artifact_id = {a}.id "
+            f"and mm.name = {text(leaf.field.param)}{compared})"
+        )
+    if spec is f.TAGS:
+        assert leaf.field.param is not None
+        wanted = None if op is Op.PRESENT else str(value)
+        return filters.tagged(a, text, (leaf.field.param, wanted))
+    if spec is f.ALIAS:
+        return filters.aliased_as(a, text, str(value))
+    if spec is f.PROVENANCE_COMPLETE:
+        return f"jsonb_array_length({a}.provenance_warnings) {'=' if value else '>'} 0"
+    if spec is f.WARNING:
+        code = getattr(value, "value", value)
+        return (
+            f"exists (select 1 from jsonb_array_elements({a}.provenance_warnings) w "
+            f"where w ->> 'code' = {text(code)})"
+        )
+    if spec in REF_LINKS:
+        return _reaches(leaf, a, text)
+    if spec is f.LATEST:
+        return filters.latest(a) if value else f"not {filters.latest(a)}"
+    if spec is f.ARCHIVED:
+        return f"{a}.archived_at is {'not ' if value else ''}null"
+    if spec is f.TEXT:
+        return _anywhere(a, str(value))
+    if spec is f.TITLE:
+        return filters.title_search(f"{a}.title", str(value))
+    raise AssertionError(spec.name)
+
+
+def _reaches(leaf: Leaf, a: str, text: Callable[[object], str]) -> str:
+    """Models ``a`` with a link of the leaf's type reaching what its reference names: that
+    version, any version of that lineage, or the version lineage@alias holds now."""
+    link_type, _ = REF_LINKS[leaf.field.spec]
+    ref = str(leaf.value)
+    p = text(ref)
+    target = refs_sql.target_sql(p) if ids.aliased([ref]) else p
+    return (
+        f"exists (select 1 from links rl join artifacts rt on {reach.sql('rl', 'rt')} "
+        f"where rl.source_id = {a}.id and rl.type = '{link_type.value}' "
+        f"and (rt.id = {target} or rt.lineage_id = {p}))"
+    )
+
+
+def _anywhere(a: str, text: str) -> str:
+    """The text search: the title, the description, or a tag's key or value contains it."""
+    in_tags = " or ".join(filters.title_search(f"tx.{c}", text) for c in ("key", "value"))
+    return (
+        f"{filters.title_search(f'{a}.title', text)} "
+        f"or {filters.title_search(f'{a}.description', text)} "
+        f"or exists (select 1 from tags tx where tx.artifact_id = {a}.id and ({in_tags}))"
+    )

@@ -1,0 +1,38 @@
+"""What a model list request is as a whole: its filter tree with the list's long-standing
+filters in it, the fingerprint a cursor carries, and whether a filter picks few models."""
+
+from __future__ import annotations
+
+import hashlib
+
+from app.readmodel.page_sql import Order
+from app.search import fields as f
+from app.search import render
+from app.search.tree import And, Leaf, Node
+
+# Leaves that pick few models wherever the catalog's size: a reference follows links to
+# one artifact, an alias names a version per lineage at most.
+_SELECTIVE = (f.TRAINED_ON, f.PRODUCED_BY, f.TESTS_HYPOTHESIS, f.DERIVED_FROM, f.ALIAS)
+
+
+def conjoin(*nodes: Node | None) -> Node | None:
+    """Every given node ANDed; None when none is given."""
+    found = [n for n in nodes if n is not None]
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else And(tuple(found))
+
+
+def fingerprint(tree: Node | None, order: Order) -> str:
+    """The digest a cursor carries: the filter's canonical text and the order."""
+    text = f"{render.fingerprint(tree)}|{order.text}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def driven(tree: Node | None) -> bool:
+    """Whether every model ``tree`` keeps satisfies a selective leaf (one at the top, or in
+    a top-level AND), so that reading those few models beats walking a sort index."""
+    if tree is None:
+        return False
+    tops = tree.children if isinstance(tree, And) else (tree,)
+    return any(isinstance(t, Leaf) and t.field.spec in _SELECTIVE for t in tops)
