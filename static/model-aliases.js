@@ -25,7 +25,7 @@ const HISTORY_QUERY = `query AliasHistory($id: ID!, $limit: Int!, $offset: Int!)
 }`;
 
 /** The protected aliases that hold version `m` and fail their gate now. */
-export function failingHolders(m, aliases) {
+function failingHolders(m, aliases) {
   return aliases.filter((a) => a.protected && !a.passes && a.version.id === m.id);
 }
 

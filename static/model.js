@@ -160,7 +160,8 @@ async function loadAliases(m) {
       limit: HISTORY_PAGE_SIZE,
     });
     target.replaceChildren(aliasesTable(m, data.aliases));
-    $('alias-warning-slot').replaceChildren(heldWarning(m, data.aliases) || '');
+    const warning = heldWarning(m, data.aliases);
+    if (warning) $('alias-warning-slot').replaceChildren(warning);
     await showAliasHistory(history, m, 0, data.model);
   } catch (err) {
     failure(target, 'The aliases', err);
