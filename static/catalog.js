@@ -8,26 +8,25 @@ import {
   familyLabel,
   versionLabel,
   modelHref,
-  compareHref,
   scoreView,
   showError,
   FAMILIES,
   archivedBadge,
   tagChips,
+  aliasBadges,
 } from './ui.js';
+import { isSelected, selectBox, startSelection } from './catalog-selection.js';
 
 const SORT_FIELDS = ['CREATED_AT', 'QUALITY_SCORE', 'PARAMETER_COUNT'];
 const DIRECTIONS = ['DESC', 'ASC'];
 const DEFAULTS = { sort: 'CREATED_AT', direction: 'DESC', limit: 20, offset: 0 };
-const MAX_COMPARE = 10;
-const SELECTION_KEY = 'registry.catalog.selection';
 
 const MODELS_QUERY = `query Catalog($filter: ModelFilter, $sort: ModelSort, $limit: Int!, $offset: Int!) {
   models(filter: $filter, sort: $sort, limit: $limit, offset: $offset) {
     total
     items {
       id lineageId versionNumber isLatest title family architecture parameterCount createdAt
-      qualityScore rawQualityScore archived archivedReason tags { key value }
+      qualityScore rawQualityScore archived archivedReason tags { key value } aliases
       provenance { complete warnings { code message } }
       trainedOn { id lineageId versionNumber title }
     }
@@ -126,68 +125,6 @@ function formState() {
   };
 }
 
-// ----------------------------------------------------------------------------- selection
-
-const selected = new Map(); // id -> title, in the order ticked
-
-function loadSelection() {
-  try {
-    const saved = JSON.parse(sessionStorage.getItem(SELECTION_KEY) || '[]');
-    for (const [id, title] of saved) selected.set(id, title);
-  } catch {
-    sessionStorage.removeItem(SELECTION_KEY);
-  }
-}
-
-function saveSelection() {
-  sessionStorage.setItem(SELECTION_KEY, JSON.stringify([...selected]));
-}
-
-function renderSelection() {
-  const n = selected.size;
-  const button = $('compare-selected');
-  button.disabled = n < 2 || n > MAX_COMPARE;
-  button.textContent =
-    n > MAX_COMPARE ? `Compare at most ${MAX_COMPARE}` : `Compare selected${n ? ` (${n})` : ''}`;
-  $('clear-selection').hidden = n === 0;
-  $('selection-text').textContent =
-    n === 0
-      ? 'Tick two or more models to compare them.'
-      : n === 1
-        ? '1 selected; tick one more:'
-        : `${n} selected:`;
-  $('selection-chips').replaceChildren(
-    ...[...selected].map(([id, title]) =>
-      el(
-        'span',
-        { class: 'chip', title, 'data-model-id': id },
-        id,
-        el(
-          'button',
-          {
-            type: 'button',
-            'aria-label': `Unselect ${id}`,
-            onclick: () => {
-              selected.delete(id);
-              saveSelection();
-              syncCheckboxes();
-              renderSelection();
-            },
-          },
-          '×',
-        ),
-      ),
-    ),
-  );
-}
-
-function syncCheckboxes() {
-  for (const box of document.querySelectorAll('#models-table input[name="select"]')) {
-    box.checked = selected.has(box.value);
-    box.closest('tr').classList.toggle('is-selected', box.checked);
-  }
-}
-
 // ----------------------------------------------------------------------------- table
 
 const SHOWN_DATASETS = 3;
@@ -211,29 +148,16 @@ function datasetList(datasets) {
 }
 
 function row(m) {
-  const box = el('input', {
-    type: 'checkbox',
-    name: 'select',
-    value: m.id,
-    checked: selected.has(m.id),
-    'aria-label': `Select ${m.title} (${m.id}) for comparison`,
-  });
-  box.addEventListener('change', () => {
-    if (box.checked) selected.set(m.id, m.title);
-    else selected.delete(m.id);
-    saveSelection();
-    box.closest('tr').classList.toggle('is-selected', box.checked);
-    renderSelection();
-  });
   return el(
     'tr',
-    { 'data-model-id': m.id, class: selected.has(m.id) ? 'is-selected' : null },
-    el('td', { class: 'select-cell' }, box),
+    { 'data-model-id': m.id, class: isSelected(m.id) ? 'is-selected' : null },
+    el('td', { class: 'select-cell' }, selectBox(m)),
     el(
       'td',
       { class: 'model-cell' },
       el('a', { href: modelHref(m.id) }, m.title),
       el('span', { class: 'mono' }, m.id),
+      aliasBadges(m.lineageId, m.aliases),
       archivedBadge(m),
       tagChips(m.tags),
     ),
@@ -380,24 +304,13 @@ $('prev-page').addEventListener('click', () =>
 $('next-page').addEventListener('click', () =>
   go({ ...current, offset: current.offset + current.limit }),
 );
-$('compare-selected').addEventListener('click', () => {
-  if (selected.size >= 2 && selected.size <= MAX_COMPARE)
-    location.href = compareHref([...selected.keys()]);
-});
-$('clear-selection').addEventListener('click', () => {
-  selected.clear();
-  saveSelection();
-  syncCheckboxes();
-  renderSelection();
-});
 window.addEventListener('popstate', () => {
   const state = readState(location.search);
   fillForm(state);
   load(state);
 });
 
-loadSelection();
-renderSelection();
+startSelection();
 fillForm(current);
 load(current);
 loadOptions();

@@ -10,7 +10,9 @@ import {
   modelHref,
   compareHref,
   scoreView,
+  aliasBadges,
 } from './ui.js';
+import { refNames } from './compare-state.js';
 
 export const MIN_MODELS = 2;
 
@@ -44,6 +46,7 @@ export function modelColumnHead(model, i, baselineId) {
         el('span', { class: 'col-version' }, ` · v${model.versionNumber}`),
         isBaseline ? el('span', { class: 'badge baseline-badge' }, 'baseline') : null,
       ),
+      aliasBadges(model.lineageId, model.aliases),
       el('span', { class: 't' }, model.title),
       srOnly(` (${model.id})`),
     ),
@@ -121,6 +124,7 @@ export function renderCards(cmp, requested) {
       models.map((m, i) => {
         const others = models.filter((o) => o.id !== m.id).map((o) => o.id);
         const asked = requested.find((r) => r !== m.id && r === m.lineageId);
+        const byAlias = requested.find((r) => r.includes('@') && refNames(r, m));
         return el(
           'article',
           { class: 'card', 'data-model-id': m.id, 'aria-labelledby': `card-${i}` },
@@ -143,6 +147,8 @@ export function renderCards(cmp, requested) {
               el('code', {}, versionLabel(m)),
               ' ',
               m.isLatest ? el('span', { class: 'badge' }, 'latest') : null,
+              m.aliases.length ? ' ' : null,
+              aliasBadges(m.lineageId, m.aliases),
             ),
             el('dt', {}, 'Id'),
             el('dd', {}, el('code', {}, m.id)),
@@ -158,6 +164,15 @@ export function renderCards(cmp, requested) {
                 'Asked for the lineage ',
                 el('code', {}, asked),
                 ': its latest version today. The permalink pins this version.',
+              )
+            : null,
+          byAlias
+            ? el(
+                'p',
+                { class: 'note' },
+                'Asked for the alias ',
+                el('code', {}, byAlias),
+                ': the version it points at today. The permalink pins this version.',
               )
             : null,
           el(

@@ -17,6 +17,13 @@ export const SECTIONS = [
   ['provenance', 'Provenance'],
 ];
 
+/** Whether `ref` (a version id, a lineage id or `lineage@alias`) names compared model `m`. */
+export function refNames(ref, m) {
+  const [base, alias] = ref.split('@');
+  if (alias !== undefined) return m.lineageId === base && m.aliases.includes(alias);
+  return m.id === ref || m.lineageId === ref;
+}
+
 export const DIFF_TABLES = ['config', 'metadata'];
 const DEFAULT_DIFF = ['config'];
 

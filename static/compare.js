@@ -10,7 +10,7 @@ import { renderConfig, renderMetadata } from './compare-tables.js';
 import { renderInputs } from './compare-inputs.js';
 import { renderProvenance } from './compare-lineage.js';
 import { toCsv, renderToolbar } from './compare-export.js';
-import { SECTIONS, parseIds, parseState, stateHref } from './compare-state.js';
+import { SECTIONS, parseIds, parseState, stateHref, refNames } from './compare-state.js';
 
 export { toCsv, parseIds };
 
@@ -27,7 +27,7 @@ export const COMPARE_QUERY = `query Compare($ids: [ID!]!, $baseline: ID) {
     duplicates { id modelId }
     models {
       id lineageId versionNumber isLatest title description family architecture
-      parameterCount createdAt qualityScore rawQualityScore
+      parameterCount createdAt qualityScore rawQualityScore aliases
       provenance { complete warnings { code message } }
     }
     metrics {
@@ -166,7 +166,7 @@ function askedIds() {
   const seen = new Set();
   const kept = [];
   for (const ref of view.requested) {
-    const direct = models.find((m) => m.id === ref || m.lineageId === ref);
+    const direct = models.find((m) => refNames(ref, m));
     const target = repeated.get(ref) || (direct && direct.id);
     if (target && seen.has(target)) continue;
     if (target) seen.add(target);

@@ -14,6 +14,7 @@ import {
   scoreView,
   archivedBadge,
   tagChips,
+  aliasBadges,
 } from './ui.js';
 
 export function panel(id, title, ...children) {
@@ -143,6 +144,9 @@ export function modelHead(m, askedId) {
           m.isLatest ? el('span', { class: 'badge' }, 'latest') : null,
           el('span', { class: 'muted' }, ` of ${fmtCount(m.versionsCount)}`),
         ),
+        m.aliases.length
+          ? el('li', { id: 'model-aliases' }, aliasBadges(m.lineageId, m.aliases))
+          : null,
         m.archived ? el('li', { id: 'model-archived' }, archivedBadge(m, { long: true })) : null,
         m.tags.length ? el('li', { id: 'model-tags' }, tagChips(m.tags)) : null,
         el('li', {}, familyLabel(m.family)),
@@ -165,14 +169,23 @@ export function modelHead(m, askedId) {
       askedId !== m.id
         ? el(
             'p',
-            { class: 'note' },
-            'You opened the lineage ',
-            el('code', {}, askedId),
-            '; this is its latest version. ',
+            { class: 'note', id: 'asked-note' },
+            askedId.includes('@')
+              ? [
+                  'You opened the alias ',
+                  el('code', {}, askedId),
+                  '; it points at this version now. ',
+                ]
+              : [
+                  'You opened the lineage ',
+                  el('code', {}, askedId),
+                  '; this is its latest version. ',
+                ],
             el('a', { href: modelHref(m.id) }, 'Link to this version'),
             '.',
           )
         : null,
+      el('div', { id: 'alias-warning-slot' }),
       !m.isLatest && latest
         ? el(
             'p',

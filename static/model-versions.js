@@ -3,7 +3,15 @@
 // versions costs one page of rows.
 
 import { gql } from './api.js';
-import { el, fmtCount, fmtDate, modelHref, scoreView, archivedBadge } from './ui.js';
+import {
+  el,
+  fmtCount,
+  fmtDate,
+  modelHref,
+  scoreView,
+  archivedBadge,
+  aliasBadges,
+} from './ui.js';
 import { scrollBox } from './model-panels.js';
 
 export const PAGE_SIZE = 20;
@@ -13,7 +21,7 @@ const VERSIONS_QUERY = `query Versions($id: ID!, $limit: Int!, $offset: Int!) {
     versionsCount
     versions(limit: $limit, offset: $offset) {
       id versionNumber isLatest title createdAt qualityScore rawQualityScore
-      archived archivedReason
+      archived archivedReason aliases
       provenance { complete warnings { code message } }
     }
   }
@@ -74,6 +82,7 @@ function table(m, versions, offset, count) {
               {},
               v.id === m.id ? el('strong', {}, v.title) : v.title,
               el('span', { class: 'sub' }, v.id),
+              aliasBadges(m.lineageId, v.aliases),
             ),
             el('td', { class: 'num' }, scoreView(v)),
             el('td', { class: 'small nowrap' }, fmtDate(v.createdAt)),

@@ -17,6 +17,13 @@ import {
 import { renderLinks, renderLineageGraph } from './model-links.js';
 import { showVersions, pageOffset } from './model-versions.js';
 import { renderTrend } from './model-trend.js';
+import {
+  ALIASES_QUERY,
+  HISTORY_PAGE_SIZE,
+  aliasesTable,
+  heldWarning,
+  showAliasHistory,
+} from './model-aliases.js';
 
 const ART = 'id kind lineageId versionNumber isLatest title';
 const MAX_POINTS = 500;
@@ -25,7 +32,7 @@ const MODEL_QUERY = `query Model($id: ID!) {
   model(id: $id) {
     id lineageId versionNumber isLatest title description createdAt metadata
     family architecture parameterCount trainingConfig qualityScore rawQualityScore
-    archived archivedAt archivedReason tags { key value }
+    archived archivedAt archivedReason tags { key value } aliases
     uri digest sizeBytes
     evaluationMetrics { name value better }
     provenance { complete warnings { code message } }
@@ -143,6 +150,25 @@ async function loadNeighbours(m) {
   $('compare-links').replaceChildren(...links);
 }
 
+async function loadAliases(m) {
+  const target = $('aliases-slot');
+  const history = $('alias-history-slot');
+  try {
+    const data = await gql(ALIASES_QUERY, {
+      lineageId: m.lineageId,
+      id: m.id,
+      limit: HISTORY_PAGE_SIZE,
+    });
+    target.replaceChildren(aliasesTable(m, data.aliases));
+    const warning = heldWarning(m, data.aliases);
+    if (warning) $('alias-warning-slot').replaceChildren(warning);
+    await showAliasHistory(history, m, 0, data.model);
+  } catch (err) {
+    failure(target, 'The aliases', err);
+    history.replaceChildren();
+  }
+}
+
 async function loadVersions(m) {
   const target = $('versions-slot');
   try {
@@ -191,6 +217,13 @@ function render(m, lineage, askedId) {
       renderLineageGraph(m, lineage),
     ),
     panel(
+      'aliases',
+      'Aliases',
+      el('div', { id: 'aliases-slot' }, loading('Loading the aliases…')),
+      el('h3', { id: 'alias-history-title' }, 'Alias history'),
+      el('div', { id: 'alias-history-slot' }, loading('Loading the alias history…')),
+    ),
+    panel(
       'versions',
       'Versions',
       el('div', { id: 'versions-slot' }, loading('Loading the versions…')),
@@ -204,7 +237,11 @@ function render(m, lineage, askedId) {
 async function main() {
   const id = modelIdFromPath(location.pathname);
   try {
-    const data = await gql(MODEL_QUERY, { id });
+    const data = await gql(MODEL_QUERY, { id }).catch((err) => {
+      // An unknown alias is NOT_FOUND (naming the alias); an unknown id is a null model.
+      if (err instanceof ApiError && err.code === 'NOT_FOUND') return { model: null, err };
+      throw err;
+    });
     $('status').hidden = true;
     if (!data.model) {
       $('page-title').textContent = 'Model not found';
@@ -212,7 +249,9 @@ async function main() {
       showError(
         $('error'),
         'No such model',
-        ['No model has the id ', el('code', {}, id), '.'],
+        data.err
+          ? [el('code', {}, id), ' names nothing: ', data.err.message, '.']
+          : ['No model has the id ', el('code', {}, id), '.'],
         el('a', { class: 'button', href: '/models' }, 'Browse the catalog'),
       );
       document.body.dataset.state = 'error';
@@ -220,7 +259,13 @@ async function main() {
     }
     const m = data.model;
     render(m, data.lineage, id);
-    await Promise.allSettled([loadLinks(m), loadTrend(m), loadVersions(m), loadNeighbours(m)]);
+    await Promise.allSettled([
+      loadLinks(m),
+      loadTrend(m),
+      loadAliases(m),
+      loadVersions(m),
+      loadNeighbours(m),
+    ]);
     document.body.dataset.state = 'ready';
   } catch (err) {
     $('status').hidden = true;

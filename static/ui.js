@@ -76,6 +76,11 @@ export function modelHref(id) {
   return '/models/' + encodeURIComponent(id);
 }
 
+/** The model page of the version `lineage@alias` points at, whichever that is when opened. */
+export function aliasHref(lineageId, alias) {
+  return modelHref(lineageId) + '@' + encodeURIComponent(alias);
+}
+
 export function compareHref(ids) {
   return '/models/compare?ids=' + ids.map(encodeURIComponent).join(',');
 }
@@ -197,6 +202,27 @@ export function tagChips(tags) {
     { class: 'tag-chips', 'aria-label': 'Tags' },
     tags.map((t) =>
       el('span', { class: 'tag-chip', 'data-tag': t.key }, t.value ? `${t.key}=${t.value}` : t.key),
+    ),
+  );
+}
+
+/** A version's aliases as badges, each linking to the model page by `lineage@alias`. */
+export function aliasBadges(lineageId, aliases) {
+  if (!aliases || !aliases.length) return null;
+  return el(
+    'span',
+    { class: 'alias-badges', 'aria-label': 'Aliases' },
+    aliases.map((alias) =>
+      el(
+        'a',
+        {
+          class: 'badge alias-badge',
+          href: aliasHref(lineageId, alias),
+          'data-alias': alias,
+          title: `${lineageId}@${alias} points at this version`,
+        },
+        alias,
+      ),
     ),
   );
 }
