@@ -14,6 +14,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from app import errors, ids, tags
 from app.domain import Family, WarningCode
 from app.errors import InvalidInput
+from app.http import responses
 from app.search import fields as f
 from app.search import values
 from app.search.fields import Field, Kind, Op
@@ -138,7 +140,7 @@ def test_a_filter_text_parses_to_its_tree(text: str, tree: Node) -> None:
     assert parse(render(tree)) == tree
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t "])
+@pytest.mark.parametrize("text", ["", "   ", "\n\t ", "\xa0\u2003"])
 def test_blank_text_is_no_filter(text: str) -> None:
     assert parse(text) is None
 
@@ -199,6 +201,14 @@ ERRORS: list[tuple[str, str, int, str]] = [
     ("archived = true AND", "BAD_FILTER", 19, "found the end of the filter"),
     ("archived", "BAD_FILTER", 8, "expected an operator"),
     ("metrics.auc IS 1", "BAD_FILTER", 15, "expected NOT NULL or NULL after IS"),
+    (
+        "tags.team = NULL",
+        "BAD_FILTER",
+        12,
+        "found 'NULL' at 12 (a missing value is tested with IS NULL)",
+    ),
+    ("archived = metrics.`\ud800`", "BAD_FILTER", 11, "expected a value after '='"),
+    ("\ud800", "BAD_FILTER", 0, "unexpected character '\\ud800' at 0"),
     ("archived == true", "BAD_FILTER", 9, "'==' is written '='"),
     ("archived = true; drop", "BAD_FILTER", 15, "unexpected character ';'"),
     ("quality_score > 1.5e", "BAD_FILTER", 20, "exponent"),
@@ -315,6 +325,9 @@ def test_a_group_needs_a_child_and_a_leaf_its_canonical_value() -> None:
         lambda: Leaf(Field(f.QUALITY_SCORE), Op.EQ, "0.5"),
         lambda: Leaf(Field(f.QUALITY_SCORE), Op.EQ, 1),
         lambda: Leaf(Field(f.CREATED_AT), Op.EQ, datetime(2026, 1, 1)),
+        lambda: Leaf(
+            Field(f.CREATED_AT), Op.EQ, datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=1)))
+        ),
         lambda: Leaf(Field(f.TEXT), Op.EQ, "x"),
         lambda: Leaf(Field(f.METRICS, "rmse"), Op.PRESENT, 1.0),
         lambda: Field(f.METRICS),
@@ -466,7 +479,8 @@ FRAGMENTS = [
     "AND", "or", "Not", "IS", "NULL", "CONTAINS", "true", "FALSE", "(", ")", "=", "!=",
     "<", "<=", ">", ">=", "==", "'statistical'", "'x''y'", '"q"', "'", '"', "`", "0.5",
     "-1", "1e9", "1e99999", "9223372036854775808", ".", "-", "'2026-01-01'", "'dataset-a'",
-    "'production'", "'UNPINNED_INPUTS'", "\x00", "\ud800", "İ", " ", "\n",
+    "'production'", "'UNPINNED_INPUTS'", "\x00", "\ud800", "metrics.`\ud800`", "'\udfff'",
+    "\xa0", "İ", " ", "\n",
 ]  # fmt: skip
 
 
@@ -475,6 +489,7 @@ def _check_any(text: str) -> None:
         tree = parse(text)
     except InvalidInput as refused:
         assert refused.code in ("BAD_FILTER", "FILTER_TOO_COMPLEX"), refused.code
+        refused.message.encode()  # an error's message is valid UTF-8, whatever the input
         position = refused.details.get("position")
         assert refused.code == "FILTER_TOO_COMPLEX" or position is not None
         assert position is None or 0 <= position <= len(text)
@@ -591,3 +606,14 @@ def test_the_error_table_states_the_limits_the_code_enforces() -> None:
     assert f"more than {MAX_NESTING})" in meaning
     assert f"more than {MAX_LEAVES} conditions" in meaning
     assert f"more than {MAX_LENGTH:,} characters" in meaning
+
+
+@pytest.mark.parametrize(
+    ("text", "position"), [("metrics.rmse < AND", 15), ("title CONTAINS '\ud800'", 15)]
+)
+def test_the_rest_error_body_carries_code_message_and_position(text: str, position: int) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse(text)
+    exc = refused.value
+    body = orjson.loads(responses.error_body("/api/models", exc.code, exc.message, exc.details))
+    assert body == {"error": {"code": "BAD_FILTER", "message": exc.message, "position": position}}

@@ -176,7 +176,11 @@ class _Parser:
         _allowed(field, op, tok, tok.text.upper())
         value = self.take()
         if value.kind not in _VALUES:
-            hint = f" (text is quoted: '{value.text}')" if value.kind is T.FIELD else ""
+            hint = ""
+            if value.kind is T.FIELD and value.param is None:
+                hint = f" (text is quoted: '{value.text}')"
+            elif value.kind is T.NULL:
+                hint = " (a missing value is tested with IS NULL)"
             raise bad(f"expected a value after {tok.shown}, found {value.shown}", value.pos, hint)
         compared = _leaf(field, op, value, value)
         return Not(compared) if tok.value == "!=" else compared
@@ -198,7 +202,7 @@ def _field(tok: Token) -> Field:
             suggestion = close[0] + ("" if tok.param is None else f".{tok.param}")
             hint = f" (did you mean {suggestion!r}?)"
         raise InvalidInput(
-            f"unknown field {tok.text!r} at {tok.pos}{hint}; fields: {field_list()}",
+            f"unknown field {tok.shown} at {tok.pos}{hint}; fields: {field_list()}",
             code=BAD_FILTER,
             position=tok.pos,
         )

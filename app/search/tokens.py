@@ -87,7 +87,7 @@ def tokenize(text: str) -> list[Token]:
     i, n = 0, len(text)
     while i < n:
         c = text[i]
-        if c in " \t\r\n":
+        if c.isspace():
             i += 1
         elif c in "'\"":
             i = _string(text, i, out)
