@@ -29,7 +29,9 @@ class Record:
     """One model version as a filter sees it.
 
     The link sets hold every ref that names a linked artifact: its version id and its
-    lineage id (and ``lineage@alias`` forms, when the caller resolves aliases that way)."""
+    lineage id (and ``lineage@alias`` forms, when the caller resolves aliases that way).
+    ``is_latest`` says the version is its lineage's newest, archived or not; the ``latest``
+    leaf also wants it not archived (what ``latestOnly`` has always meant)."""
 
     id: str
     family: str = "statistical"
@@ -107,7 +109,7 @@ def _leaf(node: Leaf, r: Record) -> bool:
         f.PARAMETER_COUNT: r.parameter_count,
         f.CREATED_AT: r.created_at,
         f.PROVENANCE_COMPLETE: not r.warnings,
-        f.LATEST: r.is_latest,
+        f.LATEST: r.is_latest and not r.archived,
         f.ARCHIVED: r.archived,
     }
     members: dict[f.FieldSpec, frozenset[str]] = {

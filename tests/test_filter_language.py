@@ -455,7 +455,7 @@ def _groups(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
     return st.builds(Not, children) | many.map(And) | many.map(Or)
 
 
-trees = st.recursive(leaves(), _groups, max_leaves=24)
+trees = st.recursive(leaves(), _groups, max_leaves=48)
 
 
 @PROPERTY
@@ -573,6 +573,14 @@ def test_the_reference_evaluator_answers_two_valued(text: str, model: bool, flaw
     tree = parse(text)
     assert tree is not None
     assert (evaluate(tree, MODEL), evaluate(tree, FLAWED)) == (model, flawed)
+
+
+def test_latest_means_the_newest_version_and_not_archived() -> None:
+    latest = parse("latest = true")
+    assert latest is not None
+    assert evaluate(latest, Record("a-v2", is_latest=True))
+    assert not evaluate(latest, Record("a-v2", is_latest=True, archived=True))
+    assert not evaluate(latest, Record("a-v1", is_latest=False))
 
 
 def test_random_trees_are_valid_varied_and_seeded() -> None:
