@@ -100,6 +100,8 @@ PARSES: list[tuple[str, Node]] = [
     # Quoting: metric names in backticks, quotes doubled, backslashes literal.
     ("metrics.`val loss` <= 1", L("metrics", Op.LTE, 1.0, "val loss")),
     ("metrics.`a``b.c-d` > 0", L("metrics", Op.GT, 0.0, "a`b.c-d")),
+    ('metrics."val loss" <= 1', L("metrics", Op.LTE, 1.0, "val loss")),
+    ('metric."say ""x""" > 1', L("metrics", Op.GT, 1.0, 'say "x"')),
     ("tags.data.split/holdout = 'it''s'", L("tags", Op.EQ, "it's", "data.split/holdout")),
     ('title CONTAINS "say ""hi"""', L("title", Op.CONTAINS, 'say "hi"')),
     ("architecture = 'C:\\net\\'", L("architecture", Op.EQ, "C:\\net\\")),

@@ -70,6 +70,9 @@ class FieldSpec:
     # The longest text value it compares with (TEXT kinds only).
     max_length: int = 0
 
+    def __repr__(self) -> str:
+        return f"FieldSpec({self.name!r})"
+
     @property
     def shown(self) -> str:
         """How the field reads in a list of fields: ``metrics.<name>`` for parameterized ones."""
@@ -233,6 +236,13 @@ class Field:
 
     spec: FieldSpec
     param: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Field({self.spec.name!r}, {self.param!r})"
+            if self.param is not None
+            else f"Field({self.spec.name!r})"
+        )
 
     def __post_init__(self) -> None:
         if self.spec.param is None:
