@@ -24,6 +24,13 @@ from app.search.tree import MAX_DEPTH, MAX_LEAVES, And, Leaf, Node, Not, Or, lea
 from app.text_search import folds_lossily
 
 
+def leaf_named(name: str, op: Op, value: object = None, param: str | None = None) -> Leaf:
+    """A leaf by the text language's field name, for tables of expected trees."""
+    spec = f.spec_named(name)
+    assert spec is not None, name
+    return leaf(Field(spec, param), op, value)
+
+
 @dataclass(frozen=True)
 class Record:
     """One model version as a filter sees it.
