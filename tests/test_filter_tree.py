@@ -30,9 +30,17 @@ from app.search.tree import (
     depth,
     leaf,
     leaf_count,
+    leaves,
     normalize,
 )
-from tests.filter_eval import Record, Vocabulary, evaluate, leaf_named, random_tree
+from tests.filter_eval import (
+    Record,
+    Vocabulary,
+    evaluate,
+    leaf_named,
+    random_record,
+    random_tree,
+)
 
 L = leaf_named
 RMSE_LT = L("metrics", Op.LT, 0.05, "rmse")
@@ -250,7 +258,7 @@ def test_latest_means_the_newest_version_and_not_archived() -> None:
 
 def test_random_trees_are_valid_varied_and_seeded() -> None:
     vocabulary = Vocabulary()
-    seen_specs: set[f.FieldSpec] = set()
+    specs: set[f.FieldSpec] = set()
     depths = set()
     for seed in range(400):
         tree = random_tree(random.Random(seed), vocabulary)
@@ -258,16 +266,29 @@ def test_random_trees_are_valid_varied_and_seeded() -> None:
         assert parse(render(tree)) == tree
         assert random_tree(random.Random(seed), vocabulary) == tree
         depths.add(depth(tree))
-        stack = [tree]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, Leaf):
-                seen_specs.add(node.field.spec)
-            elif isinstance(node, Not):
-                stack.append(node.child)
-            else:
-                stack.extend(node.children)
-    assert seen_specs == set(f.CATALOG)
+        specs.update(node.field.spec for node in leaves(tree))
+    assert specs == set(f.CATALOG)
     assert depths == set(range(MAX_DEPTH + 1))
-    answers = {evaluate(random_tree(random.Random(s)), MODEL) for s in range(50)}
-    assert answers == {True, False}
+
+
+def test_normalizing_and_rendering_change_no_answer() -> None:
+    rng = random.Random(16)
+    records = [random_record(rng, n=i) for i in range(40)]
+    kept = []
+    for _ in range(300):
+        tree = random_tree(rng)
+        # A tree that is not normalized, as a GraphQL input may nest it.
+        small = leaf_count(tree) <= MAX_LEAVES // 2 and depth(tree) < MAX_DEPTH
+        twice = And((Or((tree,)), tree)) if small else tree
+        nested = Not(Not(Or((And((twice,)),))))
+        text = parse(render(nested))
+        assert text is not None
+        for record in records:
+            answer = evaluate(tree, record)
+            assert evaluate(nested, record) == answer
+            assert evaluate(normalize(nested), record) == answer
+            assert evaluate(text, record) == answer
+            assert evaluate(Not(tree), record) != answer
+        kept.append(sum(evaluate(tree, r) for r in records))
+    # The generator makes trees that keep some models and drop others, not only all or none.
+    assert sum(0 < k < len(records) for k in kept) > len(kept) // 4

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
-from app import tags
+from app import tags, validation
 from app.errors import InvalidInput
 
 BAD_FILTER = "BAD_FILTER"
@@ -90,7 +90,7 @@ ARCHITECTURE = FieldSpec(
     Kind.TEXT,
     (Op.EQ, Op.CONTAINS),
     "the architecture: exactly (=), or a case-insensitive substring (CONTAINS)",
-    max_length=300,
+    max_length=300,  # the longest architecture registration accepts
 )
 QUALITY_SCORE = FieldSpec(
     "quality_score",
@@ -183,7 +183,7 @@ TEXT = FieldSpec(
     Kind.TEXT,
     (Op.CONTAINS,),
     "a case-insensitive substring of the title, the description, or a tag's key or value",
-    max_length=200,
+    max_length=validation.MAX_SEARCH,
 )
 TITLE = FieldSpec(
     "title",
@@ -191,7 +191,7 @@ TITLE = FieldSpec(
     Kind.TEXT,
     (Op.CONTAINS,),
     "a case-insensitive substring of the title (what `search` has always meant)",
-    max_length=200,
+    max_length=validation.MAX_SEARCH,
 )
 
 CATALOG: tuple[FieldSpec, ...] = (
