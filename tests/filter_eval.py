@@ -24,12 +24,21 @@ from app.search.tree import MAX_DEPTH, MAX_LEAVES, And, Leaf, Node, Not, Or, lea
 from app.text_search import folds_lossily
 
 
+def leaf_named(name: str, op: Op, value: object = None, param: str | None = None) -> Leaf:
+    """A leaf by the text language's field name, for tables of expected trees."""
+    spec = f.spec_named(name)
+    assert spec is not None, name
+    return leaf(Field(spec, param), op, value)
+
+
 @dataclass(frozen=True)
 class Record:
     """One model version as a filter sees it.
 
     The link sets hold every ref that names a linked artifact: its version id and its
-    lineage id (and ``lineage@alias`` forms, when the caller resolves aliases that way)."""
+    lineage id (and ``lineage@alias`` forms, when the caller resolves aliases that way).
+    ``is_latest`` says the version is its lineage's newest, archived or not; the ``latest``
+    leaf also wants it not archived (what ``latestOnly`` has always meant)."""
 
     id: str
     family: str = "statistical"
@@ -107,7 +116,7 @@ def _leaf(node: Leaf, r: Record) -> bool:
         f.PARAMETER_COUNT: r.parameter_count,
         f.CREATED_AT: r.created_at,
         f.PROVENANCE_COMPLETE: not r.warnings,
-        f.LATEST: r.is_latest,
+        f.LATEST: r.is_latest and not r.archived,
         f.ARCHIVED: r.archived,
     }
     members: dict[f.FieldSpec, frozenset[str]] = {
@@ -226,3 +235,33 @@ def random_tree(rng: random.Random, v: Vocabulary | None = None) -> Node:
 
     # A negated leaf already uses a level, so leaves start one level short of the limit.
     return normalize(grow(MAX_DEPTH - 1))
+
+
+def random_record(rng: random.Random, v: Vocabulary | None = None, n: int = 0) -> Record:
+    """A model over ``v`` that some random trees keep and others do not."""
+    vocab = v or Vocabulary()
+
+    def some(options: Sequence[str]) -> frozenset[str]:
+        return frozenset(o for o in options if rng.random() < 0.4)
+
+    lo, hi = vocab.parameters
+    return Record(
+        f"model-{n}-v1",
+        family=rng.choice(list(vocab.families)),
+        architecture=rng.choice(list(vocab.architectures)),
+        quality_score=round(rng.uniform(*vocab.quality), 2),
+        parameter_count=rng.randint(lo, hi),
+        created_at=vocab.since + timedelta(days=rng.randrange(vocab.days), seconds=rng.random()),
+        metrics={m: rng.uniform(a, b) for m, (a, b) in vocab.metrics.items() if rng.random() < 0.6},
+        tags={k: rng.choice(list(vs)) for k, vs in vocab.tags.items() if rng.random() < 0.6},
+        aliases=some(vocab.aliases),
+        warnings=some([w.value for w in WarningCode]),
+        trained_on=some(vocab.refs.get("trained_on", ())),
+        produced_by=some(vocab.refs.get("produced_by", ())),
+        tests_hypothesis=some(vocab.refs.get("tests_hypothesis", ())),
+        derived_from=some(vocab.refs.get("derived_from", ())),
+        is_latest=rng.random() < 0.5,
+        archived=rng.random() < 0.2,
+        title=" ".join(rng.sample(list(vocab.words), 2)),
+        description=rng.choice(list(vocab.words)),
+    )

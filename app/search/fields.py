@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
-from app import tags
+from app import tags, validation
 from app.errors import InvalidInput
 
 BAD_FILTER = "BAD_FILTER"
@@ -70,6 +70,9 @@ class FieldSpec:
     # The longest text value it compares with (TEXT kinds only).
     max_length: int = 0
 
+    def __repr__(self) -> str:
+        return f"FieldSpec({self.name!r})"
+
     @property
     def shown(self) -> str:
         """How the field reads in a list of fields: ``metrics.<name>`` for parameterized ones."""
@@ -87,7 +90,7 @@ ARCHITECTURE = FieldSpec(
     Kind.TEXT,
     (Op.EQ, Op.CONTAINS),
     "the architecture: exactly (=), or a case-insensitive substring (CONTAINS)",
-    max_length=300,
+    max_length=300,  # the longest architecture registration accepts
 )
 QUALITY_SCORE = FieldSpec(
     "quality_score",
@@ -180,7 +183,7 @@ TEXT = FieldSpec(
     Kind.TEXT,
     (Op.CONTAINS,),
     "a case-insensitive substring of the title, the description, or a tag's key or value",
-    max_length=200,
+    max_length=validation.MAX_SEARCH,
 )
 TITLE = FieldSpec(
     "title",
@@ -188,7 +191,7 @@ TITLE = FieldSpec(
     Kind.TEXT,
     (Op.CONTAINS,),
     "a case-insensitive substring of the title (what `search` has always meant)",
-    max_length=200,
+    max_length=validation.MAX_SEARCH,
 )
 
 CATALOG: tuple[FieldSpec, ...] = (
@@ -233,6 +236,13 @@ class Field:
 
     spec: FieldSpec
     param: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Field({self.spec.name!r}, {self.param!r})"
+            if self.param is not None
+            else f"Field({self.spec.name!r})"
+        )
 
     def __post_init__(self) -> None:
         if self.spec.param is None:

@@ -92,11 +92,10 @@ class _Parser:
     def filter(self) -> Node:
         node = self.or_()
         end = self.peek()
+        if end.kind is T.RPAREN:
+            raise bad("unmatched ')'", end.pos)
         if end.kind is not T.END:
-            what = "AND, OR or the end of the filter"
-            if end.kind is T.RPAREN:
-                raise bad("unmatched ')'", end.pos)
-            raise bad(f"expected {what}, found {end.shown}", end.pos)
+            raise bad(f"expected AND, OR or the end of the filter, found {end.shown}", end.pos)
         return node
 
     def or_(self) -> Node:
@@ -166,7 +165,8 @@ class _Parser:
         if tok.kind is T.CONTAINS:
             op = Op.CONTAINS
         elif tok.kind is T.OP:
-            op = _COMPARISONS.get(str(tok.value), Op.EQ)
+            # `!=` compares as = and negates the leaf below.
+            op = Op.EQ if tok.value == "!=" else _COMPARISONS[str(tok.value)]
         else:
             raise bad(
                 f"expected an operator (=, !=, <, <=, >, >=, CONTAINS, IS) after {name.shown}, "
@@ -176,7 +176,11 @@ class _Parser:
         _allowed(field, op, tok, tok.text.upper())
         value = self.take()
         if value.kind not in _VALUES:
-            hint = f" (text is quoted: '{value.text}')" if value.kind is T.FIELD else ""
+            hint = ""
+            if value.kind is T.FIELD and value.param is None:
+                hint = f" (text is quoted: '{value.text}')"
+            elif value.kind is T.NULL:
+                hint = " (a missing value is tested with IS NULL)"
             raise bad(f"expected a value after {tok.shown}, found {value.shown}", value.pos, hint)
         compared = _leaf(field, op, value, value)
         return Not(compared) if tok.value == "!=" else compared
@@ -195,10 +199,10 @@ def _field(tok: Token) -> Field:
         hint = ""
         close = difflib.get_close_matches(name, [s.name for s in CATALOG], n=1)
         if close:
-            suggestion = close[0] + ("" if tok.param is None else f".{tok.param}")
+            suggestion = close[0] + ("" if tok.param is None else f".{tok.param[:60]}")
             hint = f" (did you mean {suggestion!r}?)"
         raise InvalidInput(
-            f"unknown field {tok.text!r} at {tok.pos}{hint}; fields: {field_list()}",
+            f"unknown field {tok.shown} at {tok.pos}{hint}; fields: {field_list()}",
             code=BAD_FILTER,
             position=tok.pos,
         )

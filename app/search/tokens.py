@@ -2,8 +2,9 @@
 
 - Field names: ``[A-Za-z_][A-Za-z0-9_]*``, case-sensitive; ``metrics`` and ``tags`` (and
   their synonyms) continue with ``.`` and a parameter, bare (``metrics.rmse``,
-  ``tags.data.split/holdout``) or in backticks (``metrics.`val loss```, a backtick inside
-  doubled). A bare metric name is ``[A-Za-z_][A-Za-z0-9_]*``; other names need backticks.
+  ``tags.data.split/holdout``) or, as MLflow allows, in backticks or double quotes
+  (``metrics.`val loss```, ``metrics."val loss"``, the quote inside doubled). A bare metric
+  name is ``[A-Za-z_][A-Za-z0-9_]*``; other names need quoting.
 - Keywords, case-insensitive: AND OR NOT IS NULL CONTAINS TRUE FALSE.
 - Strings in single or double quotes; the quote inside doubled (``'it''s'``). A backslash
   is an ordinary character (``'C:\\data'``): escaping with it, as MLflow allows, would make
@@ -65,7 +66,7 @@ class Token:
     text: str
     value: str | Decimal | None = None
     param: str | None = None
-    # The parameter was written in backticks (so any metric name is allowed).
+    # The parameter was quoted (so any metric name is allowed).
     quoted: bool = False
 
     @property
@@ -87,7 +88,7 @@ def tokenize(text: str) -> list[Token]:
     i, n = 0, len(text)
     while i < n:
         c = text[i]
-        if c in " \t\r\n":
+        if c.isspace():
             i += 1
         elif c in "'\"":
             i = _string(text, i, out)
@@ -177,7 +178,7 @@ def _word(text: str, start: int, out: list[Token]) -> int:
         out.append(Token(T.FIELD, start, word, word))
         return i
     j = i + 1
-    if text.startswith("`", j):
+    if text[j : j + 1] in ("`", '"'):
         param, end = _quoted(text, j, "name")
         out.append(Token(T.FIELD, start, text[start:end], word, param, quoted=True))
         return end

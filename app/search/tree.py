@@ -18,6 +18,7 @@ Beyond either: InvalidInput with code FILTER_TOO_COMPLEX.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.errors import InvalidInput
@@ -38,6 +39,7 @@ __all__ = [
     "depth",
     "leaf",
     "leaf_count",
+    "leaves",
     "normalize",
 ]
 
@@ -127,13 +129,20 @@ def depth(node: Node) -> int:
     return 1 + max(depth(child) for child in node.children)
 
 
+def leaves(node: Node) -> Iterator[Leaf]:
+    """Every comparison in ``node``, left to right."""
+    if isinstance(node, Leaf):
+        yield node
+    elif isinstance(node, Not):
+        yield from leaves(node.child)
+    else:
+        for child in node.children:
+            yield from leaves(child)
+
+
 def leaf_count(node: Node) -> int:
     """How many comparisons ``node`` holds."""
-    if isinstance(node, Leaf):
-        return 1
-    if isinstance(node, Not):
-        return leaf_count(node.child)
-    return sum(leaf_count(child) for child in node.children)
+    return sum(1 for _ in leaves(node))
 
 
 def check_limits(node: Node) -> Node:

@@ -91,7 +91,8 @@ def coerce(field: Field, op: Op, raw: object) -> Value | None:
 def check(field: Field, op: Op, value: object) -> None:
     """Refuse ``value`` unless it is already the canonical value for ``field`` and ``op``."""
     canonical = coerce(field, op, value)
-    if type(canonical) is not type(value) or canonical != value:
+    utc = not isinstance(value, datetime) or value.tzinfo is UTC
+    if type(canonical) is not type(value) or canonical != value or not utc:
         raise InvalidInput(
             f"{field_name(field)}: {_shown(value)} is not a canonical value; build leaves "
             "through app.search.tree.leaf",
