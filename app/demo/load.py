@@ -12,7 +12,8 @@ from app.db.types import Conn
 from app.domain import Kind, LinkSpec, LinkType, NewArtifact
 from app.repo import artifacts as artifact_repo
 from app.repo import locks
-from app.service.register import register
+from app.repo import metric_declarations as declaration_repo
+from app.service.register import SYSTEM_ACTOR, register
 
 CATALOG = Path(__file__).parent / "catalog.json"
 
@@ -58,11 +59,20 @@ def to_new_artifact(entry: dict[str, Any]) -> NewArtifact:
 
 async def load_if_empty(conn: Conn, catalog: Path = CATALOG) -> int:
     """Register every catalog entry when the database holds no artifact; return how many."""
-    entries = json.loads(await asyncio.to_thread(catalog.read_text))["artifacts"]
+    loaded = json.loads(await asyncio.to_thread(catalog.read_text))
+    entries = loaded["artifacts"]
     async with conn.transaction():
         await locks.hold_for_transaction(conn, _LOCK_KEY)
         if await artifact_repo.count_all(conn) > 0:
             return 0
+        # Names whose direction their tokens do not tell (mean_credible_set_size is lower);
+        # a declaration someone made already stays.
+        metrics = loaded.get("metrics", [])
+        declared = await declaration_repo.of_names(conn, [m["name"] for m in metrics])
+        for m in (m for m in metrics if m["name"] not in declared):
+            await declaration_repo.put(
+                conn, m["name"], m["direction"], m.get("description", ""), SYSTEM_ACTOR
+            )
         for entry in entries:
             await register(conn, to_new_artifact(entry))
     return len(entries)

@@ -6,6 +6,7 @@ from typing import Any
 
 from app import tags
 from app.domain import Family
+from app.http import openapi_metrics
 from app.http.openapi_compare import BASELINE_PARAMETER, COMPARISON, INTERVAL
 from app.http.openapi_parameters import IDS, LIST_PARAMETERS
 
@@ -263,6 +264,7 @@ DOCUMENT: dict[str, Any] = {
                 "responses": {"200": _json("Aliases", "The aliases, by name.")},
             }
         },
+        "/api/metrics": openapi_metrics.path(BAD),
     },
     "components": {
         "schemas": {
@@ -270,6 +272,8 @@ DOCUMENT: dict[str, Any] = {
             "ModelDetail": MODEL_DETAIL,
             "Comparison": COMPARISON,
             "Aliases": ALIASES,
+            "Metrics": openapi_metrics.METRICS,
+            "RegistryMetric": openapi_metrics.REGISTRY_METRIC,
             "Warning": WARNING,
             "Tag": TAG,
             "Error": ERROR,

@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from app import paging, tags
 from app.domain import Family
-from app.http import auth, openapi, rest_aliases, rest_compare, rest_json
+from app.http import auth, openapi, rest_aliases, rest_compare, rest_json, rest_metrics
 from app.http.rest_params import Query, choice, flag, id_list, integer, text
 from app.schema.execute import read
 from app.service import catalog, compare, detail
@@ -120,6 +120,7 @@ def routes(list_endpoint: Endpoint) -> list[Route]:
         Route("/api/openapi.json", openapi_document),
         Route("/api/models", list_endpoint),
         Route("/api/models/compare", reading(compare_models)),
+        Route("/api/metrics", reading(rest_metrics.list_metrics)),
         Route("/api/models/{id}", reading(model_detail)),
         Route("/api/models/{lineage}/aliases", reading(rest_aliases.list_aliases)),
         Route(

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import strawberry
 
-from app import domain, ids, metric_directions, paging
+from app import domain, ids, paging
 from app import metric_history as history
 from app.domain import Kind
 from app.reach import ref
@@ -22,6 +22,8 @@ from app.readmodel.fields import INPUTS
 from app.schema import resolve
 from app.schema.context import Context
 from app.schema.declared import declared
+from app.schema.metrics import Metric, MetricHistory, MetricPoint, MetricWarning, metric
+from app.schema.metrics import warnings as metric_warnings
 from app.schema.scalars import JSON, BigInt
 from app.schema.values import (
     LIMIT,
@@ -30,10 +32,6 @@ from app.schema.values import (
     ArtifactLinkType,
     HistorySampling,
     Limit,
-    Metric,
-    MetricDirection,
-    MetricHistory,
-    MetricPoint,
     ModelFamily,
     Offset,
     Provenance,
@@ -226,6 +224,15 @@ class Model(Artifact, Stored):
         assert m is not None
         return [metric(m, k) for k in sorted(m.evaluation_metrics)]
 
+    @strawberry.field(
+        description="Directions this version was registered with (metricDirections) that "
+        "the registry's direction of the metric contradicts, by metric: "
+        "METRIC_DIRECTION_CONFLICT. The registry's direction decides; these are kept as given."
+    )
+    async def metric_warnings(self, info: Info) -> list[MetricWarning]:
+        assert self.data.model is not None
+        return await metric_warnings(info, self.data.model)
+
     @strawberry.field(description="The evaluation metrics as one JSON object.")
     def evaluation_metrics_json(self) -> JSON:
         assert self.data.model is not None
@@ -292,19 +299,6 @@ class Model(Artifact, Stored):
             for w in self.data.model.warnings
         ]
         return Provenance(complete=not warnings, warnings=warnings)
-
-
-def metric(m: domain.ModelFields, name: str) -> Metric:
-    """One metric of a model, with its direction and uncertainty."""
-    interval = m.intervals.get(name)
-    return Metric(
-        name=name,
-        value=m.evaluation_metrics[name],
-        better=MetricDirection(metric_directions.direction(name, m.metric_directions)),
-        stderr=interval.stderr if interval else None,
-        lower=interval.lower if interval else None,
-        upper=interval.upper if interval else None,
-    )
 
 
 @strawberry.type(description="A dataset version.")

@@ -43,12 +43,7 @@ class Page:
 check_paging = paging.check
 
 
-def _check_search(search: str | None) -> str | None:
-    if search is not None and len(search) > MAX_SEARCH:
-        raise InvalidInput(f"search is longer than {MAX_SEARCH} characters", field="search")
-    if search is not None and "\x00" in search:
-        raise InvalidInput("search must not contain NUL characters", field="search")
-    return search or None
+_check_search = validation.check_search
 
 
 def _check_tag(tag: filters.TagFilter | None) -> filters.TagFilter | None:
