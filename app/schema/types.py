@@ -22,7 +22,7 @@ from app.readmodel.fields import INPUTS
 from app.schema import resolve
 from app.schema.context import Context
 from app.schema.declared import declared
-from app.schema.metrics import Metric, MetricHistory, MetricPoint, MetricWarning, metric
+from app.schema.metrics import Metric, MetricHistory, MetricPoint, MetricWarning, metrics_of
 from app.schema.metrics import warnings as metric_warnings
 from app.schema.scalars import JSON, BigInt
 from app.schema.values import (
@@ -219,10 +219,10 @@ class Model(Artifact, Stored):
     raw_quality_score: float
 
     @strawberry.field
-    def evaluation_metrics(self) -> list[Metric]:
-        m = self.data.model
-        assert m is not None
-        return [metric(m, k) for k in sorted(m.evaluation_metrics)]
+    async def evaluation_metrics(self, info: Info) -> list[Metric]:
+        assert self.data.model is not None
+        (found,) = await metrics_of(info, [self.data.model])
+        return found
 
     @strawberry.field(
         description="Directions this version was registered with (metricDirections) that "
@@ -276,6 +276,8 @@ class Model(Artifact, Stored):
         found = await info.context.loaders.artifact.load_many(
             [ids.version_id(a.lineage_id, k) for k in numbers]
         )
+        versions = [v for v in found if v is not None and v.model is not None]
+        metrics = await metrics_of(info, [v.model for v in versions if v.model is not None])
         return MetricHistory(
             versions_count=n,
             sampling=shown,
@@ -284,10 +286,9 @@ class Model(Artifact, Stored):
                     version_id=strawberry.ID(v.id),
                     version_number=v.version_number,
                     created_at=v.created_at,
-                    metrics=[metric(v.model, k) for k in sorted(v.model.evaluation_metrics)],
+                    metrics=shown_metrics,
                 )
-                for v in found
-                if v is not None and v.model is not None
+                for v, shown_metrics in zip(versions, metrics, strict=True)
             ],
         )
 
