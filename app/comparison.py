@@ -35,11 +35,15 @@ class Compared:
     is_latest: bool
     metrics: Mapping[str, float]
     intervals: Mapping[str, Interval]
+    # The registry's declared directions of its metrics (app.metric_directions); the
+    # directions the model was registered with decide nothing.
     directions: Mapping[str, str]
     capped: bool  # provenance warnings cap its quality score
 
 
-def compared(a: Artifact) -> Compared:
+def compared(a: Artifact, declared: Mapping[str, str]) -> Compared:
+    """What the rule reads of model ``a``, with the registry's declarations (name to
+    direction) of at least its metric names."""
     m = _fields(a)
     return Compared(
         a.id,
@@ -47,9 +51,14 @@ def compared(a: Artifact) -> Compared:
         a.is_latest,
         m.evaluation_metrics,
         m.intervals,
-        m.metric_directions,
+        {n: declared[n] for n in m.evaluation_metrics if n in declared},
         bool(m.warnings),
     )
+
+
+def metric_names(models: Sequence[Artifact]) -> list[str]:
+    """Every metric name any of ``models`` reports, sorted."""
+    return sorted({n for a in models for n in _fields(a).evaluation_metrics})
 
 
 def baseline_index(models: Sequence[Compared], ref: str | None) -> int:
@@ -136,7 +145,8 @@ def metric_rows(models: Sequence[Compared], baseline: int = 0) -> list[MetricRow
 
     A best value is named only when at least two models report the metric and no other
     model's interval (a bare number is a point) meets the best one's; otherwise the row
-    says why not. Deltas are taken from the baseline model, exactly.
+    says why not. Deltas are taken from the baseline model, exactly. The direction of a
+    name is the registry's: the same for every model.
     """
     names = sorted({n for m in models for n in m.metrics})
     declared: dict[str, str] = {}

@@ -17,8 +17,10 @@ from app.repo import aliases as alias_repo
 from app.repo import catalog as catalog_repo
 from app.repo import links as link_repo
 from app.repo import locations as location_repo
+from app.repo import metric_declarations as declaration_repo
 from app.repo.aliases import AliasMove
 from app.repo.locations import ContentPage
+from app.repo.metric_declarations import Declaration
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -98,6 +100,11 @@ class Loaders:
         self.alias_gates: DataLoader[tuple[str, str], list[dict[str, Any]] | None] = DataLoader(
             self._alias_gates
         )
+        # The registry's declaration of each metric name; None for one nobody declared. Per
+        # request, never per process: another process's declaration is seen by the next one.
+        self.metric_declarations: DataLoader[str, Declaration | None] = DataLoader(
+            self._metric_declarations
+        )
 
     async def run(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         """Run a read on a pooled connection, retried if the database restarts."""
@@ -158,6 +165,16 @@ class Loaders:
     async def _alias_gates(self, keys: list[tuple[str, str]]) -> list[list[dict[str, Any]] | None]:
         found = await self.run(lambda c: alias_repo.protections(c, keys))
         return [found.get(k) for k in keys]
+
+    async def _metric_declarations(self, names: list[str]) -> list[Declaration | None]:
+        found = await self.run(lambda c: declaration_repo.of_names(c, names))
+        return [found.get(n) for n in names]
+
+    async def directions(self, names: Iterable[str]) -> dict[str, str]:
+        """The registry's declared direction of each of ``names`` that has one."""
+        wanted = sorted(set(names))
+        found = await self.metric_declarations.load_many(wanted)
+        return {n: d.direction for n, d in zip(wanted, found, strict=True) if d is not None}
 
 
 def _grouped(keys: list[str], pairs: Iterable[tuple[str, T]]) -> list[list[T]]:

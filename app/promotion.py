@@ -3,7 +3,8 @@
 The version an alias would point at must have complete provenance and not be archived, and
 each gate metric must hold: at least as good as an absolute threshold, and better than the
 version the alias holds now by a minimum improvement (absolute, or relative to the held
-value). "Better" follows the metric's direction. With nothing held yet, only the thresholds
+value). "Better" follows the registry's direction of the metric (app.metric_directions),
+never the one a version was registered with. With nothing held yet, only the thresholds
 apply. Pure: the caller fetches both versions.
 """
 
@@ -69,9 +70,14 @@ def _better(value: Decimal, than: Decimal, direction: str) -> Decimal:
 
 
 def failed_checks(
-    target: Artifact, held: Artifact | None, gate: Sequence[GateMetric], archived: bool
+    target: Artifact,
+    held: Artifact | None,
+    gate: Sequence[GateMetric],
+    archived: bool,
+    declared: Mapping[str, str],
 ) -> list[Check]:
-    """Every check the move of an alias to ``target`` fails; empty when it may move."""
+    """Every check the move of an alias to ``target`` fails; empty when it may move.
+    ``declared`` holds the registry's declarations (name to direction) of the gate's metrics."""
     m = target.model
     failed = []
     warnings = m.warnings if m else ()
@@ -89,7 +95,7 @@ def failed_checks(
         if value is None:
             failed.append(Check("METRIC_MISSING", f"{target.id} has no {g.metric}", g.metric))
             continue
-        direction = metric_directions.direction(g.metric, m.metric_directions if m else {})
+        direction = metric_directions.direction(g.metric, declared)
         v = exact(value)
         if g.threshold is not None and _better(v, exact(g.threshold), direction) < 0:
             failed.append(

@@ -49,12 +49,23 @@ def check_metrics(metrics: Any, directions: Any) -> None:
             raise InvalidInput("metric names are 1-100 characters", field="evaluationMetrics")
         metric_values.parse(name, value)
     _check_json(directions, "metricDirections")
+    if len(directions) > MAX_METRICS:
+        raise InvalidInput(f"at most {MAX_METRICS} metric directions", field="metricDirections")
     for name, direction in directions.items():
         if direction not in DIRECTIONS:
             raise InvalidInput(
                 f"direction of metric {name!r} must be 'higher' or 'lower'",
                 field="metricDirections",
             )
+
+
+def check_search(search: str | None) -> str | None:
+    """A search text within bounds; None for none (an empty one searches nothing away)."""
+    if search is not None and len(search) > MAX_SEARCH:
+        raise InvalidInput(f"search is longer than {MAX_SEARCH} characters", field="search")
+    if search is not None and "\x00" in search:
+        raise InvalidInput("search must not contain NUL characters", field="search")
+    return search or None
 
 
 def check_new_artifact(new: NewArtifact) -> None:

@@ -107,23 +107,21 @@ select json_build_object('data', json_build_object('model', (select json_build_o
 
 # The comparison, as far as this benchmark asks for it: models in the order given
 # (duplicates collapsed), one row per metric name (sorted), the best model(s) per row in
-# the metric's direction (declared by the first model that declares it, else inferred from
-# the name like app/metric_directions.py) when at least two models report it, and each
+# the metric's direction (the registry's declaration of the name, else inferred from the
+# name like app/metric_directions.py) when at least two models report it, and each
 # value's difference from the first model's, in decimal. The benchmark's catalogs register
 # no uncertainty, so no interval can make a best value "within uncertainty" here.
 COMPARE_SQL = r"""
 with refs as (select ref, ord from unnest($1::text[]) with ordinality as r(ref, ord)),
 found as (
-    select distinct on (a.id) a.id, a.quality_score, a.evaluation_metrics, a.metric_directions,
-           refs.ord
+    select distinct on (a.id) a.id, a.quality_score, a.evaluation_metrics, refs.ord
     from refs join artifacts a on (a.id = refs.ref or (a.lineage_id = refs.ref and a.is_latest))
     where a.kind = 'model' order by a.id, refs.ord),
 ms as (select *, row_number() over (order by ord) as pos from found),
 names as (select distinct k as name from ms, jsonb_object_keys(ms.evaluation_metrics) k),
 dirs as (
     select n.name, coalesce(
-        (select ms.metric_directions ->> n.name from ms
-         where ms.metric_directions ? n.name order by ms.pos limit 1),
+        (select d.direction from metric_declarations d where d.name = n.name),
         case when exists (
             select 1 from regexp_split_to_table(lower(n.name), '[_\-. ]+') tok
             where tok in ('rmse', 'mae', 'mse', 'loss', 'aic', 'bic', 'error', 'err', 'nll'))

@@ -304,6 +304,11 @@ async def fill(conn: asyncpg.Connection, size: int, seed: int) -> dict[str, int]
             "artifacts", records=cat.artifacts, columns=ARTIFACT_COLUMNS
         )
         await conn.copy_records_to_table("links", records=cat.links, columns=LINK_COLUMNS)
+        # The directions the models are registered with are the registry's too: declared.
+        await conn.executemany(
+            "insert into metric_declarations (name, direction, declared_by) values ($1, $2, $3)",
+            sorted({(n, d, "bench") for dirs in DECLARED.values() for n, d in dirs.items()}),
+        )
     await conn.execute("vacuum (analyze) lineages, artifacts, links")
     counts = await conn.fetch(
         "select kind, count(*) as n from artifacts group by kind order by kind"

@@ -57,6 +57,7 @@ RARE = {
     ("ModelComparison", "trainingConfig"),
     ("ModelComparison", "trainingData"),
     ("ModelComparison", "provenance"),
+    ("Model", "metricWarnings"),
 }
 # The compiler declines any directive; a few queries carry one.
 DIRECTIVES = (" @include(if: true)", " @skip(if: false)", " @skip(if: true)")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
-from app import metric_directions
 from tests.reference_reads import Json, Reference
 
 Expect = Callable[[Reference], Awaitable[Json]]
@@ -66,13 +65,10 @@ async def compare(ref: Reference, baseline: str | None = None) -> Json:
         }
         for r in rows
     ]
-    declared: dict[str, str] = {}
-    for r in rows:
-        declared.update(r["metric_directions"])
     rows_json = []
     for name in sorted({n for r in rows for n in r["evaluation_metrics"]}):
-        # Declared by any compared model, else read from the name (a pure rule of its own).
-        better = metric_directions.direction(name, declared).upper()
+        # The registry's declaration, else read from the name (a pure rule of its own).
+        better = await ref.better(name)
         values = [r["evaluation_metrics"].get(name) for r in rows]
         spans = [
             r["metric_intervals"].get(name, {"lower": v, "upper": v})

@@ -110,10 +110,17 @@ class Reference:
     async def latest(self, version_id: str) -> Json:
         return {"id": next(v["id"] for v in await self.versions(version_id) if v["is_latest"])}
 
+    async def better(self, name: str) -> str:
+        """The registry's direction of a metric name: its declaration in metric_declarations,
+        else the one its name suggests; never a model's own."""
+        declared = await self.conn.fetchval(
+            "select direction from metric_declarations where name = $1", name
+        )
+        return str(declared or metric_directions.inferred(name)).upper()
+
     async def metric_list(self, r: Any) -> list[Json]:
-        declared = r["metric_directions"]
         return [
-            {"name": k, "value": v, "better": metric_directions.direction(k, declared).upper()}
+            {"name": k, "value": v, "better": await self.better(k)}
             for k, v in sorted(r["evaluation_metrics"].items())
         ]
 

@@ -61,7 +61,7 @@ METRIC_CASES = [
         },
     ),
     (
-        "declared direction wins over the name",
+        "the registry's declaration wins over the name",
         [{"loss_reduction": 0.1}, {"loss_reduction": 0.3}],
         {"loss_reduction": "higher"},
         {"loss_reduction": ("higher", ["b-v1"], [0.0, 0.2])},
@@ -87,11 +87,8 @@ METRIC_CASES = [
     ids=[c[0] for c in METRIC_CASES],
 )
 def test_metric_rows(metrics, directions, expected):
-    models = [
-        model("a-v1", metrics[0], directions),
-        model("b-v1", metrics[1]),
-    ]
-    rows = {r.name: r for r in rows_of(models)}
+    models = [model("a-v1", metrics[0]), model("b-v1", metrics[1])]
+    rows = {r.name: r for r in rows_of(models, declared=directions)}
     assert set(rows) == set(expected)
     for name, (better, best, deltas) in expected.items():
         row = rows[name]
@@ -107,8 +104,25 @@ def test_metric_rows(metrics, directions, expected):
         assert rows["f1"].reported_count == 1
 
 
-def rows_of(models: list[Artifact], baseline: int = 0) -> list[comparison.MetricRow]:
-    return comparison.metric_rows([comparison.compared(m) for m in models], baseline)
+def rows_of(
+    models: list[Artifact], baseline: int = 0, declared: dict[str, str] | None = None
+) -> list[comparison.MetricRow]:
+    """The rows, with ``declared`` as the registry's declarations (name to direction)."""
+    compared = [comparison.compared(m, declared or {}) for m in models]
+    return comparison.metric_rows(compared, baseline)
+
+
+def test_a_models_own_direction_decides_nothing():
+    # Each model says loss_reduction is higher-is-better; nobody declared it: the name decides.
+    own = {"loss_reduction": "higher"}
+    models = [
+        model("a-v1", {"loss_reduction": 0.1}, own),
+        model("b-v1", {"loss_reduction": 0.3}, own),
+    ]
+    (row,) = rows_of(models)
+    assert (row.better, row.best_model_ids) == ("lower", ("a-v1",))
+    (declared,) = rows_of(models, declared={"loss_reduction": "higher"})
+    assert (declared.better, declared.best_model_ids) == ("higher", ("b-v1",))
 
 
 def test_deltas_are_exact_and_relative_to_the_chosen_baseline():
@@ -156,7 +170,7 @@ def test_a_capped_model_is_marked_on_every_cell():
 
 
 def test_the_baseline_is_named_by_version_or_lineage_among_the_compared():
-    models = [comparison.compared(model(i)) for i in ("a-v1", "b-v2", "c-v1")]
+    models = [comparison.compared(model(i), {}) for i in ("a-v1", "b-v2", "c-v1")]
     assert comparison.baseline_index(models, None) == 0
     assert comparison.baseline_index(models, "b-v2") == 1
     assert comparison.baseline_index(models, "c") == 2

@@ -46,6 +46,7 @@ SEED = 20_260_513
 QUERIES = 300
 SIZE = 300
 MIN_COMPILED_SHARE = 0.5
+RACES = 20  # answers with errors asked again of the resolvers (see the loop)
 # app.repo.compiled.render.Renderer.statement: how every compiled statement starts.
 COMPILED = "select case when octet_length(t) <= "
 # graphql-core cancels the pending siblings of a field that raised (a nested page out of
@@ -158,6 +159,13 @@ async def test_random_queries_get_the_same_answer_from_both_paths(db, pg_dsn, co
             statements = sum(st.startswith(COMPILED) for st in fast.sql.statements)
             compiled = fastpath.compile(q.query, q.variables, None) is not None
             slow_answer = await ask(slow, q)
+            for _ in range(RACES):
+                # Out-of-range arguments of two sibling fields race: the answer names the
+                # error raised first, which may differ between two runs of the resolvers.
+                # The fast path's answer is right when the resolvers give it too.
+                if ordered(fast_answer) == ordered(slow_answer) or "errors" not in slow_answer[1]:
+                    break
+                slow_answer = await ask(slow, q)
             tally["queries"] += 1
             asked.update(set(q.roots))
             if answered:

@@ -127,10 +127,8 @@ def test_failed_checks_compare_in_decimal():
     held = bare_model("a-v1", {"auc": 0.823})
     target = bare_model("a-v2", {"auc": 0.854})
     gate = [GateMetric("auc", min_improvement=0.031)]
-    assert promotion.failed_checks(target, held, gate, archived=False) == []
-    assert [c.code for c in promotion.failed_checks(target, None, [], archived=True)] == [
-        "ARCHIVED"
-    ]
+    assert promotion.failed_checks(target, held, gate, False, {}) == []
+    assert [c.code for c in promotion.failed_checks(target, None, [], True, {})] == ["ARCHIVED"]
 
 
 async def test_curation_after_promotion_keeps_the_alias_and_shows_the_gate_failing(api, conn):

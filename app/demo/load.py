@@ -13,8 +13,9 @@ from app.domain import Kind, LinkSpec, LinkType, NewArtifact
 from app.promotion import gate_from_json
 from app.repo import artifacts as artifact_repo
 from app.repo import locks
+from app.repo import metric_declarations as declaration_repo
 from app.service import aliases
-from app.service.register import register
+from app.service.register import SYSTEM_ACTOR, register
 
 CATALOG = Path(__file__).parent / "catalog.json"
 
@@ -71,6 +72,14 @@ async def load_if_empty(conn: Conn, catalog: Path = CATALOG) -> int:
         await locks.hold_for_transaction(conn, _LOCK_KEY)
         if await artifact_repo.count_all(conn) > 0:
             return 0
+        # Names whose direction their tokens do not tell (mean_credible_set_size is lower);
+        # a declaration someone made already stays.
+        metrics = loaded.get("metrics", [])
+        declared = await declaration_repo.of_names(conn, [m["name"] for m in metrics])
+        for m in (m for m in metrics if m["name"] not in declared):
+            await declaration_repo.put(
+                conn, m["name"], m["direction"], m.get("description", ""), SYSTEM_ACTOR
+            )
         for entry in entries:
             await register(conn, to_new_artifact(entry))
         for move in loaded.get("aliases", []):

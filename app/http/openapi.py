@@ -6,7 +6,7 @@ from typing import Any
 
 from app import tags
 from app.domain import Family
-from app.http import openapi_aliases
+from app.http import openapi_aliases, openapi_metrics
 from app.http.openapi_compare import BASELINE_PARAMETER, COMPARISON, INTERVAL
 from app.http.openapi_parameters import IDS, LIST_PARAMETERS
 
@@ -237,6 +237,7 @@ DOCUMENT: dict[str, Any] = {
             }
         },
         **openapi_aliases.PATHS,
+        "/api/metrics": openapi_metrics.path(BAD),
     },
     "components": {
         "schemas": {
@@ -244,6 +245,8 @@ DOCUMENT: dict[str, Any] = {
             "ModelDetail": MODEL_DETAIL,
             "Comparison": COMPARISON,
             "Aliases": openapi_aliases.ALIASES,
+            "Metrics": openapi_metrics.METRICS,
+            "RegistryMetric": openapi_metrics.REGISTRY_METRIC,
             "Warning": WARNING,
             "Tag": TAG,
             "Error": ERROR,

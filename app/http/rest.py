@@ -11,9 +11,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from app import ids, paging, tags
-from app.errors import InvalidInput
 from app.domain import Family
-from app.http import auth, openapi, rest_aliases, rest_compare, rest_json
+from app.errors import InvalidInput
+from app.http import auth, openapi, rest_aliases, rest_compare, rest_json, rest_metrics
 from app.http.rest_params import Query, choice, flag, id_list, integer, text
 from app.schema import filter_inputs
 from app.schema.execute import read
@@ -165,6 +165,7 @@ def routes(list_endpoint: Endpoint) -> list[Route]:
         Route("/api/openapi.json", openapi_document),
         Route("/api/models", list_endpoint),
         Route("/api/models/compare", reading(compare_models)),
+        Route("/api/metrics", reading(rest_metrics.list_metrics)),
         Route("/api/models/{id}", reading(model_detail)),
         Route("/api/models/{lineage}/aliases", reading(rest_aliases.list_aliases)),
         Route(

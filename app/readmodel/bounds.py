@@ -58,6 +58,8 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
     },
     **{(type_name, "tags"): Bound(fixed=tags.MAX_TAGS) for type_name in FIELDS},
     ("Model", "evaluationMetrics"): Bound(fixed=validation.MAX_METRICS),
+    ("Model", "metricWarnings"): Bound(fixed=validation.MAX_METRICS),
+    ("MetricPage", "items"): _PAGE,
     ("Query", "aliases"): Bound(fixed=MAX_ALIASES),
     ("LineageAlias", "gate"): Bound(fixed=MAX_GATE_METRICS),
     # Provenance, archiving, and two checks per gate metric at the most.

@@ -157,6 +157,8 @@ FIELDS: dict[str, dict[str, Field]] = {
         "rawQualityScore": Column("{a}.raw_quality_score"),
         "evaluationMetricsJson": Column("{a}.evaluation_metrics"),
         "evaluationMetrics": Shape("metrics"),
+        # Compared with the registry's directions by the resolvers; the compiled path declines.
+        "metricWarnings": Shape("metricWarnings"),
         "provenance": Shape("provenance"),
         "links": Shape("links", paged=True),
         "linksCount": Count("links"),

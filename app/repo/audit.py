@@ -34,6 +34,34 @@ async def record(
     )
 
 
+async def record_metric(
+    conn: Conn, actor: str, action: str, metric_name: str, before: Any, after: Any
+) -> None:
+    """Append one entry about a metric name (its declaration); inside the write's transaction."""
+    await conn.execute(
+        "insert into audit_log (actor, action, metric_name, before, after) "
+        "values ($1, $2, $3, $4, $5)",
+        actor,
+        action,
+        metric_name,
+        before,
+        after,
+    )
+
+
+async def for_metric(conn: Conn, metric_name: str) -> list[AuditEntry]:
+    """Every entry about a metric name, oldest first (its name in place of an artifact id)."""
+    records = await conn.fetch(
+        "select at, actor, action, metric_name, before, after from audit_log "
+        "where metric_name = $1 order by id",
+        metric_name,
+    )
+    return [
+        AuditEntry(r["at"], r["actor"], r["action"], r["metric_name"], r["before"], r["after"])
+        for r in records
+    ]
+
+
 async def for_artifacts(
     conn: Conn, artifact_ids: list[str], limit: int, offset: int
 ) -> list[AuditEntry]:

@@ -127,9 +127,10 @@ class ModelComparison:
         return [DuplicateId(id=ID(d.ref), model_id=ID(d.model_id)) for d in self.duplicate_refs]
 
     @strawberry.field
-    def metrics(self) -> list[MetricComparison]:
-        rows = comparison.metric_rows([comparison.compared(m) for m in self.found], self.base)
-        return [metric_comparison(r) for r in rows]
+    async def metrics(self, info: Info) -> list[MetricComparison]:
+        declared = await info.context.loaders.directions(comparison.metric_names(self.found))
+        compared = [comparison.compared(m, declared) for m in self.found]
+        return [metric_comparison(r) for r in comparison.metric_rows(compared, self.base)]
 
     @strawberry.field
     def metadata(self) -> list[DiffRow]:

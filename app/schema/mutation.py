@@ -28,6 +28,7 @@ from app.schema.inputs import (
     RegisterHypothesisInput,
     RegisterModelInput,
 )
+from app.schema.metrics import RegistryMetric, registry_metric
 from app.schema.types import (
     Analysis,
     Artifact,
@@ -37,8 +38,8 @@ from app.schema.types import (
     Model,
     to_gql,
 )
-from app.schema.values import TagInput, TokenScope
-from app.service import writes
+from app.schema.values import MetricDirection, TagInput, TokenScope
+from app.service import metrics, writes
 
 KEY_HELP = "Repeat a call with the same key to get its first result without writing again."
 
@@ -58,6 +59,7 @@ SCOPES: dict[str, Scope] = {
     "restoreVersion": Scope.WRITE,
     "setTags": Scope.WRITE,
     "removeTags": Scope.WRITE,
+    "declareMetric": Scope.WRITE,  # changing a declared direction needs admin, checked there
     "createToken": Scope.ADMIN,
     "revokeToken": Scope.ADMIN,
 }
@@ -300,6 +302,20 @@ class Mutation:
     ) -> Artifact:
         c, key = info.context, _key(info, idempotency_key)
         return to_gql(await writes.remove_tags(c.db, c.principal, str(id), keys, key))
+
+    @strawberry.mutation(
+        description="Declare whether higher or lower is better for a metric name, for every "
+        "model: compare, promotion gates and each metric's `better` follow it (an undeclared "
+        "name's direction is inferred from the name). Declaring a name needs the write scope; "
+        "changing the direction of a declared one flips every comparison and gate on it and "
+        "needs admin (FORBIDDEN otherwise); the same direction again updates the description."
+    )
+    async def declare_metric(
+        self, info: Info, name: str, direction: MetricDirection, description: str = ""
+    ) -> RegistryMetric:
+        c = info.context
+        declared = await metrics.declare(c.db, c.principal, name, direction, description)
+        return registry_metric(declared)
 
     @strawberry.mutation(description="Create an API token (needs the admin scope).")
     async def create_token(self, info: Info, name: str, scopes: list[TokenScope]) -> CreatedToken:

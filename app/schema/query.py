@@ -9,10 +9,11 @@ import strawberry
 from app import domain, locations, paging
 from app.domain import Family, Kind
 from app.repo import locations as location_repo
-from app.schema.compare import ModelComparison
-from app.schema.lineage import LineageGraph, graph
 from app.schema import filter_inputs
+from app.schema.compare import ModelComparison
 from app.schema.filter_inputs import ModelFilter, ModelSort
+from app.schema.lineage import LineageGraph, graph
+from app.schema.metrics import MetricPage, registry_metric
 from app.schema.pages import AnalysisPage, AuditEntry, DatasetPage, HypothesisPage, ModelPage
 from app.schema.types import (
     Analysis,
@@ -27,7 +28,7 @@ from app.schema.types import (
     to_gql,
 )
 from app.schema.values import LIMIT, PAGED, Limit, LineageDirection, Offset
-from app.service import aliases, catalog, compare, lineage, writes
+from app.service import aliases, catalog, compare, lineage, metrics, writes
 
 
 async def _one(info: Info, ref: str, kind: Kind | None) -> domain.Artifact | None:
@@ -204,6 +205,25 @@ class Query:
             )
             for s in found
         ]
+
+    @strawberry.field(
+        description="The metric names the registry knows (declared, or reported by at least "
+        "one model), by name, each with the registry's direction and how it was decided. "
+        f"At most {paging.PAGE_DEFAULT} unless `limit` asks for up to {paging.MAX_PAGE}."
+    )
+    async def metrics(
+        self,
+        info: Info,
+        limit: int = paging.PAGE_DEFAULT,
+        offset: int = 0,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="A case-insensitive substring of the name."),
+        ] = None,
+    ) -> MetricPage:
+        found = await info.context.loaders.run(lambda c: metrics.known(c, search, limit, offset))
+        await info.context.spend(len(found.items))
+        return MetricPage(items=[registry_metric(n) for n in found.items], total=found.total)
 
     @strawberry.field(description="Every recorded write to a version, oldest first." + PAGED)
     async def audit_trail(

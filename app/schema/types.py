@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import strawberry
 
-from app import domain, ids, metric_directions, paging
+from app import domain, ids, paging
 from app import metric_history as history
 from app.domain import Kind
 from app.reach import ref
@@ -22,6 +22,8 @@ from app.readmodel.fields import INPUTS
 from app.schema import resolve
 from app.schema.context import Context
 from app.schema.declared import declared
+from app.schema.metrics import Metric, MetricHistory, MetricPoint, MetricWarning, metrics_of
+from app.schema.metrics import warnings as metric_warnings
 from app.schema.scalars import JSON, BigInt
 from app.schema.values import (
     LIMIT,
@@ -30,10 +32,6 @@ from app.schema.values import (
     ArtifactLinkType,
     HistorySampling,
     Limit,
-    Metric,
-    MetricDirection,
-    MetricHistory,
-    MetricPoint,
     ModelFamily,
     Offset,
     Provenance,
@@ -221,10 +219,19 @@ class Model(Artifact, Stored):
     raw_quality_score: float
 
     @strawberry.field
-    def evaluation_metrics(self) -> list[Metric]:
-        m = self.data.model
-        assert m is not None
-        return [metric(m, k) for k in sorted(m.evaluation_metrics)]
+    async def evaluation_metrics(self, info: Info) -> list[Metric]:
+        assert self.data.model is not None
+        (found,) = await metrics_of(info, [self.data.model])
+        return found
+
+    @strawberry.field(
+        description="Directions this version was registered with (metricDirections) that "
+        "the registry's direction of the metric contradicts, by metric: "
+        "METRIC_DIRECTION_CONFLICT. The registry's direction decides; these are kept as given."
+    )
+    async def metric_warnings(self, info: Info) -> list[MetricWarning]:
+        assert self.data.model is not None
+        return await metric_warnings(info, self.data.model)
 
     @strawberry.field(description="The evaluation metrics as one JSON object.")
     def evaluation_metrics_json(self) -> JSON:
@@ -269,6 +276,8 @@ class Model(Artifact, Stored):
         found = await info.context.loaders.artifact.load_many(
             [ids.version_id(a.lineage_id, k) for k in numbers]
         )
+        versions = [v for v in found if v is not None and v.model is not None]
+        metrics = await metrics_of(info, [v.model for v in versions if v.model is not None])
         return MetricHistory(
             versions_count=n,
             sampling=shown,
@@ -277,10 +286,9 @@ class Model(Artifact, Stored):
                     version_id=strawberry.ID(v.id),
                     version_number=v.version_number,
                     created_at=v.created_at,
-                    metrics=[metric(v.model, k) for k in sorted(v.model.evaluation_metrics)],
+                    metrics=shown_metrics,
                 )
-                for v in found
-                if v is not None and v.model is not None
+                for v, shown_metrics in zip(versions, metrics, strict=True)
             ],
         )
 
@@ -292,19 +300,6 @@ class Model(Artifact, Stored):
             for w in self.data.model.warnings
         ]
         return Provenance(complete=not warnings, warnings=warnings)
-
-
-def metric(m: domain.ModelFields, name: str) -> Metric:
-    """One metric of a model, with its direction and uncertainty."""
-    interval = m.intervals.get(name)
-    return Metric(
-        name=name,
-        value=m.evaluation_metrics[name],
-        better=MetricDirection(metric_directions.direction(name, m.metric_directions)),
-        stderr=interval.stderr if interval else None,
-        lower=interval.lower if interval else None,
-        upper=interval.upper if interval else None,
-    )
 
 
 @strawberry.type(description="A dataset version.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -12,7 +11,7 @@ from app.auth import Scope
 from app.domain import Family, Kind, LinkType
 from app.domain import WarningCode as DomainWarningCode
 from app.lineage_cut import Walk
-from app.metric_directions import Direction
+from app.metric_directions import Decided, Direction
 from app.metric_history import Sampling
 from app.readmodel.filters import MetricOrder, Order, SortKey
 
@@ -22,6 +21,11 @@ _GRAPHQL_ENUMS = {
     Kind: ("ArtifactKind", "The four kinds of artifact."),
     Family: ("ModelFamily", "The family a model belongs to."),
     Direction: ("MetricDirection", "Whether a higher or a lower value of a metric is better."),
+    Decided: (
+        "MetricDecision",
+        "How the registry decided a metric's direction: DECLARED by declareMetric, or "
+        "INFERRED from its name (rmse, loss, aic... lower; others higher).",
+    ),
     LinkType: ("ArtifactLinkType", "The type of a provenance link, from dependent to dependency."),
     DomainWarningCode: ("WarningCode", "A stable code for each kind of provenance gap."),
     Scope: ("TokenScope", "What a token may do; each scope includes the ones before it."),
@@ -44,6 +48,7 @@ for _enum, (_name, _description) in _GRAPHQL_ENUMS.items():
 ArtifactKind = Kind
 ModelFamily = Family
 MetricDirection = Direction
+MetricDecision = Decided
 ArtifactLinkType = LinkType
 WarningCode = DomainWarningCode
 TokenScope = Scope
@@ -65,23 +70,6 @@ class Provenance:
     warnings: list[ProvenanceWarning]
 
 
-@strawberry.type(description="One evaluation metric of a model.")
-class Metric:
-    name: str
-    value: float
-    better: MetricDirection
-    stderr: float | None = strawberry.field(
-        description="The standard error it was registered with, if any."
-    )
-    lower: float | None = strawberry.field(
-        description="The interval's lower end: as registered, or value - 1.96 x stderr; "
-        "null without an uncertainty."
-    )
-    upper: float | None = strawberry.field(
-        description="The interval's upper end: as registered, or value + 1.96 x stderr."
-    )
-
-
 # The arguments every nested list takes: one paging shape for all of them.
 Limit = Annotated[
     int,
@@ -101,21 +89,6 @@ PAGED = f" At most {paging.NESTED_DEFAULT} items unless `limit` asks for up to {
 def count_of(field: str) -> str:
     """The description of a list's sibling count field."""
     return f"How many items `{field}` holds in all, whatever page it is asked for."
-
-
-@strawberry.type(description="One version's metrics, a point of a metric trend.")
-class MetricPoint:
-    version_id: strawberry.ID
-    version_number: int
-    created_at: datetime
-    metrics: list[Metric]
-
-
-@strawberry.type(description="The metrics across a lineage's versions, oldest first.")
-class MetricHistory:
-    versions_count: int = strawberry.field(description="How many versions the lineage has.")
-    sampling: HistorySampling = strawberry.field(description="Which versions the points are.")
-    points: list[MetricPoint]
 
 
 @strawberry.type(description="A key/value label on a version.")

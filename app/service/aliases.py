@@ -12,6 +12,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound, PromotionRef
 from app.repo import aliases as alias_repo
 from app.repo import audit as audit_repo
 from app.repo import catalog as catalog_repo
+from app.repo import metric_declarations as declaration_repo
 
 MAX_REASON = 1000
 MAX_ALIASES = 100  # per lineage
@@ -73,9 +74,9 @@ async def _gate(
     if not mover.may_promote:
         raise Forbidden(f"moving the protected alias {alias!r} needs the promote scope")
     held = (await catalog_repo.by_refs_map(conn, [now])).get(now) if now else None
-    failed = promotion.failed_checks(
-        target, held, promotion.gate_from_json(raw), archived=is_archived(target)
-    )
+    gate = promotion.gate_from_json(raw)
+    declared = await declaration_repo.directions(conn, [g.metric for g in gate])
+    failed = promotion.failed_checks(target, held, gate, is_archived(target), declared)
     if not failed:
         return False
     if not force:
@@ -191,11 +192,13 @@ async def unprotect(conn: Conn, lineage_id: str, alias: str) -> None:
         raise NotFound(f"{lineage_id}@{alias} is not protected", ids=[f"{lineage_id}@{alias}"])
 
 
-def gate_state(target: Artifact, raw_gate: list[dict[str, Any]]) -> list[promotion.Check]:
+def gate_state(
+    target: Artifact, raw_gate: list[dict[str, Any]], declared: dict[str, str]
+) -> list[promotion.Check]:
     """What the gate of a protected alias says of the version it holds now: provenance that
     curation made incomplete since, archiving, thresholds (no improvement to check)."""
     gate = promotion.gate_from_json(raw_gate)
-    return promotion.failed_checks(target, None, gate, archived=is_archived(target))
+    return promotion.failed_checks(target, None, gate, is_archived(target), declared)
 
 
 @dataclass(frozen=True)
@@ -208,12 +211,14 @@ class AliasState:
 
 async def of_lineage(conn: Conn, lineage_id: str) -> list[AliasState]:
     """Every alias of a lineage with the version it holds and, when protected, what its gate
-    says of that version now: three statements."""
+    says of that version now: four statements at the most."""
     if not ids.possible(lineage_id):
         return []
     held = await alias_repo.of_lineage(conn, lineage_id)
     gates = await alias_repo.protections(conn, [(lineage_id, a) for a, _ in held])
     versions = await catalog_repo.by_refs_map(conn, [v for _, v in held]) if held else {}
+    gated = {g["metric"] for raw in gates.values() for g in raw}
+    declared = await declaration_repo.directions(conn, sorted(gated)) if gated else {}
     states = []
     for alias, version_id in held:
         raw = gates.get((lineage_id, alias))
@@ -223,7 +228,7 @@ async def of_lineage(conn: Conn, lineage_id: str) -> list[AliasState]:
                 alias,
                 target,
                 None if raw is None else promotion.gate_from_json(raw),
-                [] if raw is None else gate_state(target, raw),
+                [] if raw is None else gate_state(target, raw, declared),
             )
         )
     return states

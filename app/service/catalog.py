@@ -9,9 +9,8 @@ from app import ids, metric_directions, paging, tags, validation
 from app.db.types import Conn
 from app.domain import Artifact, Family, Kind
 from app.errors import InvalidInput
-from app.readmodel import filters
+from app.readmodel import filters, page_sql
 from app.readmodel.filters import MetricOrder
-from app.readmodel import page_sql
 from app.readmodel.page_sql import Order
 from app.repo import artifacts as artifact_repo
 from app.repo import catalog as catalog_repo
@@ -51,12 +50,7 @@ class Page:
 check_paging = paging.check
 
 
-def _check_search(search: str | None) -> str | None:
-    if search is not None and len(search) > MAX_SEARCH:
-        raise InvalidInput(f"search is longer than {MAX_SEARCH} characters", field="search")
-    if search is not None and "\x00" in search:
-        raise InvalidInput("search must not contain NUL characters", field="search")
-    return search or None
+_check_search = validation.check_search
 
 
 def _check_tag(tag: filters.TagFilter | None) -> filters.TagFilter | None:

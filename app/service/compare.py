@@ -11,6 +11,7 @@ from app.domain import Artifact, Kind, Link, LinkType
 from app.errors import InvalidInput, NotFound
 from app.overlap import Dag, DagEdge, DataOverlap, Merged, Share
 from app.repo import catalog as catalog_repo
+from app.repo import metric_declarations as declaration_repo
 from app.service import linking
 
 MIN_MODELS = 2
@@ -172,7 +173,8 @@ async def baseline(conn: Conn, models: list[Artifact], ref: str | None) -> int:
     if ref is not None and "@" in ref:
         found = await catalog_repo.by_refs_map(conn, [ref])
         ref = found[ref].id if ref in found else ref
-    return comparison.baseline_index([comparison.compared(m) for m in models], ref)
+    # The baseline is chosen by id: no metric direction takes part.
+    return comparison.baseline_index([comparison.compared(m, {}) for m in models], ref)
 
 
 async def compare(conn: Conn, ids: list[str], baseline_ref: str | None = None) -> Comparison:
@@ -181,11 +183,12 @@ async def compare(conn: Conn, ids: list[str], baseline_ref: str | None = None) -
     found = chosen.models
     base = await baseline(conn, found, baseline_ref)
     parts = await lineages(conn, found)
+    declared = await declaration_repo.directions(conn, comparison.metric_names(found))
     return Comparison(
         models=found,
         baseline=base,
         duplicates=chosen.duplicates,
-        metrics=comparison.metric_rows([comparison.compared(m) for m in found], base),
+        metrics=comparison.metric_rows([comparison.compared(m, declared) for m in found], base),
         metadata=comparison.metadata_rows(found, base),
         training_config=comparison.config_rows(found, base),
         lineages=parts,

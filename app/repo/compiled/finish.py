@@ -15,6 +15,7 @@ from typing import Any
 from app import comparison, metric_values
 from app.comparison import Compared, MetricCell, MetricRow
 from app.errors import RegistryError
+from app.repo import metric_declarations
 from app.repo.compiled import plan
 
 
@@ -32,12 +33,13 @@ class Finisher:
     baseline: str | None
 
 
-# The SQL of the inputs, for the models' rows ``m`` in compare order.
+# The SQL of the inputs, for the models' rows ``m`` in compare order; the directions are the
+# registry's declarations of each model's metric names, read in the same statement.
 INPUTS = (
     "(select json_agg(json_build_object('id', m.id, 'lineage', m.lineage_id, 'latest', "
     "m.is_latest, 'metrics', m.evaluation_metrics, 'intervals', m.metric_intervals, "
-    "'directions', m.metric_directions, 'capped', jsonb_array_length(m.provenance_warnings) > 0"
-    ") order by m.pos) from m)"
+    f"'directions', {metric_declarations.declared_sql('m.evaluation_metrics')}, "
+    "'capped', jsonb_array_length(m.provenance_warnings) > 0) order by m.pos) from m)"
 )
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from app import metric_directions, reach
+from app import reach
 from app.readmodel.fields import KIND_OF, AliasMoves, AllLinks, Column, Link, SameContent, Versions
+from app.repo import metric_declarations
 from app.repo.compiled import finish, plan
 
 MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
@@ -228,7 +229,8 @@ class Renderer:
         fields = {
             "name": f"{m}.key",
             "value": f"({m}.value)::float8",
-            "better": metric_directions.direction_sql(f"{a}.metric_directions", f"{m}.key"),
+            # The registry's direction, read in the statement: never one kept by a process.
+            "better": metric_declarations.direction_sql(f"{m}.key"),
         } | {
             bound: f"({a}.metric_intervals -> {m}.key -> '{bound}')::float8"
             for bound in ("stderr", "lower", "upper")
