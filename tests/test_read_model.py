@@ -62,9 +62,14 @@ def test_a_new_field_without_a_declaration_is_declined():
 
 
 def test_a_new_filter_key_without_a_declaration_is_declined():
-    extension = "extend input ModelFilter { archived: Boolean }"
-    with pytest.raises(Unsupported, match="archived"):
-        plan(extension, "{ models(filter: {archived: true}) { total } }")
+    extension = "extend input ModelFilter { retired: Boolean }"
+    with pytest.raises(Unsupported, match="retired"):
+        plan(extension, "{ models(filter: {retired: true}) { total } }")
+    with pytest.raises(Unsupported, match="retired"):
+        plan(
+            extension,
+            "{ models(filter: {or: [{family: STATISTICAL}, {retired: true}]}) { total } }",
+        )
     # Left out, it has no value: the page is planned as before.
     plan(extension, "{ models { total } }")
 

@@ -48,7 +48,8 @@ async def test_list_has_exactly_the_spec_shape(api, demo):
     )
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"models", "total"}
+    # The spec's keys, and the cursor of the next page (null: this is the last page).
+    assert set(body) == {"models", "total", "next_cursor"} and body["next_cursor"] is None
     assert body["total"] == len(body["models"]) > 0
     for item in body["models"]:
         assert set(item) >= SPEC_KEYS

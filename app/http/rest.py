@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from app import ids, paging, tags
 from app.domain import Family
-from app.errors import InvalidInput
+from app.errors import InvalidInput, RegistryError
 from app.http import auth, openapi, rest_aliases, rest_compare, rest_json, rest_metrics
 from app.http.rest_params import Query, choice, flag, id_list, integer, text
 from app.schema import filter_inputs
@@ -125,7 +125,12 @@ async def list_models(request: Request) -> Response:
     It runs the GraphQL models query, so both surfaces answer the same question one way.
     """
     variables = list_variables(request.query_params)
-    data = await read(request, rest_json.LIST_QUERY, variables)
+    try:
+        data = await read(request, rest_json.LIST_QUERY, variables)
+    except RegistryError as e:
+        if e.code == "BAD_CURSOR":
+            raise RegistryError(e.message, code=e.code, parameter="cursor") from None
+        raise
     return Response(list_body(data), media_type="application/json")
 
 

@@ -70,6 +70,14 @@ class Filter:
     link: LinkType | None = None
 
 
+# The filter tree's leaves and groups (app.search, app.readmodel.tree_sql): the statement
+# reads each; a reference leaf among them walks its links in SQL.
+TREE_KEYS = (
+    "architecture", "qualityScore", "parameterCount", "createdAt", "metric",
+    "provenanceComplete", "warning", "producedBy", "derivedFrom", "archived", "text", "and",
+    "or", "not",
+)  # fmt: skip
+
 MODEL_FILTERS: dict[str, Filter] = {
     "family": Filter(compiled=True),
     "latestOnly": Filter(compiled=True),
@@ -78,6 +86,7 @@ MODEL_FILTERS: dict[str, Filter] = {
     "alias": Filter(compiled=True),
     "trainedOn": Filter(compiled=False, link=LinkType.TRAINED_ON),
     "testsHypothesis": Filter(compiled=False, link=LinkType.TESTS_HYPOTHESIS),
+    **{key: Filter(compiled=True) for key in TREE_KEYS},
 }
 
 

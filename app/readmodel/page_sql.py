@@ -139,14 +139,12 @@ def _driven(
     """A metric sort of the few models ``where`` picks: read them with the metric, sort."""
     d = "desc" if order.descending else "asc"
     keyset = ""
-    if after is not None:
+    if after is not None and after.value is None:
         cmp = "<" if order.descending else ">"
-        past = f"(s.value is null and {a}.id {cmp} {bind(after.id, 'text')})"
-        if after.value is None:
-            keyset = f" and {past}"
-        else:
-            ahead = _after("s.value", f"{a}.id", after, order.descending, bind, "float8")
-            keyset = f" and ((s.value is not null and {ahead}) or s.value is null)"
+        keyset = f" and (s.value is null and {a}.id {cmp} {bind(after.id, 'text')})"
+    elif after is not None:
+        ahead = _after("s.value", f"{a}.id", after, order.descending, bind, "float8")
+        keyset = f" and ((s.value is not null and {ahead}) or s.value is null)"
     return (
         f"select {a}.*, s.value as sort_key from artifacts {a} "
         f"left join model_metrics s on s.artifact_id = {a}.id and s.name = {name} "

@@ -43,7 +43,8 @@ async def read(conn: HTTPConnection, query: str, variables: dict[str, Any]) -> d
         first = result.errors[0]
         extensions = dict(first.extensions or {})
         code = extensions.pop("code", "INTERNAL_SERVER_ERROR")
-        # The details a coded error carries (the field it names, a position) reach REST too.
+        # A GraphQL field's name is not a REST parameter's: the caller names the parameter.
+        extensions.pop("field", None)
         raise RegistryError(first.message, code=code, **extensions)
     assert result.data is not None
     return result.data

@@ -38,7 +38,7 @@ class Compiled:
     statement: str
     params: tuple[Any, ...]
     label: str
-    finishers: tuple[finish.Finisher, ...] = ()
+    finishers: tuple[finish.Finisher | finish.Cursors, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ of range: Unsupported, and the resolvers answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -25,9 +26,16 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values
 
 from app import ids, paging, tags, validation
+from app.errors import InvalidInput
 from app.readmodel import fields as decl
-from app.readmodel.filters import MODEL_FILTERS
+from app.readmodel.filters import MODEL_FILTERS, MetricOrder
+from app.readmodel.page_sql import Order
 from app.repo.compiled import plan
+from app.schema import filter_inputs
+from app.search import cursor, model_lists
+from app.search.cursor import Position
+from app.search.tree import Node, check_limits
+from app.service import catalog
 from app.service.compare import MAX_MODELS, MIN_MODELS
 
 PAGES = {
@@ -274,26 +282,35 @@ class Planner:
     def list_page(self, node: FieldNode, type_name: str, args: dict[str, Any]) -> plan.ListPage:
         if type_name == "Model":
             self.takes("Query", node, frozenset({"filter", "sort", "limit", "offset", "after"}))
-            if args.get("after") is not None:
-                raise Unsupported("cursor")
             f, s = args.get("filter") or {}, args.get("sort")
-            unknown = {k for k, v in _items(f) if v is not None} - _compiled_filters()
-            if unknown:
-                raise Unsupported(f"filters {sorted(unknown)}")
             family, latest_only = _value(_get(f, "family")), bool(_get(f, "latestOnly"))
             search, tag, alias = _get(f, "search"), _tag(_get(f, "tag")), _alias(_get(f, "alias"))
-            if _get(s, "metric") is not None:
-                raise Unsupported("metric sort")
+            if search is not None and (len(search) > validation.MAX_SEARCH or "\x00" in search):
+                raise Unsupported("search out of range")
             sort = _value(_get(s, "field")) if s is not None else "created_at"
             descending = (_value(_get(s, "direction")) if s is not None else "desc") == "desc"
+            unknown = _filter_keys(f) - set(MODEL_FILTERS)
+            if unknown:
+                raise Unsupported(f"filters {sorted(unknown)}")
+            listed = _model_list(
+                f, _get(s, "metric"), args.get("after"), args["offset"], sort, descending
+            )
+            if listed.metric is None:
+                resolved = {k for k, v in _items(f) if v is not None} - _compiled_filters()
+                if resolved:
+                    raise Unsupported(f"filters {sorted(resolved)}")
+            else:
+                # The whole filter is one tree: the long-standing filters are in it.
+                family, latest_only, search, tag, alias = None, False, None, None, None
+                descending = listed.descending
         else:
             self.takes("Query", node, frozenset({"latestOnly", "search", "limit", "offset"}))
             family, sort, descending, tag, alias = None, "created_at", True, None, None
             latest_only, search = bool(args["latestOnly"]), args.get("search")
+            if search is not None and (len(search) > validation.MAX_SEARCH or "\x00" in search):
+                raise Unsupported("search out of range")
         if not paging.within(args["limit"], args["offset"]):
             raise Unsupported("paging out of range")
-        if search is not None and (len(search) > validation.MAX_SEARCH or "\x00" in search):
-            raise Unsupported("search out of range")
         page_type = f"{type_name}Page"
         fields: list[tuple[str, plan.Part]] = []
         for key, child in self.collect(_selection(node), page_type):
@@ -304,6 +321,8 @@ class Planner:
                 fields.append((key, "total"))
             elif part == "items":
                 fields.append((key, self.obj(child.selection_set, (type_name,))))
+            elif part in ("cursors", "nextCursor", "hasNextPage") and type_name == "Model":
+                fields.append((key, part))
             else:
                 raise Unsupported(part)
         return plan.ListPage(
@@ -318,6 +337,7 @@ class Planner:
             descending=descending,
             tag=tag,
             alias=alias,
+            **(listed.plan() if type_name == "Model" else {}),
         )
 
     def lineage(self, node: FieldNode, args: dict[str, Any]) -> plan.LineageWalk:
@@ -355,6 +375,66 @@ def _items(obj: Any) -> list[tuple[str, Any]]:
     return [(k, getattr(obj, k)) for k in vars(obj)] if obj is not None else []
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """What a model list adds to its page's plan (app.repo.compiled.plan.ListPage)."""
+
+    where: Node | None
+    metric: str | None
+    after: Position | None
+    fingerprint: str
+    driven: bool
+    assumed: str | None
+    descending: bool
+
+    def plan(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if k != "descending"}
+
+
+def _model_list(
+    f: Any, metric: Any, after: Any, offset: int, sort: str, descending: bool
+) -> _Listed:
+    """The tree, order and cursor of a model list, read as the service reads them
+    (app.service.catalog.model_query); Unsupported for anything it would refuse."""
+    if after is not None and offset:
+        raise Unsupported("cursor and offset")
+    try:
+        where = filter_inputs.tree(f, skip=filter_inputs.LEGACY)
+        legacy = catalog.ModelFilter(
+            family=_value(_get(f, "family")),
+            dataset=_get(f, "trainedOn"),
+            hypothesis=_get(f, "testsHypothesis"),
+            latest_only=bool(_get(f, "latestOnly")),
+            search=_get(f, "search") or None,
+            tag=_tag(_get(f, "tag")),
+            alias=_get(f, "alias"),
+        )
+        whole = model_lists.conjoin(catalog.legacy_tree(legacy), where)
+        whole = None if whole is None else check_limits(whole)
+        assumed = None
+        if metric is None:
+            order = Order(sort, descending)
+        else:
+            how = MetricOrder(_value(_get(metric, "order")))
+            # The registry's direction is read in the statement: assume the name's, guard it.
+            order = catalog.metric_order(_get(metric, "name"), how, {})
+            if how is MetricOrder.BEST:
+                assumed = "HIGHER" if order.descending else "LOWER"
+        question = model_lists.fingerprint(whole, order)
+        position = None if after is None else cursor.decode(after, question)
+    except InvalidInput:
+        raise Unsupported("invalid filter, sort or cursor") from None
+    return _Listed(
+        where=whole if metric is not None else (None if where is None else check_limits(where)),
+        metric=order.metric,
+        after=position,
+        fingerprint=question,
+        driven=metric is not None and model_lists.driven(whole),
+        assumed=assumed,
+        descending=order.descending,
+    )
+
+
 def _alias(value: Any) -> str | None:
     """An alias filter the statement can apply; the resolvers answer invalid ones with errors."""
     if value is not None and (
@@ -372,6 +452,17 @@ def _tag(value: Any) -> tuple[str, str | None] | None:
     if not tags.KEY.fullmatch(key) or (wanted is not None and not tags.valid_value(wanted)):
         raise Unsupported("tag out of range")
     return key, wanted
+
+
+def _filter_keys(f: Any) -> set[str]:
+    """Every key given in a filter and the filters nested in it."""
+    found = {k for k, v in _items(f) if v is not None}
+    nested = [*(_get(f, "and") or []), *(_get(f, "or") or [])]
+    if _get(f, "not") is not None:
+        nested.append(_get(f, "not"))
+    for child in nested:
+        found |= _filter_keys(child)
+    return found
 
 
 def _compiled_filters() -> set[str]:

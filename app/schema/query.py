@@ -106,7 +106,7 @@ class Query:
             alias=f.alias,
         )
         where = filter_inputs.tree(f, skip=filter_inputs.LEGACY)
-        metric = None if s.metric is None else catalog.metric_order(s.metric.name, s.metric.order)
+        metric = None if s.metric is None else (s.metric.name, s.metric.order)
         q = await info.context.loaders.run(
             lambda c: catalog.model_query(
                 c,
@@ -116,7 +116,7 @@ class Query:
                 limit,
                 offset,
                 where=where,
-                metric=metric,
+                by_metric=metric,
                 after=after,
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app import ids, metric_directions, paging, tags, validation
@@ -14,6 +15,7 @@ from app.readmodel.filters import MetricOrder
 from app.readmodel.page_sql import Order
 from app.repo import artifacts as artifact_repo
 from app.repo import catalog as catalog_repo
+from app.repo import metric_declarations as declaration_repo
 from app.repo.artifacts import ResolvedRef
 from app.repo.catalog import ModelQuery, Reach
 from app.search import cursor, model_lists
@@ -90,11 +92,12 @@ def legacy_tree(f: ModelFilter) -> Node | None:
     return model_lists.conjoin(*found)
 
 
-def metric_order(name: str, order: MetricOrder) -> Order:
-    """A sort by metric ``name``: BEST in the metric's direction, lower or higher first."""
+def metric_order(name: str, order: MetricOrder, declared: Mapping[str, str]) -> Order:
+    """A sort by metric ``name``: BEST in the registry's direction of it (``declared``: the
+    declarations that bear on it), lower or higher first."""
     check_metric_name(name)
     if order is MetricOrder.BEST:
-        lower = metric_directions.direction(name, {}) == metric_directions.LOWER
+        lower = metric_directions.direction(name, declared) == metric_directions.LOWER
         return Order(metric=name, descending=not lower)
     return Order(metric=name, descending=order is MetricOrder.DESC)
 
@@ -108,14 +111,20 @@ async def model_query(
     offset: int,
     *,
     where: Node | None = None,
-    metric: Order | None = None,
+    by_metric: tuple[str, MetricOrder] | None = None,
     after: str | None = None,
 ) -> ModelQuery | None:
     """Validate a list request and resolve its ids; None when a filter id names nothing.
 
     ``f`` holds the filters that have always been offered, ``where`` any further tree
-    (ANDed); ``metric`` sorts by a metric instead of ``sort``; ``after`` is a cursor.
+    (ANDed); ``by_metric`` sorts by a metric instead of ``sort``; ``after`` is a cursor.
     """
+    metric = None
+    if by_metric is not None:
+        name, how = by_metric
+        check_metric_name(name)
+        declared = await declaration_repo.directions(conn, [name])
+        metric = metric_order(name, how, declared)
     check_paging(limit, offset)
     check_filter_ref("dataset", f.dataset)
     check_filter_ref("hypothesis", f.hypothesis)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from app import comparison, metric_values
@@ -17,6 +18,7 @@ from app.comparison import Compared, MetricCell, MetricRow
 from app.errors import RegistryError
 from app.repo import metric_declarations
 from app.repo.compiled import plan
+from app.search import cursor
 
 
 class Refused(Exception):
@@ -106,8 +108,40 @@ def _finish(f: Finisher, inputs: Sequence[dict[str, Any]]) -> Any:
     return [_project(r, f.shape, ROW_LEAVES) for r in comparison.metric_rows(models, base)]
 
 
-def apply(data: dict[str, Any], finishers: Sequence[Finisher]) -> None:
+def apply(data: dict[str, Any], finishers: Sequence[Finisher | Cursors]) -> None:
     """Replace each finisher's inputs in ``data`` with its answer (raises Refused)."""
     for f in finishers:
         parent = data[f.root]
-        parent[f.key] = _finish(f, parent[f.key])
+        if isinstance(f, Cursors):
+            parent[f.key] = _cursors(f, parent[f.key])
+        else:
+            parent[f.key] = _finish(f, parent[f.key])
+
+
+@dataclass(frozen=True)
+class Cursors:
+    """Replace ``data[root][key]`` (the [sort value, id] of page items) with cursors: a list
+    of them, or the one after the last item (``last``; null when no page follows)."""
+
+    root: str
+    key: str
+    fingerprint: str
+    # What the sort values are: "timestamptz" (fetched as JSON text), "float8" (a JSON number
+    # without a fraction is still a float) or "int8".
+    sql_type: str
+    last: bool
+
+
+def _cursor(f: Cursors, pair: list[Any]) -> str:
+    value, item = pair
+    if value is not None and f.sql_type == "timestamptz":
+        value = datetime.fromisoformat(value)
+    elif value is not None and f.sql_type == "float8":
+        value = float(value)
+    return cursor.encode(f.fingerprint, cursor.Position(value, item))
+
+
+def _cursors(f: Cursors, fetched: Any) -> Any:
+    if f.last:
+        return None if fetched is None else _cursor(f, fetched)
+    return [_cursor(f, pair) for pair in fetched]

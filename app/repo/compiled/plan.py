@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.readmodel.fields import AliasMoves, AllLinks, Column, Latest, Link, SameContent, Versions
+from app.readmodel.page_sql import Order
+from app.search.cursor import Position
+from app.search.tree import Node
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,20 @@ class ListPage:
     descending: bool = True
     tag: tuple[str, str | None] | None = None
     alias: str | None = None
+    # Models only: the rest of the filter as a tree, a metric to sort by instead of
+    # ``sort``, the cursor's position to start after, and the list's fingerprint.
+    where: Node | None = None
+    metric: str | None = None
+    after: Position | None = None
+    fingerprint: str = ""
+    driven: bool = False
+    # For a BEST metric sort: the direction the statement assumed ('LOWER' or 'HIGHER'); a
+    # guard hands the query to the resolvers when the registry says otherwise.
+    assumed: str | None = None
+
+    @property
+    def order(self) -> Order:
+        return Order(self.sort, self.descending, self.metric)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ class Renderer:
         # resolvers answer instead (for example with the error an unknown id deserves).
         self.guards: list[str] = []
         # Parts the statement fetches inputs for, finished by a rule in Python.
-        self.finishers: list[finish.Finisher] = []
+        self.finishers: list[finish.Finisher | finish.Cursors] = []
         self.root_key = ""
         self._aliases = 0
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app import ids, lineage_cut
-from app.readmodel import filters
+from app.readmodel import filters, page_sql, tree_sql
+from app.repo import metric_declarations as declaration_repo
 from app.repo import refs as refs_sql
 from app.repo.compiled import finish, plan
 from app.repo.compiled.render import Renderer, _text
@@ -13,7 +14,9 @@ from app.repo.lineage import EDGES, walk_sql
 from app.service.compare import MAX_MODELS, MIN_MODELS
 
 
-def render(read: plan.Read) -> tuple[str, tuple[object, ...], tuple[finish.Finisher, ...]]:
+def render(
+    read: plan.Read,
+) -> tuple[str, tuple[object, ...], tuple[finish.Finisher | finish.Cursors, ...]]:
     """The statement answering ``read``, its parameters, and the parts a rule finishes."""
     r = Renderer()
     pairs = []
@@ -67,41 +70,101 @@ def list_page(r: Renderer, value: plan.ListPage) -> str:
             tag=value.tag,
             alias=value.alias,
         )
+        if value.where is not None:
+            conditions.append(tree_sql.condition(value.where, a, r.param))
         return " and ".join([f"{a}.kind = '{value.kind}'", *conditions])
 
-    sort = filters.SORTS[value.sort].column if value.kind == "model" else "created_at"
-    direction = "desc" if value.descending else "asc"
+    if value.assumed is not None:
+        assert value.metric is not None
+        assumed = (
+            f"{declaration_repo.direction_sql(r.param(value.metric, 'text'))} = '{value.assumed}'"
+        )
+        r.guards.append(assumed)
+    order = value.order if value.kind == "model" else page_sql.Order()
+    limit = value.page.limit
+    reads_rows = any(part in _READS_ROWS or isinstance(part, plan.Obj) for _, part in value.fields)
+    rows = ""
+    if reads_rows:  # a total or a __typename alone reads no page (nor binds its values)
+        pg = r.alias()
+        rows = page_sql.page_rows(
+            pg,
+            where(pg),
+            order,
+            r.param,
+            after=value.after,
+            count=limit + 1,
+            offset=value.page.offset,
+            driven=value.driven,
+        )
+    p = r.alias()
+    in_order = page_sql.outer_order(p, order)
+    shown = ""
+    if reads_rows:
+        shown = (
+            f"(select * from fetched {p} order by {in_order} limit {r.param(limit, 'int8')}) {p}"
+        )
     pairs = []
     for key, part in value.fields:
         if isinstance(part, plan.Const):
             pairs.append((key, _text(part.value)))
         elif part == "total":
             pairs.append((key, total(r, value, where)))
+        elif part == "hasNextPage":
+            pairs.append((key, f"((select count(*) from fetched) > {r.param(limit, 'int8')})"))
+        elif part in ("cursors", "nextCursor"):
+            pairs.append((key, _cursor_inputs(r, key, part, value, p, in_order, shown)))
         elif isinstance(part, plan.Obj):
-            a, p = r.alias(), r.alias()
-            rows = (
-                f"(select * from artifacts {a} where {where(a)} "
-                f"order by {a}.{sort} {direction}, {a}.id {direction} "
-                # Bound, not written in: clients page through many offsets, one plan serves all.
-                f"limit {r.param(value.page.limit, 'int')} "
-                f"offset {r.param(value.page.offset, 'int')}) {p}"
-            )
-            order = f"{p}.{sort} {direction}, {p}.id {direction}"
             item = r.obj(p, part)
-            pairs.append(
-                (
-                    key,
-                    f"(select coalesce(json_agg({item} order by {order}), '[]'::json) from {rows})",
-                )
-            )
+            listed = f"coalesce(json_agg({item} order by {in_order}), '[]'::json)"
+            pairs.append((key, f"(select {listed} from {shown})"))
         else:
             raise AssertionError(part)
-    return r.build(pairs)
+    if not reads_rows:
+        return r.build(pairs)
+    return f"(with fetched as materialized ({rows}) select {r.build(pairs)})"
+
+
+_READS_ROWS = ("cursors", "nextCursor", "hasNextPage")
+
+
+def _cursor_inputs(
+    r: Renderer, key: str, part: str, value: plan.ListPage, p: str, in_order: str, shown: str
+) -> str:
+    """The [sort value, id] pairs a cursor finisher turns into cursors (app.search.cursor)."""
+    sql_type = "float8" if value.metric is not None else page_sql.SQL_TYPES[value.sort]
+    r.finishers.append(
+        finish.Cursors(r.root_key, key, value.fingerprint, sql_type, last=part == "nextCursor")
+    )
+    pair = f"json_build_array({p}.sort_key, {p}.id)"
+    if part == "cursors":
+        return f"(select coalesce(json_agg({pair} order by {in_order}), '[]'::json) from {shown})"
+    more = f"(select count(*) from fetched) > {r.param(value.page.limit, 'int8')}"
+    last = f"(select {pair} from {shown} order by {_reversed(in_order)} limit 1)"
+    return f"(case when {more} then {last} end)"
+
+
+def _reversed(order: str) -> str:
+    """ORDER BY terms the other way round (the last item first)."""
+    flipped = []
+    for term in order.split(", "):
+        if term.endswith(" desc"):
+            flipped.append(term[: -len(" desc")] + " asc")
+        elif term.endswith(" asc"):
+            flipped.append(term[: -len(" asc")] + " desc")
+        else:
+            flipped.append(term + " desc")
+    return ", ".join(flipped)
 
 
 def total(r: Renderer, value: plan.ListPage, where: Callable[[str], str]) -> str:
     """A page's total: from the trigger-kept counters when only they filter models."""
-    if value.kind == "model" and not value.search and value.tag is None and value.alias is None:
+    if (
+        value.kind == "model"
+        and not value.search
+        and value.tag is None
+        and value.alias is None
+        and value.where is None
+    ):
         counted = "(select coalesce(sum(n), 0) from model_counts where latest_only = "
         counted += r.param(value.latest_only, "bool")
         if value.family is not None:
