@@ -16,14 +16,15 @@ from tests.pages_helpers import graphql, open_page, write_token
 
 pytestmark = pytest.mark.browser
 
-SET = """mutation { setAlias(lineageId: "model-biophys-microglia", alias: "production",
+# The demo protects production; an unprotected alias needs only the write scope.
+SET = """mutation { setAlias(lineageId: "model-biophys-microglia", alias: "reviewed",
   versionId: "model-biophys-microglia-v2", reason: "browser test") { id } }"""
 
 
 @pytest.fixture(scope="module")
 def production(live_server: LiveServer) -> str:
     graphql(live_server, SET, token=write_token(live_server, name="alias-pages"))
-    return "model-biophys-microglia@production"
+    return "model-biophys-microglia@reviewed"
 
 
 def test_the_model_page_opens_the_version_an_alias_names(

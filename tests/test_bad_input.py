@@ -202,14 +202,17 @@ def valid_value(t: Any, ids: dict[str, str]) -> Any:
     }[t.name]
 
 
-def string_paths(t: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Where in a value of type ``t`` a String or ID goes (input fields, optional ones too)."""
+def string_paths(
+    t: Any, path: tuple[Any, ...] = (), within: frozenset[str] = frozenset()
+) -> Iterator[tuple[Any, ...]]:
+    """Where in a value of type ``t`` a String or ID goes (input fields, optional ones too);
+    an input type nested in itself (a filter's `and`) is entered once."""
     t = _unwrap(t)
     if isinstance(t, GraphQLList):
-        yield from string_paths(t.of_type, (*path, 0))
-    elif isinstance(t, GraphQLInputObjectType):
+        yield from string_paths(t.of_type, (*path, 0), within)
+    elif isinstance(t, GraphQLInputObjectType) and t.name not in within:
         for name, f in t.fields.items():
-            yield from string_paths(f.type, (*path, name))
+            yield from string_paths(f.type, (*path, name), within | {t.name})
     elif isinstance(t, GraphQLScalarType) and t.name in ("String", "ID"):
         yield path
 

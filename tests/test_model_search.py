@@ -232,3 +232,16 @@ async def test_rest_filters_point_at_the_error_and_unknown_metrics_match_nothing
     )
     values = [m["evaluation_metrics"].get("rmse") for m in best.json()["models"]]
     assert values == sorted(v for v in values if v is not None) + [v for v in values if v is None]
+
+
+DEEP = [(40, {"FILTER_TOO_COMPLEX"}), (300, {"FILTER_TOO_COMPLEX", "BAD_USER_INPUT"})]
+
+
+@pytest.mark.parametrize(("levels", "codes"), DEEP)
+async def test_a_filter_nested_past_any_limit_is_refused_with_a_code(api, conn, levels, codes):
+    nested: dict[str, Any] = {"archived": True}
+    for i in range(levels):
+        nested = {"and": [nested]} if i % 2 else {"not": nested}
+    body = await api.gql(PAGE, {"f": nested, "l": 1})
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] in codes

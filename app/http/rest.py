@@ -94,6 +94,8 @@ def list_variables(params: Query) -> dict[str, object]:
     _, metric, metric_order = _sort(params)
     where = _filter(text(params, "filter"))
     after = text(params, "cursor")
+    if after is not None and offset:
+        raise InvalidInput("give a cursor or an offset, not both", parameter="offset")
     model_filter: dict[str, object] = {
         "family": wanted.family.name if wanted.family else None,
         "trainedOn": wanted.dataset,

@@ -22,7 +22,7 @@ from app.schema.scalars import BigInt
 from app.schema.values import ModelSortField, SortDirection
 from app.search import fields as f
 from app.search.fields import BAD_FILTER, Field, Op
-from app.search.tree import And, Leaf, Node, Not, Or, leaf
+from app.search.tree import MAX_DEPTH, TOO_COMPLEX, And, Leaf, Node, Not, Or, leaf
 
 _RANGE_OPS = (("eq", Op.EQ), ("lt", Op.LT), ("lte", Op.LTE), ("gt", Op.GT), ("gte", Op.GTE))
 
@@ -209,17 +209,26 @@ def _leaves(obj: Any, skip: frozenset[f.FieldSpec]) -> list[Node]:
     return found
 
 
-def tree(obj: Any, skip: frozenset[f.FieldSpec] = frozenset()) -> Node | None:
+# Filters nested deeper than this are refused before they are read: far past what the depth
+# limit lets through, and it keeps the reading's recursion shallow whatever the input.
+MAX_NESTING = 32
+
+
+def tree(obj: Any, skip: frozenset[f.FieldSpec] = frozenset(), level: int = 0) -> Node | None:
     """The filter ``obj`` asks for as a tree (not yet checked against the limits), or None
     when it asks for nothing; the fields of ``skip`` are left out at its top."""
     if obj is None:
         return None
+    if level > MAX_NESTING:
+        raise InvalidInput(
+            f"a filter nests and/or/not at most {MAX_DEPTH} levels deep", code=TOO_COMPLEX
+        )
     found = _leaves(obj, skip)
     for name, group in (("and", And), ("or", Or)):
         members = get(obj, name)
         if members is None:
             continue
-        kids = [t for t in (tree(m) for m in members) if t is not None]
+        kids = [t for t in (tree(m, level=level + 1) for m in members) if t is not None]
         if name == "or" and len(kids) < len(members):
             raise InvalidInput("each filter in `or` must ask for something", code=BAD_FILTER)
         if kids:
@@ -228,7 +237,7 @@ def tree(obj: Any, skip: frozenset[f.FieldSpec] = frozenset()) -> Node | None:
             raise InvalidInput("`or` needs at least one filter", code=BAD_FILTER)
     negated = get(obj, "not")
     if negated is not None:
-        inner = tree(negated)
+        inner = tree(negated, level=level + 1)
         if inner is None:
             raise InvalidInput("`not` needs a filter that asks for something", code=BAD_FILTER)
         found.append(Not(inner))

@@ -454,14 +454,16 @@ def _tag(value: Any) -> tuple[str, str | None] | None:
     return key, wanted
 
 
-def _filter_keys(f: Any) -> set[str]:
+def _filter_keys(f: Any, level: int = 0) -> set[str]:
     """Every key given in a filter and the filters nested in it."""
+    if level > filter_inputs.MAX_NESTING:
+        raise Unsupported("nested too deep")  # the resolvers refuse it with its code
     found = {k for k, v in _items(f) if v is not None}
     nested = [*(_get(f, "and") or []), *(_get(f, "or") or [])]
     if _get(f, "not") is not None:
         nested.append(_get(f, "not"))
     for child in nested:
-        found |= _filter_keys(child)
+        found |= _filter_keys(child, level + 1)
     return found
 
 
