@@ -22,7 +22,8 @@ from app.repo.compiled.render import TooWide
 from app.repo.compiled.roots import render
 from app.schema import documents, schema
 from app.schema.budget import count_objects, estimate
-from app.schema.plans import Planner, Unsupported
+from app.schema.plan_lists import Unsupported
+from app.schema.plans import Planner
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ of range: Unsupported, and the resolvers answer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -25,17 +24,20 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values
 
-from app import ids, paging, tags, validation
-from app.errors import InvalidInput
+from app import ids, paging, validation
 from app.readmodel import fields as decl
-from app.readmodel.filters import MODEL_FILTERS, MetricOrder
-from app.readmodel.page_sql import Order
+from app.readmodel.filters import MODEL_FILTERS
 from app.repo.compiled import plan
-from app.schema import filter_inputs
-from app.search import cursor, model_lists
-from app.search.cursor import Position
-from app.search.tree import Node, check_limits
-from app.service import catalog
+from app.schema.plan_lists import (
+    Unsupported,
+    _get,
+    _items,
+    _value,
+    alias_filter,
+    filter_keys,
+    model_list,
+    tag_filter,
+)
 from app.service.compare import MAX_MODELS, MIN_MODELS
 
 PAGES = {
@@ -83,19 +85,6 @@ SHAPE_OF = {
     "aliasHistory": "AliasMove",
     "tags": "Tag",
 }
-
-
-class Unsupported(Exception):
-    """This query is answered by the resolvers instead."""
-
-
-def _value(v: Any) -> Any:
-    """The Python value of a coerced argument (enum members carry theirs in ``value``)."""
-    return getattr(v, "value", v)
-
-
-def _get(obj: Any, key: str) -> Any:
-    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
 
 
 class Planner:
@@ -284,15 +273,19 @@ class Planner:
             self.takes("Query", node, frozenset({"filter", "sort", "limit", "offset", "after"}))
             f, s = args.get("filter") or {}, args.get("sort")
             family, latest_only = _value(_get(f, "family")), bool(_get(f, "latestOnly"))
-            search, tag, alias = _get(f, "search"), _tag(_get(f, "tag")), _alias(_get(f, "alias"))
+            search, tag, alias = (
+                _get(f, "search"),
+                tag_filter(_get(f, "tag")),
+                alias_filter(_get(f, "alias")),
+            )
             if search is not None and (len(search) > validation.MAX_SEARCH or "\x00" in search):
                 raise Unsupported("search out of range")
             sort = _value(_get(s, "field")) if s is not None else "created_at"
             descending = (_value(_get(s, "direction")) if s is not None else "desc") == "desc"
-            unknown = _filter_keys(f) - set(MODEL_FILTERS)
+            unknown = filter_keys(f) - set(MODEL_FILTERS)
             if unknown:
                 raise Unsupported(f"filters {sorted(unknown)}")
-            listed = _model_list(
+            listed = model_list(
                 f, _get(s, "metric"), args.get("after"), args["offset"], sort, descending
             )
             if listed.metric is None:
@@ -367,104 +360,6 @@ def _selection(node: FieldNode) -> SelectionSetNode:
     if node.selection_set is None:
         raise Unsupported("no selection")
     return node.selection_set
-
-
-def _items(obj: Any) -> list[tuple[str, Any]]:
-    if isinstance(obj, dict):
-        return list(obj.items())
-    return [(k, getattr(obj, k)) for k in vars(obj)] if obj is not None else []
-
-
-@dataclass(frozen=True)
-class _Listed:
-    """What a model list adds to its page's plan (app.repo.compiled.plan.ListPage)."""
-
-    where: Node | None
-    metric: str | None
-    after: Position | None
-    fingerprint: str
-    driven: bool
-    assumed: str | None
-    descending: bool
-
-    def plan(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if k != "descending"}
-
-
-def _model_list(
-    f: Any, metric: Any, after: Any, offset: int, sort: str, descending: bool
-) -> _Listed:
-    """The tree, order and cursor of a model list, read as the service reads them
-    (app.service.catalog.model_query); Unsupported for anything it would refuse."""
-    if after is not None and offset:
-        raise Unsupported("cursor and offset")
-    try:
-        where = filter_inputs.tree(f, skip=filter_inputs.LEGACY)
-        legacy = catalog.ModelFilter(
-            family=_value(_get(f, "family")),
-            dataset=_get(f, "trainedOn"),
-            hypothesis=_get(f, "testsHypothesis"),
-            latest_only=bool(_get(f, "latestOnly")),
-            search=_get(f, "search") or None,
-            tag=_tag(_get(f, "tag")),
-            alias=_get(f, "alias"),
-        )
-        whole = model_lists.conjoin(catalog.legacy_tree(legacy), where)
-        whole = None if whole is None else check_limits(whole)
-        assumed = None
-        if metric is None:
-            order = Order(sort, descending)
-        else:
-            how = MetricOrder(_value(_get(metric, "order")))
-            # The registry's direction is read in the statement: assume the name's, guard it.
-            order = catalog.metric_order(_get(metric, "name"), how, {})
-            if how is MetricOrder.BEST:
-                assumed = "HIGHER" if order.descending else "LOWER"
-        question = model_lists.fingerprint(whole, order)
-        position = None if after is None else cursor.decode(after, question)
-    except InvalidInput:
-        raise Unsupported("invalid filter, sort or cursor") from None
-    return _Listed(
-        where=whole if metric is not None else (None if where is None else check_limits(where)),
-        metric=order.metric,
-        after=position,
-        fingerprint=question,
-        driven=metric is not None and model_lists.driven(whole),
-        assumed=assumed,
-        descending=order.descending,
-    )
-
-
-def _alias(value: Any) -> str | None:
-    """An alias filter the statement can apply; the resolvers answer invalid ones with errors."""
-    if value is not None and (
-        ids.ALIAS.fullmatch(value) is None or ids.RESERVED_ALIAS.fullmatch(value)
-    ):
-        raise Unsupported("alias out of range")
-    return None if value is None else str(value)
-
-
-def _tag(value: Any) -> tuple[str, str | None] | None:
-    """A tag filter the statement can apply; the resolvers answer invalid ones with errors."""
-    if value is None:
-        return None
-    key, wanted = _get(value, "key"), _get(value, "value")
-    if not tags.KEY.fullmatch(key) or (wanted is not None and not tags.valid_value(wanted)):
-        raise Unsupported("tag out of range")
-    return key, wanted
-
-
-def _filter_keys(f: Any, level: int = 0) -> set[str]:
-    """Every key given in a filter and the filters nested in it."""
-    if level > filter_inputs.MAX_NESTING:
-        raise Unsupported("nested too deep")  # the resolvers refuse it with its code
-    found = {k for k, v in _items(f) if v is not None}
-    nested = [*(_get(f, "and") or []), *(_get(f, "or") or [])]
-    if _get(f, "not") is not None:
-        nested.append(_get(f, "not"))
-    for child in nested:
-        found |= _filter_keys(child, level + 1)
-    return found
 
 
 def _compiled_filters() -> set[str]:
