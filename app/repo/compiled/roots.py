@@ -82,9 +82,11 @@ def list_page(r: Renderer, value: plan.ListPage) -> str:
         r.guards.append(assumed)
     order = value.order if value.kind == "model" else page_sql.Order()
     limit = value.page.limit
-    reads_rows = any(part in _READS_ROWS or isinstance(part, plan.Obj) for _, part in value.fields)
+    readers = [p for _, p in value.fields if p in _READS_ROWS or isinstance(p, plan.Obj)]
+    # Whether there is a next page is the one row read past the page.
+    peeks = any(part in _PEEKS for part in readers)
     rows = ""
-    if reads_rows:  # a total or a __typename alone reads no page (nor binds its values)
+    if readers:  # a total or a __typename alone reads no page (nor binds its values)
         pg = r.alias()
         rows = page_sql.page_rows(
             pg,
@@ -92,14 +94,16 @@ def list_page(r: Renderer, value: plan.ListPage) -> str:
             order,
             r.param,
             after=value.after,
-            count=limit + 1,
+            count=limit + 1 if peeks else limit,
             offset=value.page.offset,
             driven=value.driven,
         )
     p = r.alias()
     in_order = page_sql.outer_order(p, order)
-    shown = ""
-    if reads_rows:
+    # One reader of the rows reads them in place; several share them, read once.
+    shared = peeks or len(readers) > 1
+    shown = f"({rows}) {p}"
+    if shared:
         shown = (
             f"(select * from fetched {p} order by {in_order} limit {r.param(limit, 'int8')}) {p}"
         )
@@ -119,12 +123,13 @@ def list_page(r: Renderer, value: plan.ListPage) -> str:
             pairs.append((key, f"(select {listed} from {shown})"))
         else:
             raise AssertionError(part)
-    if not reads_rows:
+    if not shared:
         return r.build(pairs)
     return f"(with fetched as materialized ({rows}) select {r.build(pairs)})"
 
 
-_READS_ROWS = ("cursors", "nextCursor", "hasNextPage")
+_PEEKS = ("nextCursor", "hasNextPage")
+_READS_ROWS = ("cursors", *_PEEKS)
 
 
 def _cursor_inputs(
