@@ -37,13 +37,13 @@ class Order:
 
 def sort_value(a: Artifact, order: Order) -> SortValue:
     """The value ``a`` is sorted by (None: it lacks the metric), as a cursor holds it."""
+    if order.sort == "created_at" and order.metric is None:
+        return a.created_at
     assert a.model is not None
     if order.metric is not None:
         found = a.model.evaluation_metrics.get(order.metric)
         # Every metric value sorts as the float8 model_metrics holds.
         return None if found is None else float(found)
-    if order.sort == "created_at":
-        return a.created_at
     value: float | int = getattr(a.model, order.sort)
     return value
 

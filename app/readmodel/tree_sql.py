@@ -1,8 +1,8 @@
 """A filter tree (app.search.tree) as one SQL condition on artifact rows: the one definition
 the resolvers' statements and the compiled statement both write.
 
-Every leaf is a condition that is true or false for a model row, never NULL (each column it
-reads is set on every model, and a missing metric or tag is a NOT EXISTS), so NOT is the
+Every leaf is a condition that is true or false for a row, never NULL (each column it reads
+is set on every row of its kind, and a missing metric or tag is a NOT EXISTS), so NOT is the
 two-valued negation the tree promises. References (``trained_on = 'dataset-x'``) are looked
 up in the statement, as aliases are: no process keeps what they named. A reference to
 nothing, to an alias that is not set, or to an artifact of another kind reaches nothing, as
@@ -11,7 +11,7 @@ the list's dataset and hypothesis filters always have.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from app import ids, reach
 from app.domain import LinkType
@@ -26,12 +26,21 @@ TypedBind = Callable[[object, str], str]
 
 _COMPARE = {Op.EQ: "=", Op.LT: "<", Op.LTE: "<=", Op.GT: ">", Op.GTE: ">="}
 
-# What a reference leaf follows from the model, and the kind of artifact it must name.
-REF_LINKS: dict[f.FieldSpec, tuple[LinkType, str]] = {
-    f.TRAINED_ON: (LinkType.TRAINED_ON, "dataset"),
-    f.PRODUCED_BY: (LinkType.PRODUCED_BY, "analysis"),
-    f.TESTS_HYPOTHESIS: (LinkType.TESTS_HYPOTHESIS, "hypothesis"),
-    f.DERIVED_FROM: (LinkType.DERIVED_FROM, "model"),
+# The link type a reference leaf follows out of the row: the row's links reach what the
+# reference names.
+REF_LINKS: dict[f.FieldSpec, LinkType] = {
+    f.TRAINED_ON: LinkType.TRAINED_ON,
+    f.PRODUCED_BY: LinkType.PRODUCED_BY,
+    f.TESTS_HYPOTHESIS: LinkType.TESTS_HYPOTHESIS,
+    f.DERIVED_FROM: LinkType.DERIVED_FROM,
+    f.USES: LinkType.USES,
+    f.ADDRESSES: LinkType.ADDRESSES,
+}
+# The link type a reference leaf follows into the row: what the reference names has links
+# of that type reaching the row.
+REF_SOURCES: dict[f.FieldSpec, LinkType] = {
+    f.USED_BY: LinkType.USES,
+    f.TESTED_BY: LinkType.TESTS_HYPOTHESIS,
 }
 
 # Columns an ordered comparison reads, with the SQL type of the bound value.
@@ -43,25 +52,13 @@ _COLUMNS: dict[f.FieldSpec, tuple[str, str]] = {
 
 
 def condition(node: Node, a: str, bind: TypedBind) -> str:
-    """``node`` as SQL on artifact rows ``a`` (models)."""
+    """``node`` as SQL on artifact rows ``a`` (of the kind whose leaves it holds)."""
     if isinstance(node, Not):
         return f"not {condition(node.child, a, bind)}"
     if isinstance(node, And | Or):
         joiner = " and " if isinstance(node, And) else " or "
         return "(" + joiner.join(condition(c, a, bind) for c in node.children) + ")"
     return f"({_leaf(node, a, bind)})"
-
-
-def ref_leaves(node: Node) -> Iterator[Leaf]:
-    """The reference leaves of ``node``, in order."""
-    if isinstance(node, Leaf):
-        if node.field.spec in REF_LINKS:
-            yield node
-    elif isinstance(node, Not):
-        yield from ref_leaves(node.child)
-    else:
-        for child in node.children:
-            yield from ref_leaves(child)
 
 
 def _leaf(leaf: Leaf, a: str, bind: TypedBind) -> str:
@@ -103,6 +100,8 @@ def _leaf(leaf: Leaf, a: str, bind: TypedBind) -> str:
         )
     if spec in REF_LINKS:
         return _reaches(leaf, a, text)
+    if spec in REF_SOURCES:
+        return _reached_by(leaf, a, text)
     if spec is f.LATEST:
         return filters.latest(a) if value else f"not {filters.latest(a)}"
     if spec is f.ARCHIVED:
@@ -114,17 +113,32 @@ def _leaf(leaf: Leaf, a: str, bind: TypedBind) -> str:
     raise AssertionError(spec.name)
 
 
-def _reaches(leaf: Leaf, a: str, text: Callable[[object], str]) -> str:
-    """Models ``a`` with a link of the leaf's type reaching what its reference names: that
-    version, any version of that lineage, or the version lineage@alias holds now."""
-    link_type, _ = REF_LINKS[leaf.field.spec]
+def _named(leaf: Leaf, row: str, text: Callable[[object], str]) -> str:
+    """Whether artifact row ``row`` is what the leaf's reference names: that version, any
+    version of that lineage, or the version lineage@alias holds now."""
     ref = str(leaf.value)
     p = text(ref)
     target = refs_sql.target_sql(p) if ids.aliased([ref]) else p
+    return f"({row}.id = {target} or {row}.lineage_id = {p})"
+
+
+def _reaches(leaf: Leaf, a: str, text: Callable[[object], str]) -> str:
+    """Rows ``a`` with a link of the leaf's type reaching what its reference names."""
+    link_type = REF_LINKS[leaf.field.spec]
     return (
         f"exists (select 1 from links rl join artifacts rt on {reach.sql('rl', 'rt')} "
         f"where rl.source_id = {a}.id and rl.type = '{link_type.value}' "
-        f"and (rt.id = {target} or rt.lineage_id = {p}))"
+        f"and {_named(leaf, 'rt', text)})"
+    )
+
+
+def _reached_by(leaf: Leaf, a: str, text: Callable[[object], str]) -> str:
+    """Rows ``a`` that a link of the leaf's type leaving what its reference names reaches."""
+    link_type = REF_SOURCES[leaf.field.spec]
+    return (
+        f"exists (select 1 from artifacts rs join links rl on rl.source_id = rs.id "
+        f"where {_named(leaf, 'rs', text)} and rl.type = '{link_type.value}' "
+        f"and {reach.sql('rl', a)})"
     )
 
 

@@ -205,28 +205,56 @@ async def count_models(conn: Conn, q: ModelQuery) -> int:
     return value
 
 
-async def list_kind(
-    conn: Conn, kind: Kind, *, latest_only: bool, search: str | None, limit: int, offset: int
-) -> tuple[list[Artifact], int]:
-    """A page of datasets, analyses or hypotheses, newest first, and the total."""
-    args: list[object] = [kind.value]
-    where = "a.kind = $1"
-    if latest_only:
-        where += " and " + filters.latest("a")
-    if search:
-        where += " and " + filters.title_search("a.title", search)
-    n = len(args)
-    records = await conn.fetch(
-        f"""
-        select {rows.ARTIFACT_COLUMNS} from artifacts a where {where}
-        order by a.created_at desc, a.id desc limit ${n + 1} offset ${n + 2}
-        """,
-        *args,
-        limit,
-        offset,
+@dataclass(frozen=True)
+class KindQuery:
+    """A validated list request for datasets, analyses or hypotheses, newest first."""
+
+    kind: Kind
+    # Every filter, the list's arguments among them, as one tree.
+    where: Node | None = None
+    limit: int = 20
+    offset: int = 0
+    after: Position | None = None
+    fingerprint: str = ""
+
+    @property
+    def order(self) -> Order:
+        return Order()
+
+
+def _kind_where(q: KindQuery, param: Param) -> str:
+    conditions = [f"a.kind = {param(q.kind.value)}"]
+    if q.where is not None:
+        conditions.append(tree_sql.condition(q.where, "a", _typed(param)))
+    return " and ".join(conditions)
+
+
+async def list_kind(conn: Conn, q: KindQuery) -> list[Artifact]:
+    """One page of ``q`` and one item more (is there a next page?), newest first."""
+    args: list[object] = []
+    param = _binder(args)
+    page = page_sql.page_rows(
+        "a",
+        _kind_where(q, param),
+        q.order,
+        _typed(param),
+        after=q.after,
+        count=q.limit + 1,
+        offset=q.offset,
     )
-    total: int = await conn.fetchval(f"select count(*) from artifacts a where {where}", *args)
-    return [rows.artifact(r) for r in records], total
+    order = page_sql.outer_order("a", q.order)
+    records = await conn.fetch(
+        f"select {rows.ARTIFACT_COLUMNS} from ({page}) a order by {order}", *args
+    )
+    return [rows.artifact(r) for r in records]
+
+
+async def count_kind(conn: Conn, q: KindQuery) -> int:
+    """How many versions match the filters of ``q``, ignoring paging."""
+    args: list[object] = []
+    where = _kind_where(q, _binder(args))
+    value: int = await conn.fetchval(f"select count(*) from artifacts a where {where}", *args)
+    return value
 
 
 async def by_refs_map(conn: Conn, refs: Sequence[str]) -> dict[str, Artifact]:

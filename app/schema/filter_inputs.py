@@ -1,9 +1,11 @@
-"""The model list's filter and sort inputs, and their reading as a filter tree (app.search).
+"""The model list's filter and sort inputs, and the reading of any list's filter as a filter
+tree (app.search).
 
 A ModelFilter's fields are leaves of the catalog in app.search.fields (its GraphQL names),
-ANDed; ``and``, ``or`` and ``not`` nest filters. Both paths read the input here: the
-resolvers get these classes, the compiled path the coerced argument dicts (GraphQL names),
-and ``tree`` reads either alike.
+ANDed; ``and``, ``or`` and ``not`` nest filters. The other kinds' filters
+(app.schema.kind_filters) read the same way. Both paths read the input here: the resolvers
+get these classes, the compiled path the coerced argument dicts (GraphQL names), and
+``tree`` reads either alike.
 """
 
 from __future__ import annotations
@@ -183,10 +185,10 @@ def _ranged(spec: f.FieldSpec, raw: Any, param: str | None = None) -> list[Node]
 LEGACY = frozenset({f.FAMILY, f.TRAINED_ON, f.TESTS_HYPOTHESIS, f.LATEST, f.TITLE, f.TAGS, f.ALIAS})
 
 
-def _leaves(obj: Any, skip: frozenset[f.FieldSpec]) -> list[Node]:
+def _leaves(obj: Any, skip: frozenset[f.FieldSpec], kind: str) -> list[Node]:
     """The conditions of one filter object, in catalog order."""
     found: list[Node] = []
-    for spec in f.CATALOG:
+    for spec in f.KIND_CATALOG[kind]:
         raw = get(obj, spec.graphql)
         if raw is None or spec in skip:
             continue
@@ -214,21 +216,24 @@ def _leaves(obj: Any, skip: frozenset[f.FieldSpec]) -> list[Node]:
 MAX_NESTING = 32
 
 
-def tree(obj: Any, skip: frozenset[f.FieldSpec] = frozenset(), level: int = 0) -> Node | None:
-    """The filter ``obj`` asks for as a tree (not yet checked against the limits), or None
-    when it asks for nothing; the fields of ``skip`` are left out at its top."""
+def tree(
+    obj: Any, skip: frozenset[f.FieldSpec] = frozenset(), level: int = 0, kind: str = "model"
+) -> Node | None:
+    """The filter ``obj`` on a list of ``kind`` asks for, as a tree (not yet checked against
+    the limits), or None when it asks for nothing; the fields of ``skip`` are left out at
+    its top."""
     if obj is None:
         return None
     if level > MAX_NESTING:
         raise InvalidInput(
             f"a filter nests and/or/not at most {MAX_DEPTH} levels deep", code=TOO_COMPLEX
         )
-    found = _leaves(obj, skip)
+    found = _leaves(obj, skip, kind)
     for name, group in (("and", And), ("or", Or)):
         members = get(obj, name)
         if members is None:
             continue
-        kids = [t for t in (tree(m, level=level + 1) for m in members) if t is not None]
+        kids = [t for t in (tree(m, level=level + 1, kind=kind) for m in members) if t is not None]
         if name == "or" and len(kids) < len(members):
             raise InvalidInput("each filter in `or` must ask for something", code=BAD_FILTER)
         if kids:
@@ -237,7 +242,7 @@ def tree(obj: Any, skip: frozenset[f.FieldSpec] = frozenset(), level: int = 0) -
             raise InvalidInput("`or` needs at least one filter", code=BAD_FILTER)
     negated = get(obj, "not")
     if negated is not None:
-        inner = tree(negated, level=level + 1)
+        inner = tree(negated, level=level + 1, kind=kind)
         if inner is None:
             raise InvalidInput("`not` needs a filter that asks for something", code=BAD_FILTER)
         found.append(Not(inner))

@@ -7,30 +7,49 @@ from datetime import datetime
 
 import strawberry
 
-from app.repo.catalog import ModelQuery
+from app import domain
+from app.db.types import Conn
+from app.repo.catalog import KindQuery, ModelQuery
 from app.schema.scalars import JSON
-from app.schema.types import Analysis, Dataset, Hypothesis, Info, Model, as_model
+from app.schema.types import (
+    Analysis,
+    Dataset,
+    Hypothesis,
+    Info,
+    Model,
+    as_analysis,
+    as_dataset,
+    as_hypothesis,
+    as_model,
+)
 from app.service import catalog
 
 
-@strawberry.type
-class ModelPage:
-    query: strawberry.Private[ModelQuery | None]
+@strawberry.type(description="A page of a list: how to page past it, and its total.")
+class Paged:
+    query: strawberry.Private[ModelQuery | KindQuery | None]
     # The page's rows, read once for items, cursors and hasNextPage alike.
     fetched: strawberry.Private[asyncio.Future[catalog.ModelRows] | None] = None
 
     async def _rows(self, info: Info) -> catalog.ModelRows:
         if self.fetched is None:
-            self.fetched = asyncio.ensure_future(
-                info.context.loaders.run(lambda c: catalog.model_page(c, self.query))
-            )
+            self.fetched = asyncio.ensure_future(info.context.loaders.run(self._read))
         return await self.fetched
 
-    @strawberry.field
-    async def items(self, info: Info) -> list[Model]:
+    async def _items(self, info: Info) -> list[domain.Artifact]:
         found = (await self._rows(info)).items
         info.context.loaders.prime(found)
-        return [as_model(a) for a in found]
+        return found
+
+    async def _read(self, conn: Conn) -> catalog.ModelRows:
+        if isinstance(self.query, KindQuery):
+            return await catalog.kind_page(conn, self.query)
+        return await catalog.model_page(conn, self.query)
+
+    async def _count(self, conn: Conn) -> int:
+        if isinstance(self.query, KindQuery):
+            return await catalog.count_kind(conn, self.query)
+        return await catalog.count_models(conn, self.query)
 
     @strawberry.field(
         description="The cursor after each item, in order: `after` one of them for the items "
@@ -50,27 +69,37 @@ class ModelPage:
     async def has_next_page(self, info: Info) -> bool:
         return (await self._rows(info)).more
 
-    @strawberry.field(description="How many models match the filter, ignoring paging.")
+    @strawberry.field(description="How many items match the filter, ignoring paging.")
     async def total(self, info: Info) -> int:
-        return await info.context.loaders.run(lambda c: catalog.count_models(c, self.query))
+        return await info.context.loaders.run(self._count)
 
 
 @strawberry.type
-class DatasetPage:
-    items: list[Dataset]
-    total: int
+class ModelPage(Paged):
+    @strawberry.field
+    async def items(self, info: Info) -> list[Model]:
+        return [as_model(a) for a in await self._items(info)]
 
 
 @strawberry.type
-class AnalysisPage:
-    items: list[Analysis]
-    total: int
+class DatasetPage(Paged):
+    @strawberry.field
+    async def items(self, info: Info) -> list[Dataset]:
+        return [as_dataset(a) for a in await self._items(info)]
 
 
 @strawberry.type
-class HypothesisPage:
-    items: list[Hypothesis]
-    total: int
+class AnalysisPage(Paged):
+    @strawberry.field
+    async def items(self, info: Info) -> list[Analysis]:
+        return [as_analysis(a) for a in await self._items(info)]
+
+
+@strawberry.type
+class HypothesisPage(Paged):
+    @strawberry.field
+    async def items(self, info: Info) -> list[Hypothesis]:
+        return [as_hypothesis(a) for a in await self._items(info)]
 
 
 @strawberry.type(description="One recorded write: who, what, when, and links before and after.")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import ids, tags
+from app.domain import Kind
 from app.errors import InvalidInput
 from app.readmodel.filters import MetricOrder
 from app.readmodel.page_sql import Order
@@ -92,6 +93,28 @@ def model_list(f: Any, metric: Any, after: Any, offset: int, sort: str, descendi
         assumed=assumed,
         descending=order.descending,
     )
+
+
+def kind_list(
+    kind: str, f: Any, latest_only: bool, search: str | None, after: Any, offset: int
+) -> Listed:
+    """The tree and cursor of a dataset, analysis or hypothesis list, read as the service
+    reads them (app.service.catalog.kind_query); Unsupported for anything it would refuse."""
+    if after is not None and offset:
+        raise Unsupported("cursor and offset")
+    try:
+        q = catalog.kind_query(
+            Kind(kind),
+            filter_inputs.tree(f, kind=kind),
+            latest_only=latest_only,
+            search=search,
+            limit=1,
+            offset=0,
+            after=after,
+        )
+    except InvalidInput:
+        raise Unsupported("invalid filter or cursor") from None
+    return Listed(q.where, None, q.after, q.fingerprint, False, None, True)
 
 
 def alias_filter(value: Any) -> str | None:

@@ -35,6 +35,7 @@ from app.schema.plan_lists import (
     _value,
     alias_filter,
     filter_keys,
+    kind_list,
     model_list,
     tag_filter,
 )
@@ -297,11 +298,18 @@ class Planner:
                 family, latest_only, search, tag, alias = None, False, None, None, None
                 descending = listed.descending
         else:
-            self.takes("Query", node, frozenset({"latestOnly", "search", "limit", "offset"}))
+            self.takes("Query", node, _KIND_ARGUMENTS)
+            listed = kind_list(
+                decl.KIND_OF[type_name],
+                args.get("filter"),
+                bool(args["latestOnly"]),
+                args.get("search"),
+                args.get("after"),
+                args["offset"],
+            )
+            # The whole filter is one tree: the list's arguments are in it.
             family, sort, descending, tag, alias = None, "created_at", True, None, None
-            latest_only, search = bool(args["latestOnly"]), args.get("search")
-            if search is not None and (len(search) > validation.MAX_SEARCH or "\x00" in search):
-                raise Unsupported("search out of range")
+            latest_only, search = False, None
         if not paging.within(args["limit"], args["offset"]):
             raise Unsupported("paging out of range")
         page_type = f"{type_name}Page"
@@ -314,7 +322,7 @@ class Planner:
                 fields.append((key, "total"))
             elif part == "items":
                 fields.append((key, self.obj(child.selection_set, (type_name,))))
-            elif part in ("cursors", "nextCursor", "hasNextPage") and type_name == "Model":
+            elif part in ("cursors", "nextCursor", "hasNextPage"):
                 fields.append((key, part))
             else:
                 raise Unsupported(part)
@@ -330,7 +338,7 @@ class Planner:
             descending=descending,
             tag=tag,
             alias=alias,
-            **(listed.plan() if type_name == "Model" else {}),
+            **listed.plan(),
         )
 
     def lineage(self, node: FieldNode, args: dict[str, Any]) -> plan.LineageWalk:
@@ -354,6 +362,9 @@ class Planner:
         if baseline is not None and "@" in baseline:
             raise Unsupported("a baseline named by alias")  # the resolvers look it up
         return plan.Comparison(tuple(wanted), shape.fields, baseline)
+
+
+_KIND_ARGUMENTS = frozenset({"filter", "latestOnly", "search", "limit", "offset", "after"})
 
 
 def _selection(node: FieldNode) -> SelectionSetNode:

@@ -9,7 +9,7 @@ import strawberry
 from app import domain, locations, paging
 from app.domain import Family, Kind
 from app.repo import locations as location_repo
-from app.schema import filter_inputs
+from app.schema import filter_inputs, kind_filters
 from app.schema.compare import ModelComparison
 from app.schema.filter_inputs import ModelFilter, ModelSort
 from app.schema.lineage import LineageGraph, graph
@@ -54,24 +54,40 @@ def _lookup(kind: Kind | None, result: type, description: str | None = None) -> 
     return strawberry.field(resolver=resolve, description=description)
 
 
+_AFTER = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor from `cursors` or `nextCursor` of this filter and sort: "
+        "the items after it (keyset paging; leave `offset` at 0)."
+    ),
+]
+
+
 def _kind_page(kind: Kind, page_type: type) -> Any:
     """A root field answering a page of datasets, analyses or hypotheses, newest first."""
 
     async def resolve(
         info: Info,
+        filter: Any = None,
         latest_only: bool = False,
         search: str | None = None,
         limit: int = paging.PAGE_DEFAULT,
         offset: int = 0,
+        after: _AFTER = None,
     ) -> Any:
-        page = await info.context.loaders.run(
-            lambda c: catalog.list_kind(
-                c, kind, latest_only=latest_only, search=search, limit=limit, offset=offset
-            )
+        q = catalog.kind_query(
+            kind,
+            filter_inputs.tree(filter, kind=kind.value),
+            latest_only=latest_only,
+            search=search,
+            limit=limit,
+            offset=offset,
+            after=after,
         )
-        info.context.loaders.prime(page.items)
-        return page_type(items=[to_gql(a) for a in page.items], total=page.total)
+        return page_type(query=q)
 
+    # Strawberry reads the schema's types from the annotations.
+    resolve.__annotations__["filter"] = kind_filters.BY_KIND[kind.value] | None
     resolve.__annotations__["return"] = page_type
     return strawberry.field(resolver=resolve)
 
@@ -86,13 +102,7 @@ class Query:
         sort: ModelSort | None = None,
         limit: int = 20,
         offset: int = 0,
-        after: Annotated[
-            str | None,
-            strawberry.argument(
-                description="A cursor from `cursors` or `nextCursor` of this filter and sort: "
-                "the items after it (keyset paging; leave `offset` at 0)."
-            ),
-        ] = None,
+        after: _AFTER = None,
     ) -> ModelPage:
         f = filter or ModelFilter()
         s = sort or ModelSort()

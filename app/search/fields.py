@@ -215,6 +215,45 @@ CATALOG: tuple[FieldSpec, ...] = (
     TITLE,
 )
 
+# The leaves of the other kinds' lists (GraphQL's DatasetFilter and the like): what any
+# version has, and the links that reach or leave that kind.
+USED_BY = FieldSpec(
+    "used_by",
+    "usedBy",
+    Kind.REF,
+    (Op.EQ,),
+    "used as an input by this analysis: a version id, a lineage id (any version) or lineage@alias",
+)
+TESTED_BY = FieldSpec(
+    "tested_by",
+    "testedBy",
+    Kind.REF,
+    (Op.EQ,),
+    "tested by this model: a version id, a lineage id (any version) or lineage@alias",
+)
+USES = FieldSpec(
+    "uses",
+    "uses",
+    Kind.REF,
+    (Op.EQ,),
+    "uses this input (a dataset or another artifact): a version id, a lineage id (any "
+    "version) or lineage@alias",
+)
+ADDRESSES = FieldSpec(
+    "addresses",
+    "addresses",
+    Kind.REF,
+    (Op.EQ,),
+    "addresses this hypothesis: a version id, a lineage id (any version) or lineage@alias",
+)
+_ANY_VERSION = (CREATED_AT, TAGS, LATEST, ARCHIVED, TEXT, TITLE)
+KIND_CATALOG: dict[str, tuple[FieldSpec, ...]] = {
+    "model": CATALOG,
+    "dataset": (*_ANY_VERSION, USED_BY),
+    "analysis": (*_ANY_VERSION, USES, ADDRESSES),
+    "hypothesis": (*_ANY_VERSION, TESTED_BY),
+}
+
 BY_NAME: dict[str, FieldSpec] = {
     name: spec for spec in CATALOG for name in (spec.name, *spec.synonyms)
 }

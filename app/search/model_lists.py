@@ -23,9 +23,10 @@ def conjoin(*nodes: Node | None) -> Node | None:
     return found[0] if len(found) == 1 else And(tuple(found))
 
 
-def fingerprint(tree: Node | None, order: Order) -> str:
-    """The digest a cursor carries: the filter's canonical text and the order."""
-    text = f"{render.fingerprint(tree)}|{order.text}"
+def fingerprint(tree: Node | None, order: Order, kind: str = "model") -> str:
+    """The digest a cursor carries: the kind listed, the filter's canonical text and the
+    order."""
+    text = f"{kind}|{render.fingerprint(tree)}|{order.text}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -17,7 +17,7 @@ from app.repo import artifacts as artifact_repo
 from app.repo import catalog as catalog_repo
 from app.repo import metric_declarations as declaration_repo
 from app.repo.artifacts import ResolvedRef
-from app.repo.catalog import ModelQuery, Reach
+from app.repo.catalog import KindQuery, ModelQuery, Reach
 from app.search import cursor, model_lists
 from app.search import fields as fs
 from app.search.fields import Field, Op, check_metric_name
@@ -41,12 +41,6 @@ class ModelFilter:
     search: str | None = None
     tag: filters.TagFilter | None = None
     alias: str | None = None
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Artifact]
-    total: int
 
 
 check_paging = paging.check
@@ -198,7 +192,7 @@ def _reach(resolved: dict[str, ResolvedRef], ref: str | None, kind: Kind) -> Rea
 
 @dataclass(frozen=True)
 class ModelRows:
-    """One page of models, and whether another page follows."""
+    """One page of a list, and whether another page follows."""
 
     items: list[Artifact]
     more: bool
@@ -218,7 +212,7 @@ async def list_models(conn: Conn, q: ModelQuery | None) -> list[Artifact]:
     return (await model_page(conn, q)).items
 
 
-def cursors(q: ModelQuery | None, items: list[Artifact]) -> list[str]:
+def cursors(q: ModelQuery | KindQuery | None, items: list[Artifact]) -> list[str]:
     """The cursor after each item of a page: give one as ``after`` for the items past it."""
     if q is None:
         return []
@@ -234,17 +228,34 @@ async def count_models(conn: Conn, q: ModelQuery | None) -> int:
     return 0 if q is None else await catalog_repo.count_models(conn, q)
 
 
-async def list_kind(
-    conn: Conn, kind: Kind, *, latest_only: bool, search: str | None, limit: int, offset: int
-) -> Page:
-    """A page of datasets, analyses or hypotheses, newest first."""
+def kind_query(
+    kind: Kind,
+    where: Node | None,
+    *,
+    latest_only: bool,
+    search: str | None,
+    limit: int,
+    offset: int,
+    after: str | None = None,
+) -> KindQuery:
+    """Validate a list request for datasets, analyses or hypotheses: ``where`` is its filter
+    tree, ``latest_only`` and ``search`` the arguments the list has always taken."""
     check_paging(limit, offset)
-    items, total = await catalog_repo.list_kind(
-        conn,
-        kind,
-        latest_only=latest_only,
-        search=_check_search(search),
-        limit=limit,
-        offset=offset,
-    )
-    return Page(items, total)
+    if after is not None and offset:
+        raise InvalidInput("give a cursor or an offset, not both", field="offset")
+    legacy = legacy_tree(ModelFilter(latest_only=latest_only, search=_check_search(search)))
+    whole = model_lists.conjoin(legacy, where)
+    whole = None if whole is None else check_limits(whole)
+    question = model_lists.fingerprint(whole, Order(), kind.value)
+    position = None if after is None else cursor.decode(after, question)
+    return KindQuery(kind, whole, limit, offset, position, question)
+
+
+async def kind_page(conn: Conn, q: KindQuery) -> ModelRows:
+    """One page of a kind's list, and whether another page follows."""
+    found = await catalog_repo.list_kind(conn, q)
+    return ModelRows(found[: q.limit], len(found) > q.limit)
+
+
+async def count_kind(conn: Conn, q: KindQuery) -> int:
+    return await catalog_repo.count_kind(conn, q)

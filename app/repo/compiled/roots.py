@@ -102,11 +102,12 @@ def list_page(r: Renderer, value: plan.ListPage) -> str:
     in_order = page_sql.outer_order(p, order)
     # One reader of the rows reads them in place; several share them, read once.
     shared = peeks or len(readers) > 1
-    shown = f"({rows}) {p}"
+    shown, lim = f"({rows}) {p}", ""
     if shared:
-        shown = (
-            f"(select * from fetched {p} order by {in_order} limit {r.param(limit, 'int8')}) {p}"
-        )
+        # Bound once, and every reader of the shared rows mentions it (a parameter the
+        # statement never mentions has no type).
+        lim = r.param(limit, "int8")
+        shown = f"(select * from fetched {p} order by {in_order} limit {lim}) {p}"
     pairs = []
     for key, part in value.fields:
         if isinstance(part, plan.Const):
@@ -114,9 +115,9 @@ def list_page(r: Renderer, value: plan.ListPage) -> str:
         elif part == "total":
             pairs.append((key, total(r, value, where)))
         elif part == "hasNextPage":
-            pairs.append((key, f"((select count(*) from fetched) > {r.param(limit, 'int8')})"))
+            pairs.append((key, f"((select count(*) from fetched) > {lim})"))
         elif part in ("cursors", "nextCursor"):
-            pairs.append((key, _cursor_inputs(r, key, part, value, p, in_order, shown)))
+            pairs.append((key, _cursor_inputs(r, key, part, value, p, in_order, shown, lim)))
         elif isinstance(part, plan.Obj):
             item = r.obj(p, part)
             listed = f"coalesce(json_agg({item} order by {in_order}), '[]'::json)"
@@ -133,7 +134,14 @@ _READS_ROWS = ("cursors", *_PEEKS)
 
 
 def _cursor_inputs(
-    r: Renderer, key: str, part: str, value: plan.ListPage, p: str, in_order: str, shown: str
+    r: Renderer,
+    key: str,
+    part: str,
+    value: plan.ListPage,
+    p: str,
+    in_order: str,
+    shown: str,
+    lim: str,
 ) -> str:
     """The [sort value, id] pairs a cursor finisher turns into cursors (app.search.cursor)."""
     sql_type = "float8" if value.metric is not None else page_sql.SQL_TYPES[value.sort]
@@ -143,7 +151,7 @@ def _cursor_inputs(
     pair = f"json_build_array({p}.sort_key, {p}.id)"
     if part == "cursors":
         return f"(select coalesce(json_agg({pair} order by {in_order}), '[]'::json) from {shown})"
-    more = f"(select count(*) from fetched) > {r.param(value.page.limit, 'int8')}"
+    more = f"(select count(*) from fetched) > {lim}"
     last = f"(select {pair} from {shown} order by {_reversed(in_order)} limit 1)"
     return f"(case when {more} then {last} end)"
 
