@@ -8,6 +8,7 @@ from app import tags
 from app.domain import Family
 from app.http import openapi_aliases, openapi_metrics
 from app.http.openapi_compare import BASELINE_PARAMETER, COMPARISON, INTERVAL
+from app.http.openapi_errors import ERROR
 from app.http.openapi_parameters import IDS, LIST_PARAMETERS
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -132,22 +133,6 @@ MODEL_DETAIL: dict[str, Any] = {
             },
         },
     ]
-}
-
-ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "parameter": {"type": "string"},
-            },
-        }
-    },
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app import ids
+from app.http.openapi_errors import error_schema
 
 STRING = {"type": "string"}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
@@ -90,21 +91,7 @@ REMOVED = {
     "required": ["lineage_id", "alias", "removed_version_id"],
     "properties": {"lineage_id": STRING, "alias": STRING, "removed_version_id": STRING},
 }
-REFUSED = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": STRING,
-                "message": STRING,
-                "checks": {"type": "array", "items": CHECK},
-            },
-        }
-    },
-}
+REFUSED = error_schema(checks={"type": "array", "items": CHECK})
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:

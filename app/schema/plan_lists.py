@@ -12,7 +12,7 @@ from app.errors import InvalidInput
 from app.readmodel.filters import MetricOrder
 from app.readmodel.page_sql import Order
 from app.schema import filter_inputs
-from app.search import cursor, model_lists
+from app.search import model_lists
 from app.search.cursor import Position
 from app.search.tree import Node, check_limits
 from app.service import catalog
@@ -69,8 +69,6 @@ def model_list(f: Any, metric: Any, after: Any, offset: int, sort: str, descendi
             tag=tag_filter(_get(f, "tag")),
             alias=_get(f, "alias"),
         )
-        whole = model_lists.conjoin(catalog.legacy_tree(legacy), where)
-        whole = None if whole is None else check_limits(whole)
         assumed = None
         if metric is None:
             order = Order(sort, descending)
@@ -80,16 +78,16 @@ def model_list(f: Any, metric: Any, after: Any, offset: int, sort: str, descendi
             order = catalog.metric_order(_get(metric, "name"), how, {})
             if how is MetricOrder.BEST:
                 assumed = "HIGHER" if order.descending else "LOWER"
-        question = model_lists.fingerprint(whole, order)
-        position = None if after is None else cursor.decode(after, question)
+        asked = model_lists.question((catalog.legacy_tree(legacy), where), order, after)
+        where = None if where is None else check_limits(where)
     except InvalidInput:
         raise Unsupported("invalid filter, sort or cursor") from None
     return Listed(
-        where=whole if metric is not None else (None if where is None else check_limits(where)),
+        where=asked.where if metric is not None else where,
         metric=order.metric,
-        after=position,
-        fingerprint=question,
-        driven=metric is not None and model_lists.driven(whole),
+        after=asked.after,
+        fingerprint=asked.fingerprint,
+        driven=metric is not None and model_lists.driven(asked.where),
         assumed=assumed,
         descending=order.descending,
     )

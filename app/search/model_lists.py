@@ -1,14 +1,17 @@
-"""What a model list request is as a whole: its filter tree with the list's long-standing
-filters in it, the fingerprint a cursor carries, and whether a filter picks few models."""
+"""What a list request is as a whole: its filter tree with the list's long-standing filters
+in it, the fingerprint a cursor carries, where a cursor resumes it, and whether a filter
+picks few models."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from app.readmodel.page_sql import Order
+from app.search import cursor, render
 from app.search import fields as f
-from app.search import render
-from app.search.tree import And, Leaf, Node
+from app.search.cursor import Position
+from app.search.tree import And, Leaf, Node, check_limits
 
 # Leaves that pick few models wherever the catalog's size: a reference follows links to
 # one artifact, an alias names a version per lineage at most.
@@ -37,3 +40,24 @@ def driven(tree: Node | None) -> bool:
         return False
     tops = tree.children if isinstance(tree, And) else (tree,)
     return any(isinstance(t, Leaf) and t.field.spec in _SELECTIVE for t in tops)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A list request's whole filter (checked against the limits), its fingerprint, and
+    the position its cursor names."""
+
+    where: Node | None
+    fingerprint: str
+    after: Position | None
+
+
+def question(
+    nodes: tuple[Node | None, ...], order: Order, after: str | None, kind: str = "model"
+) -> Question:
+    """The request whose filter is ``nodes`` ANDed, in ``order``, after cursor ``after``;
+    FILTER_TOO_COMPLEX past the limits, BAD_CURSOR for a cursor of another request."""
+    whole = conjoin(*nodes)
+    whole = None if whole is None else check_limits(whole)
+    print_ = fingerprint(whole, order, kind)
+    return Question(whole, print_, None if after is None else cursor.decode(after, print_))

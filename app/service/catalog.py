@@ -116,7 +116,7 @@ async def model_query(
     metric = None
     if by_metric is not None:
         name, how = by_metric
-        check_metric_name(name)
+        check_metric_name(name)  # before the name reaches the database
         declared = await declaration_repo.directions(conn, [name])
         metric = metric_order(name, how, declared)
     check_paging(limit, offset)
@@ -131,22 +131,20 @@ async def model_query(
     checked = dataclasses.replace(
         f, search=_check_search(f.search), tag=_check_tag(f.tag), alias=_check_alias(f.alias)
     )
-    whole = model_lists.conjoin(legacy_tree(checked), where)
-    whole = None if whole is None else check_limits(whole)
-    order = metric or Order(sort, direction == "desc")
-    question = model_lists.fingerprint(whole, order)
-    position = None if after is None else cursor.decode(after, question)
+    asked = model_lists.question(
+        (legacy_tree(checked), where), metric or Order(sort, direction == "desc"), after
+    )
     if metric is not None:
         # A metric sort reads the whole filter as one tree: it has its own ways to the page.
         return ModelQuery(
-            where=whole,
+            where=asked.where,
             metric=metric.metric,
             direction="desc" if metric.descending else "asc",
             limit=limit,
             offset=offset,
-            after=position,
-            fingerprint=question,
-            driven=model_lists.driven(whole),
+            after=asked.after,
+            fingerprint=asked.fingerprint,
+            driven=model_lists.driven(asked.where),
         )
     refs = [r for r in (f.dataset, f.hypothesis) if r]
     resolved = await artifact_repo.resolve_refs(conn, refs) if refs else {}
@@ -161,8 +159,8 @@ async def model_query(
         direction=direction,
         limit=limit,
         offset=offset,
-        after=position,
-        fingerprint=question,
+        after=asked.after,
+        fingerprint=asked.fingerprint,
     )
     try:
         dataset = _reach(resolved, f.dataset, Kind.DATASET)
@@ -244,11 +242,8 @@ def kind_query(
     if after is not None and offset:
         raise InvalidInput("give a cursor or an offset, not both", field="offset")
     legacy = legacy_tree(ModelFilter(latest_only=latest_only, search=_check_search(search)))
-    whole = model_lists.conjoin(legacy, where)
-    whole = None if whole is None else check_limits(whole)
-    question = model_lists.fingerprint(whole, Order(), kind.value)
-    position = None if after is None else cursor.decode(after, question)
-    return KindQuery(kind, whole, limit, offset, position, question)
+    asked = model_lists.question((legacy, where), Order(), after, kind.value)
+    return KindQuery(kind, asked.where, limit, offset, asked.after, asked.fingerprint)
 
 
 async def kind_page(conn: Conn, q: KindQuery) -> ModelRows:
