@@ -431,7 +431,7 @@ def test_the_search_box_finds_a_model_by_a_description_word_or_a_tag_value(
 
 @pytest.mark.parametrize("width", [390, 1366])
 def test_the_catalog_fits_the_width_with_builder_rows_columns_and_an_error(
-    page: WatchedPage, live_server: LiveServer, built: Built, width: int
+    page: WatchedPage, live_server: LiveServer, searchable: dict[str, str], width: int
 ) -> None:
     page.page.set_viewport_size({"width": width, "height": 900})
     query = urlencode(
@@ -444,6 +444,7 @@ def test_the_catalog_fits_the_width_with_builder_rows_columns_and_an_error(
     open_page(page, "/models?" + query)
     page.page.click("#column-chooser summary")
     assert page.page.locator(".fb-row").count() == 3
+    assert catalog_rows(page) == rest_ids(live_server, query) != []
     assert_no_sideways_overflow(page)
     page.page.screenshot(path=f"{SHOTS}/catalog-{width}.png", full_page=True)
 
