@@ -1,46 +1,42 @@
-// GET /models: the models query with its filters, sort and paging, all kept in the URL.
+// GET /models: a page of GET /api/models. The page's query string IS the REST query (plus the
+// page-only `columns=`), so a catalog URL and an API call list the same models in the same
+// order; the controls only read and write that query string.
 
-import { gql, ApiError } from './api.js';
+import { gql } from './api.js';
+import { el, showError, versionLabel, FAMILIES } from './ui.js';
+import { isSelected, startSelection } from './catalog-selection.js';
+import { restGet, modelFromRest } from './catalog-rest.js';
+import { composeFilter, readFilter, rowsText } from './catalog-filter.js';
+import { createBuilder } from './catalog-builder.js';
 import {
-  el,
-  fmtCount,
-  fmtDate,
-  familyLabel,
-  versionLabel,
-  modelHref,
-  scoreView,
-  showError,
-  FAMILIES,
-  archivedBadge,
-  tagChips,
-  aliasBadges,
-} from './ui.js';
-import { isSelected, selectBox, startSelection } from './catalog-selection.js';
+  METRIC,
+  SORT_COLUMNS,
+  clickedSort,
+  createChooser,
+  headerRow,
+  modelRow,
+  readColumns,
+  shownColumns,
+  writeColumns,
+} from './catalog-columns.js';
+import { clearFilterError, showFilterError } from './catalog-filter-error.js';
+import { showSummary } from './catalog-summary.js';
 
-const SORT_FIELDS = ['CREATED_AT', 'QUALITY_SCORE', 'PARAMETER_COUNT'];
-const DIRECTIONS = ['DESC', 'ASC'];
-const DEFAULTS = { sort: 'CREATED_AT', direction: 'DESC', limit: 20, offset: 0 };
-
-const MODELS_QUERY = `query Catalog($filter: ModelFilter, $sort: ModelSort, $limit: Int!, $offset: Int!) {
-  models(filter: $filter, sort: $sort, limit: $limit, offset: $offset) {
-    total
-    items {
-      id lineageId versionNumber isLatest title family architecture parameterCount createdAt
-      qualityScore rawQualityScore archived archivedReason tags { key value } aliases
-      provenance { complete warnings { code message } }
-      trainedOn { id lineageId versionNumber title }
-    }
-  }
-}`;
+const ORDERS = ['asc', 'desc'];
+const DEFAULTS = { sort: 'created_at', limit: 20 };
+// Names the page keeps in its URL for itself; REST is not sent them.
+const PAGE_ONLY = ['columns'];
+const MAX_METRIC_PAGES = 10;
 
 const OPTIONS_QUERY = `{
   datasets(limit: 100) { items { id lineageId versionNumber title } }
   hypotheses(limit: 100) { items { id lineageId versionNumber title } }
+  warningCodes: __type(name: "WarningCode") { enumValues { name } }
 }`;
 
 const $ = (id) => document.getElementById(id);
 
-/** The page state from a query string, with anything invalid replaced by its default. */
+/** The page state from a query string, under REST's names (and the aliases REST accepts). */
 export function readState(search) {
   const p = new URLSearchParams(search);
   const text = (name) => (p.get(name) || '').trim();
@@ -48,269 +44,343 @@ export function readState(search) {
     const n = Number.parseInt(p.get(name) || '', 10);
     return Number.isFinite(n) && n >= min && n <= max ? n : fallback;
   };
-  const family = text('family').toUpperCase();
-  const sort = text('sort').toUpperCase();
-  const direction = text('direction').toUpperCase();
-  return {
-    family: family in FAMILIES ? family : '',
+  const family = text('family').toLowerCase();
+  const rawSort = text('sort');
+  const sort = rawSort.toLowerCase().startsWith(METRIC)
+    ? METRIC + rawSort.slice(METRIC.length)
+    : rawSort.toLowerCase();
+  const metricSort = sort.startsWith(METRIC) && sort.length > METRIC.length;
+  const order = (text('order') || text('direction')).toLowerCase();
+  const latest = (text('latest') || text('latestOnly')).toLowerCase();
+  const state = {
+    family: family.toUpperCase() in FAMILIES ? family : '',
     dataset: text('dataset'),
     hypothesis: text('hypothesis'),
-    search: text('search'),
-    latestOnly: ['1', 'true', 'yes'].includes(text('latestOnly').toLowerCase()),
-    sort: SORT_FIELDS.includes(sort) ? sort : DEFAULTS.sort,
-    direction: DIRECTIONS.includes(direction) ? direction : DEFAULTS.direction,
+    q: text('q') || text('search'),
+    tag: text('tag'),
+    alias: text('alias'),
+    latest: ['1', 'true', 'yes'].includes(latest),
+    filter: text('filter'),
+    sort: SORT_COLUMNS.includes(sort) || metricSort ? sort : DEFAULTS.sort,
+    order: ORDERS.includes(order) ? order : '',
     limit: int('limit', DEFAULTS.limit, 1, 100),
-    offset: int('offset', DEFAULTS.offset, 0, Number.MAX_SAFE_INTEGER),
+    offset: int('offset', 0, 0, Number.MAX_SAFE_INTEGER),
+    cursor: text('cursor'),
+    columns: readColumns(text('columns')),
   };
+  // A column sorts descending unless told otherwise; only a metric has a "best" order.
+  if (!state.sort.startsWith(METRIC) && state.order === 'desc') state.order = '';
+  return state;
 }
 
-/** The query string for a state; defaults are left out so links stay short. */
-export function writeState(state) {
+/** The query string for a state, under REST's names; defaults are left out. */
+export function writeState(state, { page = true } = {}) {
   const p = new URLSearchParams();
-  for (const key of ['family', 'dataset', 'hypothesis', 'search'])
+  for (const key of ['family', 'dataset', 'hypothesis', 'q', 'tag', 'alias'])
     if (state[key]) p.set(key, state[key]);
-  if (state.latestOnly) p.set('latestOnly', 'true');
+  if (state.latest) p.set('latest', 'true');
+  if (state.filter) p.set('filter', state.filter);
   if (state.sort !== DEFAULTS.sort) p.set('sort', state.sort);
-  if (state.direction !== DEFAULTS.direction) p.set('direction', state.direction);
+  if (state.order) p.set('order', state.order);
   if (state.limit !== DEFAULTS.limit) p.set('limit', String(state.limit));
-  if (state.offset) p.set('offset', String(state.offset));
-  const query = p.toString();
-  return query ? '?' + query : '';
+  if (state.cursor) p.set('cursor', state.cursor);
+  else if (state.offset) p.set('offset', String(state.offset));
+  const columns = writeColumns(state.columns);
+  if (page && columns) p.set('columns', columns);
+  return [...p].map(([name, value]) => `${name}=${queryValue(value)}`).join('&');
 }
 
-function variables(state) {
-  const filter = { latestOnly: state.latestOnly };
-  if (state.family) filter.family = state.family;
-  if (state.dataset) filter.trainedOn = state.dataset;
-  if (state.hypothesis) filter.testsHypothesis = state.hypothesis;
-  if (state.search) filter.search = state.search;
-  return {
-    filter,
-    sort: { field: state.sort, direction: state.direction },
-    limit: state.limit,
-    offset: state.offset,
-  };
+/** A query value encoded as URLSearchParams reads it, keeping `:`, `,`, `/` and `@` readable. */
+function queryValue(value) {
+  return encodeURIComponent(value)
+    .replace(/%20/g, '+')
+    .replace(/%(3A|2C|2F|40)/g, (code) => decodeURIComponent(code));
 }
 
-// ----------------------------------------------------------------------------- form
+/** What REST is asked for a page query string: all of it but the page-only names. */
+function restQuery(search) {
+  const p = new URLSearchParams(search);
+  for (const name of PAGE_ONLY) p.delete(name);
+  return p.toString();
+}
 
-const form = $('filters');
+// ----------------------------------------------------------------------------- controls
+
+const directions = new Map(); // metric name -> 'lower' | 'higher'
+let custom = ''; // filter text the builder rows cannot show
+const builder = createBuilder($('filter-builder'), () => writeFilterBox());
+const chooser = createChooser($('column-choices'), (keys) =>
+  show({ ...current, columns: keys }, { fetch: false }),
+);
+
+function builderText() {
+  return custom || rowsText(builder.rows(), builder.join());
+}
+
+/** The filter box grows with its text, so a long filter is read whole. */
+function fitFilterBox() {
+  const box = $('f-filter');
+  box.style.height = 'auto';
+  box.style.height = `${box.scrollHeight + 2}px`;
+}
+
+/** The builder and the search box write the filter box, which is what Apply sends. */
+function writeFilterBox() {
+  $('f-filter').value = composeFilter($('f-text').value, builderText());
+  fitFilterBox();
+}
+
+/** The builder rows and the search box for a filter text. */
+function readFilterBox(text) {
+  const read = readFilter(text);
+  $('f-text').value = read.search;
+  custom = read.custom;
+  if (!custom && rowsText(builder.rows(), builder.join()) !== rowsText(read.rows, read.join))
+    builder.set(read.rows, read.join);
+  if (custom) builder.set([], 'and');
+  $('filter-builder').hidden = Boolean(custom);
+  $('builder-custom').hidden = !custom;
+}
+
+function orderLabel(sort) {
+  if (!sort.startsWith(METRIC)) return 'Default (descending)';
+  const better = directions.get(sort.slice(METRIC.length));
+  return better === 'lower'
+    ? 'Best (lowest) first'
+    : better === 'higher'
+      ? 'Best (highest) first'
+      : 'Best first';
+}
+
+function fillSortOptions(sort) {
+  const names = [...directions.keys()];
+  const metric = sort.startsWith(METRIC) ? sort.slice(METRIC.length) : null;
+  if (metric !== null && !directions.has(metric)) names.push(metric);
+  $('f-sort-metrics').replaceChildren(...names.map((n) => el('option', { value: METRIC + n }, n)));
+}
 
 function fillForm(state) {
   $('f-family').value = state.family;
   $('f-dataset').value = state.dataset;
   $('f-hypothesis').value = state.hypothesis;
-  $('f-search').value = state.search;
-  $('f-latest').checked = state.latestOnly;
+  $('f-latest').checked = state.latest;
+  fillSortOptions(state.sort);
   $('f-sort').value = state.sort;
-  $('f-direction').value = state.direction;
+  $('f-order').options[0].textContent = orderLabel(state.sort);
+  $('f-order').value = state.order;
   const limit = $('f-limit');
-  if (![...limit.options].some((o) => o.value === String(state.limit))) {
+  if (![...limit.options].some((o) => o.value === String(state.limit)))
     limit.append(el('option', { value: String(state.limit) }, String(state.limit)));
-  }
   limit.value = String(state.limit);
+  $('f-filter').value = state.filter;
+  readFilterBox(state.filter);
+  fitFilterBox();
+  chooser.set(state.columns);
 }
 
 function formState() {
+  const sort = $('f-sort').value || DEFAULTS.sort;
+  let order = $('f-order').value;
+  if (!sort.startsWith(METRIC) && order === 'desc') order = '';
   return {
+    ...current,
     family: $('f-family').value,
     dataset: $('f-dataset').value.trim(),
     hypothesis: $('f-hypothesis').value.trim(),
-    search: $('f-search').value.trim(),
-    latestOnly: $('f-latest').checked,
-    sort: $('f-sort').value,
-    direction: $('f-direction').value,
+    latest: $('f-latest').checked,
+    filter: $('f-filter').value.trim(),
+    sort,
+    order,
     limit: Number.parseInt($('f-limit').value, 10) || DEFAULTS.limit,
     offset: 0,
+    cursor: '',
   };
 }
 
 // ----------------------------------------------------------------------------- table
 
-const SHOWN_DATASETS = 3;
-
-/** The first few training datasets, the rest behind a "+n more" disclosure. */
-function datasetList(datasets) {
-  const item = (d) => el('li', { title: d.title }, versionLabel(d));
-  const head = datasets.slice(0, SHOWN_DATASETS);
-  const rest = datasets.slice(SHOWN_DATASETS);
-  return [
-    el('ul', { class: 'inline-list' }, head.map(item)),
-    rest.length
-      ? el(
-          'details',
-          { class: 'more' },
-          el('summary', {}, `+${rest.length} more`),
-          el('ul', { class: 'inline-list' }, rest.map(item)),
-        )
-      : null,
-  ];
-}
-
-function row(m) {
-  return el(
-    'tr',
-    { 'data-model-id': m.id, class: isSelected(m.id) ? 'is-selected' : null },
-    el('td', { class: 'select-cell' }, selectBox(m)),
-    el(
-      'td',
-      { class: 'model-cell' },
-      el('a', { href: modelHref(m.id) }, m.title),
-      el('span', { class: 'mono' }, m.id),
-      aliasBadges(m.lineageId, m.aliases),
-      archivedBadge(m),
-      tagChips(m.tags),
-    ),
-    el(
-      'td',
-      { title: versionLabel(m), class: 'nowrap' },
-      el('code', {}, `@${m.versionNumber}`),
-      m.isLatest ? [' ', el('span', { class: 'badge' }, 'latest')] : null,
-    ),
-    el('td', { 'data-family': m.family, class: 'nowrap' }, familyLabel(m.family)),
-    el('td', { class: 'num quality', 'data-score': String(m.qualityScore) }, scoreView(m)),
-    el('td', { class: 'num', title: String(m.parameterCount) }, fmtCount(m.parameterCount)),
-    el(
-      'td',
-      {},
-      m.trainedOn.length
-        ? datasetList(m.trainedOn)
-        : el('span', { class: 'missing' }, 'none linked'),
-    ),
-    el(
-      'td',
-      { class: 'small nowrap' },
-      el('time', { datetime: m.createdAt }, fmtDate(m.createdAt)),
-    ),
+function render(state, page) {
+  const columns = shownColumns(state);
+  const table = $('models-table');
+  table.tHead.replaceChildren(headerRow(columns, state, directions, sortBy));
+  table.tBodies[0].replaceChildren(
+    ...page.models.map((m) => modelRow(modelFromRest(m), columns, isSelected(m.id))),
   );
-}
-
-function describe(state) {
-  const parts = [];
-  if (state.family) parts.push(`family: ${familyLabel(state.family)}`);
-  if (state.dataset) parts.push(`trained on: ${state.dataset}`);
-  if (state.hypothesis) parts.push(`testing: ${state.hypothesis}`);
-  if (state.search) parts.push(`title contains: “${state.search}”`);
-  if (state.latestOnly) parts.push('latest versions only');
-  return parts.map((p) => ' · ' + p).join('');
+  table.removeAttribute('aria-busy');
+  const firstPage = '/models?' + writeState({ ...state, offset: 0, cursor: '' });
+  showSummary(state, page, directions, firstPage);
+  document.body.dataset.state = 'ready';
 }
 
 let current = readState(location.search);
+let shown = null; // the page of REST's answer on screen, for the current state
 let generation = 0;
 
-async function load(state) {
+function failed(err, fromUser) {
+  if (err.parameter === 'filter') {
+    showFilterError($('filter-error'), $('f-filter'), err, { focus: fromUser });
+    // Nothing else changes: the rows, the address and the other controls stay as they were.
+    if (shown) render(current, shown);
+    else {
+      $('models-table').removeAttribute('aria-busy');
+      $('result-summary').textContent = 'The filter was refused; no models are shown.';
+      document.body.dataset.state = 'error';
+    }
+    return;
+  }
+  shown = null;
+  $('models-table').tBodies[0].replaceChildren();
+  $('models-table').removeAttribute('aria-busy');
+  $('result-summary').textContent = 'The models could not be loaded.';
+  const title =
+    err.status === 400 ? 'These parameters were refused' : 'The server could not answer';
+  const detail = err.parameter ? ` (${err.code}, parameter ${err.parameter})` : ` (${err.code})`;
+  showError(
+    $('error'),
+    title,
+    err.message + detail,
+    el('a', { class: 'button', href: '/models' }, 'Reset the filters'),
+  );
+  $('prev-page').disabled = true;
+  $('next-page').disabled = true;
+  $('page-info').textContent = '';
+  document.body.dataset.state = 'error';
+}
+
+/** Fetch REST's answer for `state` (asked as `query`) and show it; push it to the history
+ *  only once REST accepted it. */
+async function load(state, { query = writeState(state, { page: false }), push = false } = {}) {
   const mine = ++generation;
-  current = state;
-  const tbody = $('models-table').tBodies[0];
   $('models-table').setAttribute('aria-busy', 'true');
   $('result-summary').textContent = 'Loading models…';
   let page;
   try {
-    page = (await gql(MODELS_QUERY, variables(state))).models;
+    page = await restGet('/api/models', query);
   } catch (err) {
-    if (mine !== generation) return;
-    tbody.replaceChildren();
-    $('models-table').removeAttribute('aria-busy');
-    $('result-summary').textContent = 'The models could not be loaded.';
-    const title =
-      err instanceof ApiError && err.kind === 'graphql'
-        ? 'These filters were refused'
-        : 'The server could not answer';
-    showError(
-      $('error'),
-      title,
-      err.message,
-      el('a', { class: 'button', href: '/models' }, 'Reset the filters'),
-    );
-    $('prev-page').disabled = true;
-    $('next-page').disabled = true;
-    $('page-info').textContent = '';
-    document.body.dataset.state = 'error';
+    if (mine === generation) failed(err, push);
     return;
   }
   if (mine !== generation) return;
-  $('error').hidden = true;
-  $('models-table').removeAttribute('aria-busy');
-  tbody.replaceChildren(...page.items.map(row));
-  const first = state.offset + 1;
-  const last = state.offset + page.items.length;
-  const what = describe(state);
-  const summary = $('result-summary');
-  const plural = page.total === 1 ? '' : 's';
-  if (page.total === 0) {
-    summary.replaceChildren(`No model${what}. `, el('a', { href: '/models' }, 'Clear the filters'));
-  } else if (!page.items.length) {
-    summary.replaceChildren(
-      `This page is past the end: ${page.total} model${plural}${what}. `,
-      el('a', { href: '/models' + writeState({ ...state, offset: 0 }) }, 'Go to the first page'),
-    );
-  } else {
-    summary.textContent = `Showing ${first}–${last} of ${page.total} model${plural}${what}`;
+  current = state;
+  shown = page;
+  if (push) {
+    const search = writeState(state);
+    if ('?' + search !== location.search && search !== location.search)
+      history.pushState(null, '', '/models' + (search ? '?' + search : ''));
   }
-  summary.dataset.total = String(page.total);
-  const sortName = $('f-sort').selectedOptions[0]?.textContent || state.sort;
-  const order = state.direction === 'DESC' ? 'descending' : 'ascending';
-  $('models-caption').textContent = `Models sorted by ${sortName.toLowerCase()} (${order})`;
-  const pages = Math.max(1, Math.ceil(page.total / state.limit));
-  const pageNo = Math.floor(state.offset / state.limit) + 1;
-  $('page-info').textContent = `Page ${pageNo} of ${pages}`;
-  $('prev-page').disabled = state.offset === 0;
-  $('next-page').disabled = state.offset + state.limit >= page.total;
-  document.body.dataset.state = 'ready';
+  $('error').hidden = true;
+  clearFilterError($('filter-error'), $('f-filter'));
+  fillForm(state);
+  render(state, page);
 }
 
-function go(state) {
-  const query = writeState(state);
-  if (query !== location.search) history.pushState(null, '', '/models' + query);
-  load(state);
+function show(state, { fetch = true } = {}) {
+  if (fetch || !shown) return load(state, { push: true });
+  current = state;
+  const search = writeState(state);
+  history.pushState(null, '', '/models' + (search ? '?' + search : ''));
+  render(state, shown);
+  return null;
+}
+
+function sortBy(sort) {
+  show({ ...current, ...clickedSort(current, sort, directions), offset: 0, cursor: '' });
+}
+
+// ----------------------------------------------------------------------------- options
+
+async function loadMetrics() {
+  const names = [];
+  for (let i = 0; i < MAX_METRIC_PAGES; i++) {
+    const page = await restGet('/api/metrics', `limit=100&offset=${i * 100}`);
+    for (const m of page.metrics) {
+      directions.set(m.name, m.direction);
+      names.push(m.name);
+    }
+    if (names.length >= page.total || !page.metrics.length) break;
+  }
+  $('metric-names').replaceChildren(...names.map((n) => el('option', { value: n })));
+  chooser.set(current.columns, names);
+  fillSortOptions(current.sort);
+  $('f-sort').value = current.sort;
+  $('f-order').options[0].textContent = orderLabel(current.sort);
+  if (shown) render(current, shown);
 }
 
 async function loadOptions() {
-  try {
-    const data = await gql(OPTIONS_QUERY);
-    const fill = (listId, items) => {
-      const lineages = new Map();
-      for (const a of items) lineages.set(a.lineageId, a.title);
-      $(listId).replaceChildren(
-        ...[...lineages].map(([id]) => el('option', { value: id }, `${id} (any version)`)),
-        ...items.map((a) => el('option', { value: a.id }, `${versionLabel(a)} · ${a.title}`)),
-      );
-    };
-    fill('dataset-ids', data.datasets.items);
-    fill('hypothesis-ids', data.hypotheses.items);
-  } catch {
-    // Suggestions are a convenience; typing an id still works.
-  }
+  const data = await gql(OPTIONS_QUERY);
+  const fill = (listId, items) => {
+    const lineages = new Map();
+    for (const a of items) lineages.set(a.lineageId, a.title);
+    $(listId).replaceChildren(
+      ...[...lineages].map(([id]) => el('option', { value: id }, `${id} (any version)`)),
+      ...items.map((a) => el('option', { value: a.id }, `${versionLabel(a)} · ${a.title}`)),
+    );
+  };
+  fill('dataset-ids', data.datasets.items);
+  fill('hypothesis-ids', data.hypotheses.items);
+  builder.setWarningCodes((data.warningCodes?.enumValues || []).map((v) => v.name));
 }
 
 // ----------------------------------------------------------------------------- wiring
 
-form.addEventListener('submit', (event) => {
+$('filters').addEventListener('submit', (event) => {
   event.preventDefault();
-  go(formState());
+  show(formState());
 });
-for (const id of ['f-family', 'f-sort', 'f-direction', 'f-limit', 'f-latest']) {
-  $(id).addEventListener('change', () => go(formState()));
+for (const id of ['f-family', 'f-sort', 'f-order', 'f-limit', 'f-latest']) {
+  $(id).addEventListener('change', () => {
+    const state = formState();
+    // Another sort starts in its default order.
+    if (id === 'f-sort') state.order = '';
+    show(state);
+  });
 }
+$('f-text').addEventListener('input', writeFilterBox);
+$('f-filter').addEventListener('input', () => {
+  readFilterBox($('f-filter').value);
+  fitFilterBox();
+});
+$('f-filter').addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    $('filters').requestSubmit();
+  }
+});
+$('builder-restart').addEventListener('click', () => {
+  custom = '';
+  builder.set([], 'and');
+  writeFilterBox();
+  readFilterBox($('f-filter').value);
+  $('fb-add').focus();
+});
 $('reset-filters').addEventListener('click', (event) => {
   event.preventDefault();
-  const state = { ...readState(''), limit: current.limit };
-  fillForm(state);
-  go(state);
+  show({ ...readState(''), limit: current.limit, columns: current.columns });
 });
 $('prev-page').addEventListener('click', () =>
-  go({ ...current, offset: Math.max(0, current.offset - current.limit) }),
+  show({
+    ...current,
+    cursor: '',
+    offset: current.cursor ? 0 : Math.max(0, current.offset - current.limit),
+  }),
 );
 $('next-page').addEventListener('click', () =>
-  go({ ...current, offset: current.offset + current.limit }),
+  show(
+    current.cursor
+      ? { ...current, cursor: shown.next_cursor, offset: 0 }
+      : { ...current, offset: current.offset + current.limit },
+  ),
 );
 window.addEventListener('popstate', () => {
   const state = readState(location.search);
   fillForm(state);
-  load(state);
+  load(state, { query: restQuery(location.search) });
 });
 
 startSelection();
 fillForm(current);
-load(current);
-loadOptions();
+load(current, { query: restQuery(location.search) });
+// Suggestions and metric names are conveniences: typing a name still works without them.
+loadMetrics().catch(() => {});
+loadOptions().catch(() => {});

@@ -37,9 +37,9 @@ def test_catalog_family_filter_is_in_the_url(
     assert f"of {all_models['total']} models" in page.page.locator("#result-summary").inner_text()
     save_screenshot(page, "catalog.png", full_page=True)
 
-    page.page.select_option("#f-family", "STATISTICAL")
+    page.page.select_option("#f-family", "statistical")
     wait_catalog(page)
-    assert page.page.url.endswith("/models?family=STATISTICAL")
+    assert page.page.url.endswith("/models?family=statistical")
     expected = api_page(live_server, filter={"family": "STATISTICAL"})
     assert catalog_rows(page) == [m["id"] for m in expected["items"]]
     assert set(texts(page, "#models-table td[data-family]", "data-family")) == {"STATISTICAL"}
@@ -48,14 +48,14 @@ def test_catalog_family_filter_is_in_the_url(
 
     # The URL is shareable: opening it again restores the filter and the rows.
     open_page(page, "/models?family=STATISTICAL")
-    assert page.page.locator("#f-family").input_value() == "STATISTICAL"
+    assert page.page.locator("#f-family").input_value() == "statistical"
     assert catalog_rows(page) == [m["id"] for m in expected["items"]]
     # Back goes to the unfiltered list.
-    page.page.select_option("#f-family", "BIOPHYSICAL")
+    page.page.select_option("#f-family", "biophysical")
     wait_catalog(page)
     page.page.go_back()
     wait_catalog(page)
-    assert page.page.locator("#f-family").input_value() == "STATISTICAL"
+    assert page.page.locator("#f-family").input_value() == "statistical"
     assert catalog_rows(page) == [m["id"] for m in expected["items"]]
     page.assert_clean()
 
@@ -64,15 +64,15 @@ def test_catalog_sorting_matches_the_api(
     page: WatchedPage, live_server: LiveServer, built: Built
 ) -> None:
     open_page(page, "/models")
-    page.page.select_option("#f-sort", "QUALITY_SCORE")
+    page.page.select_option("#f-sort", "quality_score")
     wait_catalog(page)
     desc = api_page(live_server, sort={"field": "QUALITY_SCORE", "direction": "DESC"})
     assert catalog_rows(page) == [m["id"] for m in desc["items"]]
-    page.page.select_option("#f-direction", "ASC")
+    page.page.select_option("#f-order", "asc")
     wait_catalog(page)
     asc = api_page(live_server, sort={"field": "QUALITY_SCORE", "direction": "ASC"})
     assert catalog_rows(page) == [m["id"] for m in asc["items"]]
-    assert "sort=QUALITY_SCORE" in page.page.url and "direction=ASC" in page.page.url
+    assert page.page.url.endswith("/models?sort=quality_score&order=asc")
     scores = [float(s) for s in texts(page, "#models-table td.quality", "data-score")]
     assert scores == sorted(scores)
     assert catalog_rows(page) != [m["id"] for m in desc["items"]]
