@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from app.readmodel import cursors
+from app.schema.fastpath import FastPath, Limits
 from app.search import cursor
 from app.search.cursor import Position
 from app.service.aliases import Mover, set_alias
@@ -118,9 +119,7 @@ async def test_one_cursor_pages_the_same_list_under_every_parent(api, graph):
                      "b": {"versions": []}}  # fmt: skip
 
 
-async def test_versions_and_links_inserted_between_pages_repeat_and_skip_nothing(
-    api, conn, graph
-):
+async def test_versions_and_links_inserted_between_pages_repeat_and_skip_nothing(api, conn, graph):
     lists = [("model", "m-0", "versions"), ("dataset", "data", "trainedModels")]
     before = {}
     for lookup, id_, field in lists:
@@ -168,6 +167,7 @@ TRAINED_ON = 'query($after: String) { model(id: "wide") { trainedOn(after: $afte
 DATASET_VERSIONS = (
     'query($after: String) { dataset(id: "data") { versions(after: $after) { id } } }'
 )
+LINKS = 'query($after: String) { model(id: "wide") { links(after: $after) { type } } }'
 MODELS = "query($after: String) { models(limit: 1, after: $after) { items { id } } }"
 
 
@@ -193,11 +193,7 @@ async def test_a_cursor_of_another_list_or_a_bad_one_is_bad_cursor(db, pg_dsn, g
             "a float key": (VERSIONS, forged("Model", "versions", Position(1.5, ""))),
             "a key past the column": (VERSIONS, forged("Model", "versions", Position(2**40, ""))),
             "an id for a number": (VERSIONS, forged("Model", "versions", Position(None, "m-0"))),
-            "a link key without its type": (
-                '{ model(id: "wide") { links(after: "%s") { type } } }'
-                % forged("Model", "links", Position(None, "input-0")),
-                None,
-            ),
+            "a link key without its type": (LINKS, forged("Model", "links", Position(None, "x"))),
         }  # fmt: skip
         for why, (query, after) in bad.items():
             extensions = await cursor_error(api, query, after)
@@ -294,3 +290,26 @@ async def test_a_deep_cursor_page_reads_by_the_key_not_past_the_skipped_items(ap
         read[name] = await rows_read(conn, *statement)
     # The page and the one row that tells more follow; by offset, the fifty skipped too.
     assert read == {"cursor": 3, "offset": 53}
+
+
+PLANNED = '{ model(id: "m-0") { versions(limit: 2) { id } versionsCount } }'
+WITH_CURSOR = """query($after: String) { model(id: "m-0") {
+  versions(limit: 2, after: $after) { id } versionsCount } }"""
+WITH_CURSOR_FIELD = '{ model(id: "m-0") { versions(limit: 2) { id } versionsNextCursor(limit: 2) }}'
+
+
+async def test_the_compiled_path_hands_cursors_to_the_resolvers_and_keeps_the_rest(api, graph):
+    fast = FastPath(Limits(1_000_000, 10_000))
+    assert fast.compile(PLANNED, {}, None) is not None
+    assert fast.compile(WITH_CURSOR, {"after": None}, None) is not None  # no cursor given
+    after = (await api.data(WITH_CURSOR_FIELD))["model"]["versionsNextCursor"]
+    assert fast.compile(WITH_CURSOR, {"after": after}, None) is None
+    assert fast.compile(WITH_CURSOR_FIELD, {}, None) is None
+    api.sql.reset()
+    assert await api.data(PLANNED) == {
+        "model": {"versions": [{"id": "m-0-v1"}, {"id": "m-0-v2"}], "versionsCount": 5}
+    }
+    assert api.sql.count == 1
+    assert await api.data(WITH_CURSOR, {"after": after}) == {
+        "model": {"versions": [{"id": "m-0-v3"}, {"id": "m-0-v4"}], "versionsCount": 5}
+    }
