@@ -22,6 +22,7 @@ from app.repo import locations as location_repo
 from app.repo import metric_declarations as declaration_repo
 from app.repo.aliases import AliasMove, MovePage
 from app.repo.artifacts import VersionPage
+from app.repo.links import OwnPage
 from app.repo.locations import ContentPage
 from app.repo.metric_declarations import Declaration
 
@@ -103,6 +104,8 @@ class Loaders:
         self.lineage_sizes: DataLoader[str, int] = DataLoader(self._lineage_sizes)
         # Outgoing links are few (app.validation.MAX_LINKS per version): all of them at once.
         self.links_from: DataLoader[str, list[Link]] = DataLoader(self._links_from)
+        # A page of them after a cursor: (version id, type or None, limit, offset, after).
+        self.own_links: DataLoader[OwnPage, Page[Link]] = DataLoader(self._own_links)
         self.sources: DataLoader[SourcePage, Page[Artifact]] = DataLoader(self._sources)
         self.source_counts: DataLoader[tuple[str, LinkType], int] = DataLoader(self._source_counts)
         self.same_content: DataLoader[ContentPage, Page[Artifact]] = DataLoader(self._same_content)
@@ -162,6 +165,10 @@ class Loaders:
     async def _links_from(self, source_ids: list[str]) -> list[list[Link]]:
         found = await self.run(lambda c: link_repo.from_sources(c, source_ids))
         return _grouped(source_ids, ((lk.source_id, lk) for lk in found))
+
+    async def _own_links(self, keys: list[OwnPage]) -> list[Page[Link]]:
+        found = await self.run(lambda c: link_repo.own_pages(c, keys))
+        return self._pages(keys, found)
 
     async def _sources(self, keys: list[SourcePage]) -> list[Page[Artifact]]:
         plain = [(v, t.value, n, skip, after) for v, t, n, skip, after in keys]

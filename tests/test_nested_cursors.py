@@ -213,31 +213,41 @@ async def test_a_cursor_with_an_offset_is_refused_naming_the_offset(db, pg_dsn, 
         assert "not both" in body["errors"][0]["message"]
 
 
-NESTED_PAGE = """query($c: String) { models(limit: 100) { items {
-  id versions(limit: 2, after: $c) { id } versionsNextCursor(limit: 2, after: $c) } } }"""
+NESTED_PAGE = """query($c: String, $l: String) { models(limit: 100) { items {
+  id versions(limit: 2, after: $c) { id } versionsNextCursor(limit: 2, after: $c)
+  links(limit: 1, after: $l) { artifact { id } } linksNextCursor(limit: 1, after: $l) } } }"""
 
 
 async def test_cursor_pages_of_many_parents_cost_a_few_statements_however_many(api, conn):
-    for i in range(5):
-        for _ in range(4):
-            await make_model(conn, f"few-{i}")
-    first = '{ model(id: "few-0") { versionsNextCursor(limit: 1) } }'
-    after = (await api.data(first))["model"]["versionsNextCursor"]
+    for name in ("d-0", "d-1"):
+        await make_dataset(conn, name)
+
+    async def models(start: int, end: int) -> None:
+        for i in range(start, end):
+            for _ in range(4):
+                await make_model(conn, f"few-{i}", trained_on=("d-0-v1", "d-1-v1"))
+
+    await models(0, 5)
+    first = """{ model(id: "few-0") { versionsNextCursor(limit: 1)
+      links(limit: 1) { artifact { id } } linksNextCursor(limit: 1) } }"""
+    found = (await api.data(first))["model"]
+    assert found["links"] == [{"artifact": {"id": "d-0-v1"}}]
+    after = {"c": found["versionsNextCursor"], "l": found["linksNextCursor"]}
 
     async def statements() -> tuple[int, list]:
         api.sql.reset()
-        items = (await api.data(NESTED_PAGE, {"c": after}))["models"]["items"]
+        items = (await api.data(NESTED_PAGE, after))["models"]["items"]
         return api.sql.count, items
 
     few, items = await statements()
     assert len(items) == 20
     for item in items:
-        expected = [f"{item['id'][:-3]}-v2", f"{item['id'][:-3]}-v3"]
-        assert [v["id"] for v in item["versions"]] == expected
+        lineage = item["id"].rsplit("-v", 1)[0]
+        assert [v["id"] for v in item["versions"]] == [f"{lineage}-v2", f"{lineage}-v3"]
         assert item["versionsNextCursor"] is not None  # v4 follows
-    for i in range(5, 20):
-        for _ in range(4):
-            await make_model(conn, f"few-{i}")
+        assert item["links"] == [{"artifact": {"id": "d-1-v1"}}]
+        assert item["linksNextCursor"] is None
+    await models(5, 20)
     many, items = await statements()
     assert len(items) == 80
     assert many == few

@@ -14,6 +14,9 @@ from app.repo import rows
 SourcePage = tuple[str, str, int, int, str | None]
 # The links that reach version t.
 _REACHING_T = reach.sql("l", "t")
+# (source id, link type or None for every type, limit, offset, after (type, target lineage)):
+# one page of a version's own links, after a cursor.
+OwnPage = tuple[str, str | None, int, int, tuple[str, str]]
 
 
 async def insert_many(
@@ -98,6 +101,33 @@ async def source_pages(
         cap,
     )
     return [(r["i"] - 1, rows.artifact(r)) for r in records]
+
+
+async def own_pages(conn: Conn, keys: Sequence[OwnPage]) -> list[tuple[int, Link]]:
+    """Pages of the links leaving versions, by type and target lineage, each resuming after
+    a (type, target lineage) by keyset, tagged with their key's index: for each key one row
+    past its page when more follow. Compared in SQL, in the order the list is read in."""
+    records = await conn.fetch(
+        f"""
+        select k.i, {rows.LINK_COLUMNS}
+        from unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[])
+            with ordinality as k(source, type, n, skip, after_type, after_lineage, i)
+        cross join lateral (
+            select * from links x
+            where x.source_id = k.source and (k.type is null or x.type = k.type)
+                and (x.type, x.target_lineage_id) > (k.after_type, k.after_lineage)
+            order by x.type, x.target_lineage_id limit k.n + 1 offset k.skip
+        ) l
+        order by k.i, l.type, l.target_lineage_id
+        """,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
+        [k[3] for k in keys],
+        [k[4][0] for k in keys],
+        [k[4][1] for k in keys],
+    )
+    return [(r["i"] - 1, rows.link(r)) for r in records]
 
 
 async def sources_floating_on(conn: Conn, lineage_id: str, link_type: LinkType) -> list[str]:

@@ -66,12 +66,15 @@ async def page(
     start = cursors.decode(type_name, name, after)
     loaders = info.context.loaders
     if isinstance(of, AllLinks) or (isinstance(of, LinkField) and of.outgoing):
-        # A version's own links are few and loaded whole: compared by key, not by SQL.
-        links = await loaders.links_from.load(a.id)
-        if isinstance(of, LinkField):
-            links = [lk for lk in links if lk.type is of.type]
+        link_type = of.type.value if isinstance(of, LinkField) else None
         if start is not None:
-            links = [lk for lk in links if _after(key(of, lk), start)]
+            # Compared in SQL, which orders the ids as it orders the whole list.
+            resume = start if isinstance(start, tuple) else (str(link_type), str(start))
+            return await loaders.own_links.load((a.id, link_type, limit, offset, resume))
+        # A version's own links are few and loaded whole, for its counts and pages alike.
+        links = await loaders.links_from.load(a.id)
+        if link_type is not None:
+            links = [lk for lk in links if lk.type.value == link_type]
         return Page.of(links, limit, offset)
     if isinstance(of, AliasMoves):
         assert start is None or isinstance(start, int)
@@ -90,16 +93,6 @@ async def page(
         found = await loaders.sources.load((a.id, of.type, limit, offset, start))
     loaders.prime(found.items)
     return found
-
-
-def _after(found: Key, start: Key) -> bool:
-    """Whether key ``found`` comes after ``start`` in a list ordered by such keys. Ids are
-    ASCII ([A-Za-z0-9._-]) and ordered bytewise, as Python compares them."""
-    if isinstance(found, tuple) and isinstance(start, tuple):
-        return found > start
-    if isinstance(found, str) and isinstance(start, str):
-        return found > start
-    return False
 
 
 async def items(

@@ -19,7 +19,7 @@ from app import domain, ids
 from app import metric_history as history
 from app.domain import Kind
 from app.reach import ref
-from app.readmodel.fields import TYPE_OF
+from app.readmodel.fields import ARTIFACT, TYPE_OF, NextCursor
 from app.schema import resolve
 from app.schema.context import Context
 from app.schema.declared import declared
@@ -41,6 +41,7 @@ from app.schema.values import (
     Tag,
     WarningCode,
     count_of,
+    next_cursor_of,
 )
 
 Info = strawberry.Info[Context, None]
@@ -144,6 +145,16 @@ class Artifact:
     @strawberry.field(description=count_of("aliasHistory"))
     async def alias_history_count(self, info: Info) -> int:
         return await info.context.loaders.alias_move_counts.load(self.data.lineage_id)
+
+    @strawberry.field(description=next_cursor_of("aliasHistory"))
+    async def alias_history_next_cursor(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0, after: After = None
+    ) -> str | None:
+        a, field = self.data, ARTIFACT["aliasHistoryNextCursor"]
+        assert isinstance(field, NextCursor)
+        return await resolve.next_cursor(
+            info, a, TYPE_OF[a.kind.value], field, limit, offset, after
+        )
 
 
 def _common(a: domain.Artifact) -> dict[str, Any]:
