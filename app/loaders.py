@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader as _DataLoader
 
@@ -14,11 +15,14 @@ from app.db.types import Conn
 from app.domain import Artifact, Link, LinkType
 from app.errors import ResponseTooLarge
 from app.repo import aliases as alias_repo
+from app.repo import artifacts as artifact_repo
 from app.repo import catalog as catalog_repo
 from app.repo import links as link_repo
 from app.repo import locations as location_repo
 from app.repo import metric_declarations as declaration_repo
-from app.repo.aliases import AliasMove
+from app.repo.aliases import AliasMove, MovePage
+from app.repo.artifacts import VersionPage
+from app.repo.links import OwnPage
 from app.repo.locations import ContentPage
 from app.repo.metric_declarations import Declaration
 
@@ -28,10 +32,24 @@ K = TypeVar("K")
 # than holding the whole pool while other requests time out waiting for a connection.
 CONNECTIONS_PER_REQUEST = 3
 
-# (version id, link type, limit, offset): one page of the versions whose links reach it.
-SourcePage = tuple[str, LinkType, int, int]
-# (lineage id, limit, offset): one page of a lineage's versions.
-VersionPage = tuple[str, int, int]
+# (version id, link type, limit, offset, after source id): one page of the versions whose
+# links reach it.
+SourcePage = tuple[str, LinkType, int, int, str | None]
+# Every page key ends with (limit, offset, after): its limit is third from the end.
+_LIMIT = -3
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a nested list, and whether items follow it."""
+
+    items: list[T]
+    more: bool
+
+    @staticmethod
+    def of(rows: list[T], limit: int, offset: int = 0) -> Page[T]:
+        """The page of ``limit`` items from ``offset`` of ``rows``, all the list holds."""
+        return Page(rows[offset : offset + limit], len(rows) > offset + limit)
 
 
 class DataLoader(_DataLoader[K, T]):
@@ -82,19 +100,21 @@ class Loaders:
         self._connections = asyncio.Semaphore(CONNECTIONS_PER_REQUEST)
         # A version id, or a lineage id meaning its latest version.
         self.artifact: DataLoader[str, Artifact | None] = DataLoader(self._artifacts)
-        self.versions: DataLoader[VersionPage, list[Artifact]] = DataLoader(self._versions)
+        self.versions: DataLoader[VersionPage, Page[Artifact]] = DataLoader(self._versions)
         self.lineage_sizes: DataLoader[str, int] = DataLoader(self._lineage_sizes)
         # Outgoing links are few (app.validation.MAX_LINKS per version): all of them at once.
         self.links_from: DataLoader[str, list[Link]] = DataLoader(self._links_from)
-        self.sources: DataLoader[SourcePage, list[Artifact]] = DataLoader(self._sources)
+        # A page of them after a cursor: (version id, type or None, limit, offset, after).
+        self.own_links: DataLoader[OwnPage, Page[Link]] = DataLoader(self._own_links)
+        self.sources: DataLoader[SourcePage, Page[Artifact]] = DataLoader(self._sources)
         self.source_counts: DataLoader[tuple[str, LinkType], int] = DataLoader(self._source_counts)
-        self.same_content: DataLoader[ContentPage, list[Artifact]] = DataLoader(self._same_content)
+        self.same_content: DataLoader[ContentPage, Page[Artifact]] = DataLoader(self._same_content)
         # (kind, content digest): how many versions hold it.
         self.same_content_counts: DataLoader[tuple[str, str], int] = DataLoader(
             self._same_content_counts
         )
-        # Aliases by version id; alias moves by (lineage id, limit, offset); their counts.
-        self.alias_moves: DataLoader[VersionPage, list[AliasMove]] = DataLoader(self._alias_moves)
+        # Alias moves by (lineage id, limit, offset, after move id); their counts.
+        self.alias_moves: DataLoader[MovePage, Page[AliasMove]] = DataLoader(self._alias_moves)
         self.alias_move_counts: DataLoader[str, int] = DataLoader(self._alias_move_counts)
         # The gate of each protected (lineage id, alias); None when it is not protected.
         self.alias_gates: DataLoader[tuple[str, str], list[dict[str, Any]] | None] = DataLoader(
@@ -120,11 +140,23 @@ class Loaders:
         by_ref = await self.run(lambda c: catalog_repo.by_refs_map(c, refs))
         return [by_ref.get(r) for r in refs]
 
-    async def _versions(self, keys: list[VersionPage]) -> list[list[Artifact]]:
-        cap = self.allowance.cap()
-        found = await self.run(lambda c: catalog_repo.version_pages(c, keys, cap))
-        self.allowance.check(len(found))
-        return _by_index(len(keys), found)
+    def _pages(self, keys: Sequence[tuple[Any, ...]], found: list[tuple[int, T]]) -> list[Page[T]]:
+        """Each key's page from the rows a batch found: its limit's worth, and one more
+        when more follow. Only the rows of the pages count against the allowance."""
+        groups = _by_index(len(keys), found)
+        pages = [Page.of(rows, k[_LIMIT]) for k, rows in zip(keys, groups, strict=True)]
+        self.allowance.check(sum(len(p.items) for p in pages))
+        return pages
+
+    def _cap(self, keys: Sequence[object]) -> int:
+        """The most rows a batch of pages should fetch: one past what is left, and one past
+        each page (an overflow still shows: at most one row per page is not counted)."""
+        return self.allowance.cap() + len(keys)
+
+    async def _versions(self, keys: list[VersionPage]) -> list[Page[Artifact]]:
+        cap = self._cap(keys)
+        found = await self.run(lambda c: artifact_repo.version_pages(c, keys, cap))
+        return self._pages(keys, found)
 
     async def _lineage_sizes(self, lineage_ids: list[str]) -> list[int]:
         found = await self.run(lambda c: catalog_repo.lineage_sizes(c, lineage_ids))
@@ -134,29 +166,31 @@ class Loaders:
         found = await self.run(lambda c: link_repo.from_sources(c, source_ids))
         return _grouped(source_ids, ((lk.source_id, lk) for lk in found))
 
-    async def _sources(self, keys: list[SourcePage]) -> list[list[Artifact]]:
-        plain = [(v, t.value, n, skip) for v, t, n, skip in keys]
-        cap = self.allowance.cap()
-        found = await self.run(lambda c: catalog_repo.source_pages(c, plain, cap))
-        self.allowance.check(len(found))
-        return _by_index(len(keys), found)
+    async def _own_links(self, keys: list[OwnPage]) -> list[Page[Link]]:
+        found = await self.run(lambda c: link_repo.own_pages(c, keys))
+        return self._pages(keys, found)
+
+    async def _sources(self, keys: list[SourcePage]) -> list[Page[Artifact]]:
+        plain = [(v, t.value, n, skip, after) for v, t, n, skip, after in keys]
+        cap = self._cap(keys)
+        found = await self.run(lambda c: link_repo.source_pages(c, plain, cap))
+        return self._pages(keys, found)
 
     async def _source_counts(self, keys: list[tuple[str, LinkType]]) -> list[int]:
         plain = [(v, t.value) for v, t in keys]
         return await self.run(lambda c: catalog_repo.source_counts(c, plain))
 
-    async def _same_content(self, keys: list[ContentPage]) -> list[list[Artifact]]:
-        cap = self.allowance.cap()
+    async def _same_content(self, keys: list[ContentPage]) -> list[Page[Artifact]]:
+        cap = self._cap(keys)
         found = await self.run(lambda c: location_repo.content_pages(c, keys, cap))
-        self.allowance.check(len(found))
-        return _by_index(len(keys), found)
+        return self._pages(keys, found)
 
     async def _same_content_counts(self, keys: list[tuple[str, str]]) -> list[int]:
         return await self.run(lambda c: location_repo.content_counts(c, keys))
 
-    async def _alias_moves(self, keys: list[VersionPage]) -> list[list[AliasMove]]:
+    async def _alias_moves(self, keys: list[MovePage]) -> list[Page[AliasMove]]:
         found = await self.run(lambda c: alias_repo.moves(c, keys))
-        return _by_index(len(keys), found)
+        return self._pages(keys, found)
 
     async def _alias_move_counts(self, lineage_ids: list[str]) -> list[int]:
         found = await self.run(lambda c: alias_repo.move_counts(c, lineage_ids))

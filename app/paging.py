@@ -28,9 +28,12 @@ def check(limit: int, offset: int, maximum: int = MAX_PAGE) -> None:
         )
 
 
-def check_nested(limit: int, offset: int) -> None:
-    """Refuse a nested list's page out of bounds."""
+def check_nested(limit: int, offset: int, after: str | None = None) -> None:
+    """Refuse a nested list's page out of bounds, or one asked both after a cursor and at an
+    offset."""
     check(limit, offset, MAX_NESTED)
+    if after is not None and offset:
+        raise InvalidInput("give a cursor or an offset, not both", field="offset")
 
 
 def check_lineage(max_depth: int, limit: int) -> None:

@@ -40,7 +40,7 @@ def test_every_list_of_objects_has_a_declared_bound():
     assert stale == set()
 
 
-def test_every_list_in_an_artifact_pages_and_has_a_count():
+def test_every_list_in_an_artifact_pages_and_has_a_count_and_a_cursor():
     for type_name, field_name, field in list_fields():
         if type_name not in ARTIFACT_TYPES or field_name in (
             "evaluationMetrics",
@@ -50,8 +50,16 @@ def test_every_list_in_an_artifact_pages_and_has_a_count():
             continue
         assert field.args["limit"].default_value == 100, (type_name, field_name)
         assert field.args["offset"].default_value == 0, (type_name, field_name)
-        count = schema._schema.type_map[type_name].fields[f"{field_name}Count"]
-        assert str(count.type) == "Int!"
+        assert str(field.args["after"].type) == "String", (type_name, field_name)
+        siblings = schema._schema.type_map[type_name].fields
+        assert str(siblings[f"{field_name}Count"].type) == "Int!"
+        cursor = siblings[f"{field_name}NextCursor"]
+        assert str(cursor.type) == "String"
+        assert {name: str(arg.type) for name, arg in cursor.args.items()} == {
+            "limit": "Int!",
+            "offset": "Int!",
+            "after": "String",
+        }
         assert "100" in field.description and "1000" in field.description
 
 
@@ -224,5 +232,6 @@ async def test_lists_stop_at_the_response_budget_and_fetch_no_more(db, pg_dsn, g
         ]
     assert body["data"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == ["RESPONSE_TOO_LARGE"]
-    # One batch, asked for one row more than the budget left: it saw the overflow, no more.
-    assert caps == [6]
+    # One batch, asked for one row more than the budget left and one past its page (which
+    # tells whether more follow): it saw the overflow, no more.
+    assert caps == [7]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from app import metric_history, paging, tags, validation
 from app.domain import WarningCode
 from app.promotion import MAX_GATE_METRICS
-from app.readmodel.fields import FIELDS, PAGE_ARGUMENTS, arguments
+from app.readmodel.fields import FIELDS, paged
 from app.service.aliases import MAX_ALIASES
 from app.service.compare import MAX_MODELS
 
@@ -54,7 +54,7 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
         (type_name, name): _NESTED
         for type_name, fields in FIELDS.items()
         for name, field in fields.items()
-        if arguments(field) == PAGE_ARGUMENTS
+        if paged(field)
     },
     **{(type_name, "tags"): Bound(fixed=tags.MAX_TAGS) for type_name in FIELDS},
     ("Model", "evaluationMetrics"): Bound(fixed=validation.MAX_METRICS),

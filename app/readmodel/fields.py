@@ -2,9 +2,9 @@
 
 A field is a column (an SQL expression of the artifact row), a link (type, direction, the
 types it may reach, one or many), the versions or the latest version of the row's lineage, a
-count of one of those lists, or a value object with a fixed shape (provenance, metrics,
-inputs). Lists are paged with ``limit`` and ``offset`` (app.paging): outgoing links by target
-lineage id, incoming links by source id, versions oldest first.
+count of one of those lists, the cursor after a page of one, or a value object with a fixed
+shape (provenance, metrics, inputs). Lists are paged with ``limit`` and ``offset``, or by keyset
+``after`` a cursor (app.paging, app.readmodel.cursors), each in its one order (``order``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ KIND_OF = {
     "Hypothesis": "hypothesis",
 }
 TYPE_OF = {kind: name for name, kind in KIND_OF.items()}
-PAGE_ARGUMENTS = frozenset({"limit", "offset"})
+PAGE_ARGUMENTS = frozenset({"limit", "offset", "after"})
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,13 @@ class Count:
 
 
 @dataclass(frozen=True)
+class NextCursor:
+    """The cursor after the last item of a page of the list field ``of``, when more follow."""
+
+    of: str
+
+
+@dataclass(frozen=True)
 class Shape:
     """A value object with a fixed set of fields, built by its own rule (``name``), taking
     paging or its own ``args``."""
@@ -86,17 +93,29 @@ class AliasMoves:
     """Every move of an alias of the row's lineage."""
 
 
-Field = Column | Link | Versions | SameContent | Latest | Count | Shape
+Field = Column | Link | Versions | SameContent | Latest | Count | NextCursor | Shape
+
+
+def paged(field: Field) -> bool:
+    """Whether a field is a paged list."""
+    return (
+        isinstance(field, Versions | SameContent)
+        or (isinstance(field, Link) and not field.single)
+        or (isinstance(field, Shape) and field.paged)
+    )
 
 
 def arguments(field: Field) -> frozenset[str]:
-    """The arguments a field takes: a list's paging, or a shape's own."""
-    paged = isinstance(field, Versions | SameContent) or (
-        isinstance(field, Link) and not field.single
-    )
-    if paged or (isinstance(field, Shape) and field.paged):
+    """The arguments a field takes: a list's paging (its cursor's too), or a shape's own."""
+    if paged(field) or isinstance(field, NextCursor):
         return PAGE_ARGUMENTS
     return field.args if isinstance(field, Shape) else frozenset()
+
+
+def _paged(name: str, listed: Field) -> dict[str, Field]:
+    """A paged list with its count (``trainedOnCount``) and the cursor after a page of it
+    (``trainedOnNextCursor``)."""
+    return {name: listed, f"{name}Count": Count(name), f"{name}NextCursor": NextCursor(name)}
 
 
 # With the session's UTC time zone, JSON renders createdAt exactly like app.domain.iso_utc.
@@ -115,8 +134,7 @@ ARTIFACT: dict[str, Field] = {
         "(select coalesce(json_agg(al.alias order by al.alias collate \"C\"), '[]'::json) "
         "from aliases al where al.version_id = {a}.id)"
     ),
-    "aliasHistory": Shape("aliasHistory", paged=True),
-    "aliasHistoryCount": Count("aliasHistory"),
+    **_paged("aliasHistory", Shape("aliasHistory", paged=True)),
     "archived": Column("({a}.archived_at is not null)"),
     "archivedAt": Column("{a}.archived_at"),
     "archivedReason": Column("{a}.archived_reason"),
@@ -130,19 +148,16 @@ STORED: dict[str, Field] = {
 }
 # After each type's own fields.
 LINEAGE: dict[str, Field] = {
-    "versions": Versions(),
-    "versionsCount": Count("versions"),
+    **_paged("versions", Versions()),
     "latest": Latest(),
 }
 
 
 def _links(**fields: Link) -> dict[str, Field]:
-    """Link fields, each with its count (``trainedOnCount``) unless it is single."""
+    """Link fields, each with its count and cursor unless it is single."""
     out: dict[str, Field] = {}
     for name, link in fields.items():
-        out[name] = link
-        if not link.single:
-            out[f"{name}Count"] = Count(name)
+        out.update({name: link} if link.single else _paged(name, link))
     return out
 
 
@@ -160,8 +175,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         # Compared with the registry's directions by the resolvers; the compiled path declines.
         "metricWarnings": Shape("metricWarnings"),
         "provenance": Shape("provenance"),
-        "links": Shape("links", paged=True),
-        "linksCount": Count("links"),
+        **_paged("links", Shape("links", paged=True)),
         "metricHistory": Shape("metricHistory", args=frozenset({"maxPoints", "sampling"})),
         **STORED,
         **_links(
@@ -187,8 +201,7 @@ FIELDS: dict[str, dict[str, Field]] = {
     "Dataset": {
         **ARTIFACT,
         **STORED,
-        "sameContentAs": SameContent(),
-        "sameContentAsCount": Count("sameContentAs"),
+        **_paged("sameContentAs", SameContent()),
         **_links(
             trainedModels=Link(
                 LinkType.TRAINED_ON,
@@ -207,8 +220,7 @@ FIELDS: dict[str, dict[str, Field]] = {
     },
     "Analysis": {
         **ARTIFACT,
-        "inputs": Shape("inputs", paged=True),
-        "inputsCount": Count("inputs"),
+        **_paged("inputs", Shape("inputs", paged=True)),
         **_links(
             producedModels=Link(
                 LinkType.PRODUCED_BY, False, ("Model",), doc="Models this analysis produced, by id."
@@ -246,15 +258,36 @@ FIELDS: dict[str, dict[str, Field]] = {
 INPUTS = Link(LinkType.USES, True, ARTIFACT_TYPES)
 
 
-def counted(type_name: str, count: Count) -> Link | Versions | SameContent | AllLinks | AliasMoves:
-    """What a count field counts."""
-    listed = FIELDS[type_name][count.of]
-    if isinstance(listed, Shape):
+Listed = Link | Versions | SameContent | AllLinks | AliasMoves
+
+
+def listed(type_name: str, name: str) -> Listed:
+    """What the paged list field ``name`` of ``type_name`` lists."""
+    field = FIELDS[type_name][name]
+    if isinstance(field, Shape):
         shaped: dict[str, Link | AllLinks | AliasMoves] = {
             "inputs": INPUTS,
             "links": AllLinks(),
             "aliasHistory": AliasMoves(),
         }
-        return shaped[listed.name]
-    assert isinstance(listed, Link | Versions | SameContent)
-    return listed
+        return shaped[field.name]
+    assert isinstance(field, Link | Versions | SameContent)
+    return field
+
+
+def counted(type_name: str, count: Count) -> Listed:
+    """What a count field counts."""
+    return listed(type_name, count.of)
+
+
+def order(of: Listed) -> str:
+    """The one order a list is paged in, as its cursors name it."""
+    if isinstance(of, Link):
+        return "target lineage id" if of.outgoing else "source id"
+    if isinstance(of, Versions):
+        return "version number"
+    if isinstance(of, SameContent):
+        return "id"
+    if isinstance(of, AllLinks):
+        return "type, target lineage id"
+    return "newest first"

@@ -12,6 +12,7 @@ from app.db.types import Conn
 
 @dataclass(frozen=True)
 class AliasMove:
+    id: int  # in the order of the moves
     at: datetime
     actor: str
     lineage_id: str
@@ -82,26 +83,35 @@ async def move(
     )
 
 
-async def moves(conn: Conn, keys: Sequence[tuple[str, int, int]]) -> list[tuple[int, AliasMove]]:
-    """Pages of the alias moves of lineages, newest first, tagged with their key's index."""
+# (lineage id, limit, offset, after move id): one page of a lineage's alias moves.
+MovePage = tuple[str, int, int, int | None]
+
+
+async def moves(conn: Conn, keys: Sequence[MovePage]) -> list[tuple[int, AliasMove]]:
+    """Pages of the alias moves of lineages, newest first, tagged with their key's index:
+    for each key one row past its page when more follow, resuming by keyset after a move."""
+    # Before the largest bigint is from the start: one range on the (lineage_id, id) index.
     records = await conn.fetch(
         """
-        select k.i, m.* from unnest($1::text[], $2::int[], $3::int[])
-            with ordinality as k(lineage, n, skip, i)
+        select k.i, m.* from unnest($1::text[], $2::int[], $3::int[], $4::int8[])
+            with ordinality as k(lineage, n, skip, after, i)
         cross join lateral (
-            select * from alias_moves where lineage_id = k.lineage
-            order by id desc limit k.n offset k.skip
+            select * from alias_moves
+            where lineage_id = k.lineage and id < coalesce(k.after, 9223372036854775807)
+            order by id desc limit k.n + 1 offset k.skip
         ) m
         order by k.i, m.id desc
         """,
         [k[0] for k in keys],
         [k[1] for k in keys],
         [k[2] for k in keys],
+        [k[3] for k in keys],
     )
     return [
         (
             r["i"] - 1,
             AliasMove(
+                r["id"],
                 r["at"],
                 r["actor"],
                 r["lineage_id"],

@@ -33,6 +33,41 @@ async def get_many(conn: Conn, ids: Sequence[str]) -> list[Artifact]:
     return [rows.artifact(r) for r in records]
 
 
+# (lineage id, limit, offset, after version number): one page of a lineage's versions.
+VersionPage = tuple[str, int, int, int | None]
+
+
+async def version_pages(
+    conn: Conn, keys: Sequence[VersionPage], cap: int
+) -> list[tuple[int, Artifact]]:
+    """Pages of the versions of lineages, oldest first, tagged with their key's index: for
+    each key one row past its page when more follow, resuming by keyset after a version.
+
+    At most ``cap`` rows in all: the caller counts them against what it may return.
+    """
+    # Versions are numbered from 1: after 0 is from the start, and the condition stays one
+    # the (lineage_id, version_number) index answers, however deep the page.
+    records = await conn.fetch(
+        f"""
+        select k.i, {rows.ARTIFACT_COLUMNS}
+        from unnest($1::text[], $2::int[], $3::int[], $4::int[])
+            with ordinality as k(lineage, n, skip, after, i)
+        cross join lateral (
+            select * from artifacts v
+            where v.lineage_id = k.lineage and v.version_number > coalesce(k.after, 0)
+            order by v.version_number limit k.n + 1 offset k.skip
+        ) a
+        order by k.i, a.version_number limit $5
+        """,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
+        [k[3] for k in keys],
+        cap,
+    )
+    return [(r["i"] - 1, rows.artifact(r)) for r in records]
+
+
 async def resolve_refs(conn: Conn, refs: Sequence[str]) -> dict[str, ResolvedRef]:
     """Resolve version ids, lineage ids (meaning their latest version) and lineage@alias in
     one statement. An alias names one version: a link to it is pinned to that version."""

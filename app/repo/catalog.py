@@ -293,35 +293,6 @@ def _by_own_ids(found: Iterable[Artifact]) -> dict[str, Artifact]:
     return by_ref
 
 
-# One page of a list per key: (what, limit, offset), answered in key order.
-PageKey = tuple[str, int, int]
-
-
-async def version_pages(
-    conn: Conn, keys: Sequence[PageKey], cap: int
-) -> list[tuple[int, Artifact]]:
-    """Pages of the versions of lineages, oldest first, tagged with their key's index.
-
-    At most ``cap`` rows in all: the caller counts them against what it may return.
-    """
-    records = await conn.fetch(
-        f"""
-        select k.i, {rows.ARTIFACT_COLUMNS}
-        from unnest($1::text[], $2::int[], $3::int[]) with ordinality as k(lineage, n, skip, i)
-        cross join lateral (
-            select * from artifacts v where v.lineage_id = k.lineage
-            order by v.version_number limit k.n offset k.skip
-        ) a
-        order by k.i, a.version_number limit $4
-        """,
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-        [k[2] for k in keys],
-        cap,
-    )
-    return [(r["i"] - 1, rows.artifact(r)) for r in records]
-
-
 async def lineage_sizes(conn: Conn, lineage_ids: Sequence[str]) -> dict[str, int]:
     """How many versions each lineage has (they are numbered 1..n without gaps)."""
     records = await conn.fetch(
@@ -332,36 +303,6 @@ async def lineage_sizes(conn: Conn, lineage_ids: Sequence[str]) -> dict[str, int
 
 # The links that reach version t.
 _REACHING_T = reach.sql("l", "t")
-
-
-async def source_pages(
-    conn: Conn, keys: Sequence[tuple[str, str, int, int]], cap: int
-) -> list[tuple[int, Artifact]]:
-    """Pages of the versions whose links of a type reach a version, by id.
-
-    Keys are (version id, link type, limit, offset); results carry their key's index. At
-    most ``cap`` rows in all: the caller counts them against what it may return.
-    """
-    records = await conn.fetch(
-        f"""
-        select k.i, {rows.ARTIFACT_COLUMNS}
-        from unnest($1::text[], $2::text[], $3::int[], $4::int[])
-            with ordinality as k(id, type, n, skip, i)
-        join artifacts t on t.id = k.id
-        cross join lateral (
-            select l.source_id from links l where l.type = k.type and {_REACHING_T}
-            order by l.source_id limit k.n offset k.skip
-        ) s
-        join artifacts a on a.id = s.source_id
-        order by k.i, a.id limit $5
-        """,
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-        [k[2] for k in keys],
-        [k[3] for k in keys],
-        cap,
-    )
-    return [(r["i"] - 1, rows.artifact(r)) for r in records]
 
 
 async def source_counts(conn: Conn, keys: Sequence[tuple[str, str]]) -> list[int]:

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app import reach
 from app.db.types import Conn
-from app.domain import Kind, Link, LinkType
+from app.domain import Artifact, Kind, Link, LinkType
 from app.repo import rows
+
+# (version id, link type, limit, offset, after source id): one page of the versions whose
+# links of that type reach the version.
+SourcePage = tuple[str, str, int, int, str | None]
+# The links that reach version t.
+_REACHING_T = reach.sql("l", "t")
+# (source id, link type or None for every type, limit, offset, after (type, target lineage)):
+# one page of a version's own links, after a cursor.
+OwnPage = tuple[str, str | None, int, int, tuple[str, str]]
 
 
 async def insert_many(
@@ -57,6 +67,67 @@ async def from_sources(
         type_values,
     )
     return [rows.link(r) for r in records]
+
+
+async def source_pages(
+    conn: Conn, keys: Sequence[SourcePage], cap: int
+) -> list[tuple[int, Artifact]]:
+    """Pages of the versions whose links of a type reach a version, by id, tagged with their
+    key's index: for each key one row past its page when more follow, resuming by keyset
+    after a source id.
+
+    At most ``cap`` rows in all: the caller counts them against what it may return.
+    """
+    # Every id sorts after '': the condition stays a range on the index's source_id.
+    records = await conn.fetch(
+        f"""
+        select k.i, {rows.ARTIFACT_COLUMNS}
+        from unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[])
+            with ordinality as k(id, type, n, skip, after, i)
+        join artifacts t on t.id = k.id
+        cross join lateral (
+            select l.source_id from links l
+            where l.type = k.type and {_REACHING_T} and l.source_id > coalesce(k.after, '')
+            order by l.source_id limit k.n + 1 offset k.skip
+        ) s
+        join artifacts a on a.id = s.source_id
+        order by k.i, a.id limit $6
+        """,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
+        [k[3] for k in keys],
+        [k[4] for k in keys],
+        cap,
+    )
+    return [(r["i"] - 1, rows.artifact(r)) for r in records]
+
+
+async def own_pages(conn: Conn, keys: Sequence[OwnPage]) -> list[tuple[int, Link]]:
+    """Pages of the links leaving versions, by type and target lineage, each resuming after
+    a (type, target lineage) by keyset, tagged with their key's index: for each key one row
+    past its page when more follow. Compared in SQL, in the order the list is read in."""
+    records = await conn.fetch(
+        f"""
+        select k.i, {rows.LINK_COLUMNS}
+        from unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[])
+            with ordinality as k(source, type, n, skip, after_type, after_lineage, i)
+        cross join lateral (
+            select * from links x
+            where x.source_id = k.source and (k.type is null or x.type = k.type)
+                and (x.type, x.target_lineage_id) > (k.after_type, k.after_lineage)
+            order by x.type, x.target_lineage_id limit k.n + 1 offset k.skip
+        ) l
+        order by k.i, l.type, l.target_lineage_id
+        """,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
+        [k[3] for k in keys],
+        [k[4][0] for k in keys],
+        [k[4][1] for k in keys],
+    )
+    return [(r["i"] - 1, rows.link(r)) for r in records]
 
 
 async def sources_floating_on(conn: Conn, lineage_id: str, link_type: LinkType) -> list[str]:

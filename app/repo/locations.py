@@ -8,8 +8,8 @@ from app.db.types import Conn
 from app.domain import Artifact
 from app.repo import rows
 
-# (kind, content digest, the version asking, limit, offset): one page of the others.
-ContentPage = tuple[str, str, str, int, int]
+# (kind, content digest, the version asking, limit, offset, after id): one page of the others.
+ContentPage = tuple[str, str, str, int, int, str | None]
 
 
 async def by_digest(conn: Conn, digest: str, limit: int, offset: int) -> list[Artifact]:
@@ -30,24 +30,27 @@ async def content_pages(
     conn: Conn, keys: Sequence[ContentPage], cap: int
 ) -> list[tuple[int, Artifact]]:
     """Pages of the versions of a kind with a content digest, but the one asking, by id,
-    tagged with their key's index. At most ``cap`` rows in all."""
+    tagged with their key's index: for each key one row past its page when more follow,
+    resuming by keyset after an id. At most ``cap`` rows in all."""
     records = await conn.fetch(
         f"""
         select k.i, {rows.ARTIFACT_COLUMNS}
-        from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[])
-            with ordinality as k(kind, digest, asking, n, skip, i)
+        from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[])
+            with ordinality as k(kind, digest, asking, n, skip, after, i)
         cross join lateral (
             select * from artifacts x
             where x.content_digest = k.digest and x.kind = k.kind and x.id <> k.asking
-            order by x.id limit k.n offset k.skip
+                and x.id > coalesce(k.after, '')
+            order by x.id limit k.n + 1 offset k.skip
         ) a
-        order by k.i, a.id limit $6
+        order by k.i, a.id limit $7
         """,
         [k[0] for k in keys],
         [k[1] for k in keys],
         [k[2] for k in keys],
         [k[3] for k in keys],
         [k[4] for k in keys],
+        [k[5] for k in keys],
         cap,
     )
     return [(r["i"] - 1, rows.artifact(r)) for r in records]

@@ -198,6 +198,8 @@ class Planner:
             return field
         if isinstance(field, decl.Count):
             return plan.Counted(decl.counted(type_name, field))
+        if isinstance(field, decl.NextCursor):
+            raise Unsupported(f"{type_name}.{name}")  # the resolvers make nested cursors
         if isinstance(field, decl.Link):
             page = None if field.single else self.page(type_name, node)
             return plan.Listed(field, page, self.obj(sub, field.targets))
@@ -212,6 +214,8 @@ class Planner:
 
     def page(self, type_name: str, node: FieldNode) -> plan.Page:
         args = self.args(type_name, node)
+        if args.get("after") is not None:
+            raise Unsupported("a nested cursor")  # keyset pages are the resolvers'
         if not paging.within(args["limit"], args["offset"], paging.MAX_NESTED):
             raise Unsupported("paging out of range")
         return plan.Page(args["limit"], args["offset"])

@@ -2,8 +2,9 @@
 
 Columns and value shapes are written here; the link, versions, latest and count fields come
 from the read model's declarations (app.schema.declared). Every list of artifacts is paged the
-same way: ``limit`` (100 by default, at most 1000) and ``offset`` arguments, and a sibling
-``...Count`` field with the length of the whole list.
+same way: ``limit`` (100 by default, at most 1000) and ``offset`` or ``after`` (a cursor)
+arguments, a sibling ``...Count`` field with the length of the whole list, and a sibling
+``...NextCursor`` field with the cursor after a page.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from typing import Any, cast
 
 import strawberry
 
-from app import domain, ids, paging
+from app import domain, ids
 from app import metric_history as history
 from app.domain import Kind
 from app.reach import ref
-from app.readmodel.fields import INPUTS
+from app.readmodel.fields import ARTIFACT, TYPE_OF, NextCursor
 from app.schema import resolve
 from app.schema.context import Context
 from app.schema.declared import declared
@@ -28,6 +29,7 @@ from app.schema.scalars import JSON, BigInt
 from app.schema.values import (
     LIMIT,
     PAGED,
+    After,
     ArtifactKind,
     ArtifactLinkType,
     HistorySampling,
@@ -39,6 +41,7 @@ from app.schema.values import (
     Tag,
     WarningCode,
     count_of,
+    next_cursor_of,
 )
 
 Info = strawberry.Info[Context, None]
@@ -119,11 +122,12 @@ class Artifact:
         description="Every move of an alias of this version's lineage, newest first." + PAGED
     )
     async def alias_history(
-        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0, after: After = None
     ) -> list[AliasMove]:
-        paging.check_nested(limit, offset)
-        moves = await info.context.loaders.alias_moves.load((self.data.lineage_id, limit, offset))
-        await info.context.spend(len(moves))
+        a = self.data
+        moves = await resolve.items(
+            info, a, TYPE_OF[a.kind.value], "aliasHistory", limit, offset, after
+        )
         return [
             AliasMove(
                 at=m.at,
@@ -141,6 +145,16 @@ class Artifact:
     @strawberry.field(description=count_of("aliasHistory"))
     async def alias_history_count(self, info: Info) -> int:
         return await info.context.loaders.alias_move_counts.load(self.data.lineage_id)
+
+    @strawberry.field(description=next_cursor_of("aliasHistory"))
+    async def alias_history_next_cursor(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0, after: After = None
+    ) -> str | None:
+        a, field = self.data, ARTIFACT["aliasHistoryNextCursor"]
+        assert isinstance(field, NextCursor)
+        return await resolve.next_cursor(
+            info, a, TYPE_OF[a.kind.value], field, limit, offset, after
+        )
 
 
 def _common(a: domain.Artifact) -> dict[str, Any]:
@@ -242,10 +256,10 @@ class Model(Artifact, Stored):
         description="This version's own links of every type, with their pin state, by type "
         "and target lineage." + PAGED
     )
-    async def links(self, info: Info, limit: Limit = LIMIT, offset: Offset = 0) -> list[ModelLink]:
-        paging.check_nested(limit, offset)
-        links = (await info.context.loaders.links_from.load(self.data.id))[offset : offset + limit]
-        await info.context.spend(len(links))
+    async def links(
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0, after: After = None
+    ) -> list[ModelLink]:
+        links = await resolve.items(info, self.data, "Model", "links", limit, offset, after)
         found = await info.context.loaders.artifact.load_many([ref(lk) for lk in links])
         return [
             ModelLink(
@@ -313,9 +327,9 @@ class Dataset(Artifact, Stored):
 class Analysis(Artifact):
     @strawberry.field(description="The inputs of this analysis, by lineage id." + PAGED)
     async def inputs(
-        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0
+        self, info: Info, limit: Limit = LIMIT, offset: Offset = 0, after: After = None
     ) -> list[AnalysisInput]:
-        links = await resolve.page_of_links(info, self.data, INPUTS, limit, offset)
+        links = await resolve.items(info, self.data, "Analysis", "inputs", limit, offset, after)
         found = await info.context.loaders.artifact.load_many([ref(lk) for lk in links])
         return [
             AnalysisInput(

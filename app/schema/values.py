@@ -82,6 +82,13 @@ Offset = Annotated[
     int,
     strawberry.argument(description=f"Skip this many items first (0 to {paging.MAX_OFFSET})."),
 ]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor from this list's `...NextCursor` field: the items after it, by "
+        "keyset (leave `offset` at 0). A cursor of another list is BAD_CURSOR."
+    ),
+]
 LIMIT = paging.NESTED_DEFAULT
 PAGED = f" At most {paging.NESTED_DEFAULT} items unless `limit` asks for up to {paging.MAX_NESTED}."
 
@@ -89,6 +96,15 @@ PAGED = f" At most {paging.NESTED_DEFAULT} items unless `limit` asks for up to {
 def count_of(field: str) -> str:
     """The description of a list's sibling count field."""
     return f"How many items `{field}` holds in all, whatever page it is asked for."
+
+
+def next_cursor_of(field: str) -> str:
+    """The description of a list's sibling cursor field."""
+    return (
+        f"The cursor after the last item of the page `{field}` gives for the same `limit`, "
+        f"`offset` and `after`; null on its last page. Give it as `{field}(after: ...)` for "
+        "the next page, under this or any other parent."
+    )
 
 
 @strawberry.type(description="A key/value label on a version.")
