@@ -48,6 +48,8 @@ def test_url_and_token_come_from_the_environment(
     monkeypatch.delenv("MODEL_REGISTRY_URL")
     with pytest.raises(ValueError, match="MODEL_REGISTRY_URL"):
         Registry()
+    with pytest.raises(ValueError, match="http:// or https://"):
+        Registry(f"127.0.0.1:{server.port}")
 
 
 async def test_each_kind_registers_and_reads_back(registry: Registry) -> None:

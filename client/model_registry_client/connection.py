@@ -34,6 +34,8 @@ class Connection:
         url = url or os.environ.get(URL_ENV)
         if not url:
             raise ValueError(f"no registry URL: pass url= or set {URL_ENV}")
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"the registry URL must start with http:// or https://, not {url!r}")
         self.url = url.rstrip("/")
         token = token or os.environ.get(TOKEN_ENV) or None
         headers = {"user-agent": f"model-registry-client/{VERSION}"}

@@ -25,6 +25,8 @@ from model_registry_client.errors import (
 )
 
 RETRYABLE_STATUS = 503
+# Failures a second attempt can get past; a malformed request or URL fails at once.
+RETRYABLE_ERRORS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
 
 
 def new_idempotency_key() -> str:
@@ -104,7 +106,7 @@ class Transport:
             try:
                 response = self.http.send(request)
             except httpx.TransportError as exc:
-                if last:
+                if last or not isinstance(exc, RETRYABLE_ERRORS):
                     raise RegistryError(
                         CONNECTION_FAILED,
                         f"{type(exc).__name__} after {attempt} attempts: {exc}",
