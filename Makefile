@@ -7,10 +7,11 @@ CHROMIUM := /usr/lib/chromium/chromium
 
 .PHONY: install run test pytest lint fmt browser schema schema-check clean bench
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml client/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e ./client
 	touch $(STAMP)
 
 install: $(STAMP)
