@@ -25,13 +25,14 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests
-	$(BIN)/ruff format --check app tests
+	$(BIN)/ruff check app tests client examples
+	$(BIN)/ruff format --check app tests client examples
 	$(BIN)/mypy
+	cd client && ../$(BIN)/mypy
 
 fmt: $(STAMP)
-	$(BIN)/ruff format app tests
-	$(BIN)/ruff check --fix app tests
+	$(BIN)/ruff format app tests client examples
+	$(BIN)/ruff check --fix app tests client examples
 
 schema: $(STAMP)
 	$(BIN)/python -m app schema > schema.graphql
