@@ -44,14 +44,15 @@ class LinkType(StrEnum):
     DERIVED_FROM = "derived_from"
 
 
-# Which kinds each link type may join; the database enforces the same table.
-LINK_RULES: dict[LinkType, tuple[Kind, frozenset[Kind]]] = {
-    LinkType.TRAINED_ON: (Kind.MODEL, frozenset({Kind.DATASET})),
-    LinkType.PRODUCED_BY: (Kind.MODEL, frozenset({Kind.ANALYSIS})),
-    LinkType.TESTS_HYPOTHESIS: (Kind.MODEL, frozenset({Kind.HYPOTHESIS})),
-    LinkType.USES: (Kind.ANALYSIS, frozenset(Kind)),
-    LinkType.ADDRESSES: (Kind.ANALYSIS, frozenset({Kind.HYPOTHESIS})),
-    LinkType.DERIVED_FROM: (Kind.MODEL, frozenset({Kind.MODEL})),
+# Which kinds each link type may join (sources, targets); the database enforces the same
+# table. A dataset's producer is the pipeline step that wrote it.
+LINK_RULES: dict[LinkType, tuple[frozenset[Kind], frozenset[Kind]]] = {
+    LinkType.TRAINED_ON: (frozenset({Kind.MODEL}), frozenset({Kind.DATASET})),
+    LinkType.PRODUCED_BY: (frozenset({Kind.MODEL, Kind.DATASET}), frozenset({Kind.ANALYSIS})),
+    LinkType.TESTS_HYPOTHESIS: (frozenset({Kind.MODEL}), frozenset({Kind.HYPOTHESIS})),
+    LinkType.USES: (frozenset({Kind.ANALYSIS}), frozenset(Kind)),
+    LinkType.ADDRESSES: (frozenset({Kind.ANALYSIS}), frozenset({Kind.HYPOTHESIS})),
+    LinkType.DERIVED_FROM: (frozenset({Kind.MODEL}), frozenset({Kind.MODEL})),
 }
 
 

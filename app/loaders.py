@@ -32,9 +32,9 @@ K = TypeVar("K")
 # than holding the whole pool while other requests time out waiting for a connection.
 CONNECTIONS_PER_REQUEST = 3
 
-# (version id, link type, limit, offset, after source id): one page of the versions whose
-# links reach it.
-SourcePage = tuple[str, LinkType, int, int, str | None]
+# (version id, link type, source kind, limit, offset, after source id): one page of the
+# versions of that kind whose links reach it.
+SourcePage = tuple[str, LinkType, str, int, int, str | None]
 # Every page key ends with (limit, offset, after): its limit is third from the end.
 _LIMIT = -3
 
@@ -107,7 +107,9 @@ class Loaders:
         # A page of them after a cursor: (version id, type or None, limit, offset, after).
         self.own_links: DataLoader[OwnPage, Page[Link]] = DataLoader(self._own_links)
         self.sources: DataLoader[SourcePage, Page[Artifact]] = DataLoader(self._sources)
-        self.source_counts: DataLoader[tuple[str, LinkType], int] = DataLoader(self._source_counts)
+        self.source_counts: DataLoader[tuple[str, LinkType, str], int] = DataLoader(
+            self._source_counts
+        )
         self.same_content: DataLoader[ContentPage, Page[Artifact]] = DataLoader(self._same_content)
         # (kind, content digest): how many versions hold it.
         self.same_content_counts: DataLoader[tuple[str, str], int] = DataLoader(
@@ -171,13 +173,13 @@ class Loaders:
         return self._pages(keys, found)
 
     async def _sources(self, keys: list[SourcePage]) -> list[Page[Artifact]]:
-        plain = [(v, t.value, n, skip, after) for v, t, n, skip, after in keys]
+        plain = [(v, t.value, kind, n, skip, after) for v, t, kind, n, skip, after in keys]
         cap = self._cap(keys)
         found = await self.run(lambda c: link_repo.source_pages(c, plain, cap))
         return self._pages(keys, found)
 
-    async def _source_counts(self, keys: list[tuple[str, LinkType]]) -> list[int]:
-        plain = [(v, t.value) for v, t in keys]
+    async def _source_counts(self, keys: list[tuple[str, LinkType, str]]) -> list[int]:
+        plain = [(v, t.value, kind) for v, t, kind in keys]
         return await self.run(lambda c: catalog_repo.source_counts(c, plain))
 
     async def _same_content(self, keys: list[ContentPage]) -> list[Page[Artifact]]:

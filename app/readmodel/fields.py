@@ -203,6 +203,13 @@ FIELDS: dict[str, dict[str, Field]] = {
         **STORED,
         **_paged("sameContentAs", SameContent()),
         **_links(
+            producedBy=Link(
+                LinkType.PRODUCED_BY,
+                True,
+                ("Analysis",),
+                single=True,
+                doc="The analysis (pipeline step) that wrote this version, if one is linked.",
+            ),
             trainedModels=Link(
                 LinkType.TRAINED_ON,
                 False,
@@ -224,6 +231,12 @@ FIELDS: dict[str, dict[str, Field]] = {
         **_links(
             producedModels=Link(
                 LinkType.PRODUCED_BY, False, ("Model",), doc="Models this analysis produced, by id."
+            ),
+            producedDatasets=Link(
+                LinkType.PRODUCED_BY,
+                False,
+                ("Dataset",),
+                doc="Dataset versions this analysis wrote, by id.",
             ),
             addresses=Link(
                 LinkType.ADDRESSES,
@@ -253,6 +266,14 @@ FIELDS: dict[str, dict[str, Field]] = {
         **LINEAGE,
     },
 }
+
+
+def source_kind(link: Link) -> str:
+    """The kind of the versions an incoming link field lists: links of one type may leave
+    several kinds (a model's and a dataset's producing analysis), each field lists one."""
+    (source,) = link.targets
+    return KIND_OF[source]
+
 
 # The analysis inputs' list is its uses links.
 INPUTS = Link(LinkType.USES, True, ARTIFACT_TYPES)

@@ -305,17 +305,22 @@ async def lineage_sizes(conn: Conn, lineage_ids: Sequence[str]) -> dict[str, int
 _REACHING_T = reach.sql("l", "t")
 
 
-async def source_counts(conn: Conn, keys: Sequence[tuple[str, str]]) -> list[int]:
-    """How many versions have a link of each (version id, link type) key's type reaching it."""
+async def source_counts(conn: Conn, keys: Sequence[tuple[str, str, str]]) -> list[int]:
+    """How many versions of a kind have a link of a type reaching a version, for each
+    (version id, link type, source kind) key."""
     records = await conn.fetch(
         f"""
-        select k.i, (select count(*) from links l where l.type = k.type and {_REACHING_T}) as n
-        from unnest($1::text[], $2::text[]) with ordinality as k(id, type, i)
+        select k.i, (
+            select count(*) from links l
+            where l.type = k.type and l.source_kind = k.kind and {_REACHING_T}
+        ) as n
+        from unnest($1::text[], $2::text[], $3::text[]) with ordinality as k(id, type, kind, i)
         left join artifacts t on t.id = k.id
         order by k.i
         """,
         [k[0] for k in keys],
         [k[1] for k in keys],
+        [k[2] for k in keys],
     )
     return [r["n"] for r in records]
 

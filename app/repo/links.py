@@ -9,9 +9,9 @@ from app.db.types import Conn
 from app.domain import Artifact, Kind, Link, LinkType
 from app.repo import rows
 
-# (version id, link type, limit, offset, after source id): one page of the versions whose
-# links of that type reach the version.
-SourcePage = tuple[str, str, int, int, str | None]
+# (version id, link type, source kind, limit, offset, after source id): one page of the
+# versions of that kind whose links of that type reach the version.
+SourcePage = tuple[str, str, str, int, int, str | None]
 # The links that reach version t.
 _REACHING_T = reach.sql("l", "t")
 # (source id, link type or None for every type, limit, offset, after (type, target lineage)):
@@ -72,7 +72,7 @@ async def from_sources(
 async def source_pages(
     conn: Conn, keys: Sequence[SourcePage], cap: int
 ) -> list[tuple[int, Artifact]]:
-    """Pages of the versions whose links of a type reach a version, by id, tagged with their
+    """Pages of the versions of a kind whose links of a type reach a version, by id, tagged with their
     key's index: for each key one row past its page when more follow, resuming by keyset
     after a source id.
 
@@ -82,22 +82,24 @@ async def source_pages(
     records = await conn.fetch(
         f"""
         select k.i, {rows.ARTIFACT_COLUMNS}
-        from unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[])
-            with ordinality as k(id, type, n, skip, after, i)
+        from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[])
+            with ordinality as k(id, type, kind, n, skip, after, i)
         join artifacts t on t.id = k.id
         cross join lateral (
             select l.source_id from links l
-            where l.type = k.type and {_REACHING_T} and l.source_id > coalesce(k.after, '')
+            where l.type = k.type and l.source_kind = k.kind and {_REACHING_T}
+                and l.source_id > coalesce(k.after, '')
             order by l.source_id limit k.n + 1 offset k.skip
         ) s
         join artifacts a on a.id = s.source_id
-        order by k.i, a.id limit $6
+        order by k.i, a.id limit $7
         """,
         [k[0] for k in keys],
         [k[1] for k in keys],
         [k[2] for k in keys],
         [k[3] for k in keys],
         [k[4] for k in keys],
+        [k[5] for k in keys],
         cap,
     )
     return [(r["i"] - 1, rows.artifact(r)) for r in records]

@@ -42,7 +42,10 @@ class LocationFields:
 
 @strawberry.input
 class RegisterDatasetInput(LocationFields, ArtifactFields):
-    pass
+    produced_by: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The analysis (pipeline step) that wrote this version. " + REF_HELP,
+    )
 
 
 @strawberry.input
@@ -110,8 +113,10 @@ def _location(f: LocationFields) -> dict[str, Any]:
 
 
 def plain(kind: Kind, f: RegisterDatasetInput | RegisterHypothesisInput) -> NewArtifact:
-    extra = _location(f) if isinstance(f, RegisterDatasetInput) else {}
-    return NewArtifact(**_common(kind, f, []), **extra)
+    if isinstance(f, RegisterDatasetInput):
+        producer = _specs(LinkType.PRODUCED_BY, [f.produced_by] if f.produced_by else [])
+        return NewArtifact(**_common(kind, f, producer), **_location(f))
+    return NewArtifact(**_common(kind, f, []))
 
 
 def analysis(f: RegisterAnalysisInput) -> NewArtifact:

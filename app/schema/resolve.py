@@ -25,6 +25,7 @@ from app.readmodel.fields import (
     Versions,
     counted,
     listed,
+    source_kind,
 )
 from app.readmodel.fields import Link as LinkField
 
@@ -90,7 +91,7 @@ async def page(
         found = await loaders.same_content.load((a.kind.value, digest, a.id, limit, offset, start))
     else:
         assert start is None or isinstance(start, str)
-        found = await loaders.sources.load((a.id, of.type, limit, offset, start))
+        found = await loaders.sources.load((a.id, of.type, source_kind(of), limit, offset, start))
     loaders.prime(found.items)
     return found
 
@@ -153,7 +154,7 @@ async def count(info: Info, a: domain.Artifact, type_name: str, field: Count) ->
         return await info.context.loaders.same_content_counts.load((a.kind.value, digest)) - 1
     if of.outgoing:
         return len(await links_of(info, a, of))
-    return await info.context.loaders.source_counts.load((a.id, of.type))
+    return await info.context.loaders.source_counts.load((a.id, of.type, source_kind(of)))
 
 
 async def latest(info: Info, a: domain.Artifact) -> domain.Artifact:

@@ -16,8 +16,8 @@ from app.repo.artifacts import ResolvedRef
 
 
 def _link(source_id: str, spec: LinkSpec, target: ResolvedRef, source_kind: Kind) -> Link:
-    source_rule, allowed = LINK_RULES[spec.type]
-    if source_rule is not source_kind:
+    sources, allowed = LINK_RULES[spec.type]
+    if source_kind not in sources:
         raise InvalidInput(
             f"a {source_kind.value} cannot have a {spec.type.value} link",
             field=spec.type.value,
@@ -53,7 +53,7 @@ def check_distinct(links: Sequence[Link]) -> None:
             )
         seen.add(key)
     if sum(1 for lk in links if lk.type is LinkType.PRODUCED_BY) > 1:
-        raise InvalidInput("a model has exactly one producing analysis", field="producedBy")
+        raise InvalidInput("a version has at most one producing analysis", field="producedBy")
 
 
 async def build(

@@ -11,12 +11,26 @@ from collections.abc import Sequence
 from typing import Any
 
 from app import reach
-from app.readmodel.fields import KIND_OF, AliasMoves, AllLinks, Column, Link, SameContent, Versions
+from app.readmodel.fields import (
+    KIND_OF,
+    AliasMoves,
+    AllLinks,
+    Column,
+    Link,
+    SameContent,
+    Versions,
+    source_kind,
+)
 from app.repo import metric_declarations
 from app.repo.compiled import finish, plan
 
 MAX_PAIRS = 50  # json_build_object takes at most 100 arguments
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
+
+
+def _incoming(lk: str, a: str, link: Link) -> str:
+    """Links ``lk`` reaching row ``a`` from versions of the kind the field lists."""
+    return f"{reach.sql(lk, a)} and {lk}.source_kind = '{source_kind(link)}'"
 
 
 class TooWide(Exception):
@@ -135,7 +149,7 @@ class Renderer:
             return f"(select count(*) from alias_moves {lk} where {lk}.lineage_id = {a}.lineage_id)"
         if isinstance(of, AllLinks):
             return f"(select count(*) from links {lk} where {lk}.source_id = {a}.id)"
-        where = f"{lk}.source_id = {a}.id" if of.outgoing else reach.sql(lk, a)
+        where = f"{lk}.source_id = {a}.id" if of.outgoing else _incoming(lk, a, of)
         return f"(select count(*) from links {lk} where {where} and {lk}.type = '{of.type}')"
 
     def reached(self, a: str, link: Link, page: plan.Page | None, obj: plan.Obj) -> str:
@@ -148,7 +162,7 @@ class Renderer:
             links = f"{lk}.source_id = {a}.id"
             joined, order = reach.sql(lk, t), f"{lk}.target_lineage_id"
         else:
-            links = reach.sql(lk, a)
+            links = _incoming(lk, a, link)
             joined, order = f"{t}.id = {lk}.source_id", f"{lk}.source_id"
         cut = self.page(page) if page is not None else "limit 1"
         page_of_links = (
