@@ -45,6 +45,11 @@ CODES: dict[str, Code] = {
         "a filter nests AND/OR/NOT more than 4 levels (its text: parentheses and NOT more than "
         "32), has more than 20 conditions, or its text more than 4,000 characters",
     ),
+    "INVALID_EVENT": Code(
+        400,
+        "an OpenLineage event the spec's JSON schema (or a facet's) refuses; `pointer` is the "
+        "JSON pointer of the first error",
+    ),
     "WRONG_KIND": Code(400, "a link or filter names an artifact of the wrong kind"),
     "NOT_FOUND": Code(404, "no artifact (or route) by that id; the error lists the ids"),
     "CONFLICT": Code(409, "the write contradicts what is stored; nothing was written"),

@@ -92,7 +92,9 @@ async def test_a_new_analysis_version_rescores_its_models_past_datasets_floating
     before = await scores.stale(conn)
     await make_analysis(conn, "step", uses=(raw.id,))
     assert before == [] and await scores.stale(conn) == []
-    stored = await conn.fetchval("select provenance_warnings from artifacts where id = $1", model.id)
+    stored = await conn.fetchval(
+        "select provenance_warnings from artifacts where id = $1", model.id
+    )
     # Still its own floating producer; the analysis's floating input is gone with version 2.
     assert [w["code"] for w in stored] == ["UNPINNED_INPUTS"]
     assert "raw" not in stored[0]["message"]

@@ -13,7 +13,15 @@ from starlette.routing import Route
 from app import ids, paging, tags
 from app.domain import Family
 from app.errors import InvalidInput, RegistryError
-from app.http import auth, openapi, rest_aliases, rest_compare, rest_json, rest_metrics
+from app.http import (
+    auth,
+    openapi,
+    rest_aliases,
+    rest_compare,
+    rest_json,
+    rest_lineage,
+    rest_metrics,
+)
 from app.http.rest_params import Query, choice, flag, id_list, integer, text
 from app.schema import filter_inputs
 from app.schema.execute import read
@@ -180,4 +188,6 @@ def routes(list_endpoint: Endpoint) -> list[Route]:
             rest_aliases.move_alias,
             methods=["PUT", "DELETE"],
         ),
+        Route("/api/v1/lineage", rest_lineage.post_event, methods=["POST"]),
+        Route("/api/v1/lineage/facets/{version}/{name}", reading(rest_lineage.facet_schema)),
     ]
