@@ -136,17 +136,21 @@ def _facets(event: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str,
                 yield (*path, "facets", key), entity, key, facet
 
 
-def _nul(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
-    """The path of the first text holding NUL, which PostgreSQL cannot store."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value)
-    for key, item in items if isinstance(value, dict | list) else ():
-        if isinstance(key, str) and "\x00" in key:
-            return (*path, key)
-        found = _nul(item, (*path, key))
-        if found is not None:
-            return found
+def _nul(value: Any) -> tuple[str | int, ...] | None:
+    """The path of the first text holding NUL, which PostgreSQL cannot store. A loop, not
+    recursion: a body may nest 1,024 levels deep."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return path
+        if isinstance(item, dict):
+            for key in item:
+                if "\x00" in key:
+                    return (*path, key)
+            stack += [((*path, k), v) for k, v in reversed(item.items())]
+        elif isinstance(item, list):
+            stack += [((*path, n), v) for n, v in reversed(list(enumerate(item)))]
     return None
 
 

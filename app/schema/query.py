@@ -13,6 +13,7 @@ from app.schema import filter_inputs, kind_filters
 from app.schema.compare import ModelComparison
 from app.schema.filter_inputs import ModelFilter, ModelSort
 from app.schema.lineage import LineageGraph, graph
+from app.schema.lineage_runs import LineageRun, lineage_run
 from app.schema.metrics import MetricPage, registry_metric
 from app.schema.pages import AnalysisPage, AuditEntry, DatasetPage, HypothesisPage, ModelPage
 from app.schema.types import (
@@ -254,6 +255,11 @@ class Query:
             )
             for e in entries
         ]
+
+    lineage_run: LineageRun | None = strawberry.field(
+        resolver=lineage_run,
+        description="An OpenLineage run by its runId: its state, events and analysis version.",
+    )
 
     @strawberry.field(
         description="The provenance graph around an artifact. DOWNSTREAM answers: what is "

@@ -1,0 +1,159 @@
+"""A real server process for the OpenLineage tests, and events built with the official client."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attr
+import httpx
+import pytest
+from openlineage.client import OpenLineageClient
+from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+from openlineage.client.facet_v2 import DatasetFacet, JobFacet, dataset_version_dataset
+from openlineage.client.transport.http import (
+    ApiKeyTokenProvider,
+    HttpConfig,
+    HttpTransport,
+    TokenProvider,
+)
+
+from app.ids import derived_lineage_id
+from app.settings import PROJECT_ROOT
+
+FACETS = "/api/v1/lineage/facets/1-0-0/"
+MAX_BODY = 64 * 1024
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Served:
+    url: str
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def server(pg_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`python -m app serve` on the test database, on a free port."""
+    from tests.processes import free_port
+
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=pg_dsn, PORT=str(port), HOST="127.0.0.1")
+    env["REGISTRY_DEMO_DATA"] = "0"
+    env["MAX_BODY_BYTES"] = str(MAX_BODY)
+    for name in ("REGISTRY_REQUIRE_READ_AUTH", "CORS_ALLOW_ORIGINS"):
+        env.pop(name, None)
+    log = tmp_path_factory.mktemp("openlineage") / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text(errors="replace")
+            assert time.monotonic() < deadline, "not ready:\n" + log.read_text(errors="replace")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(url + "/readyz", timeout=2, trust_env=False).is_success:
+                    break
+            time.sleep(0.1)
+        yield Served(url, log)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text, text
+
+
+def client(server: Served, token: str | None, **config: Any) -> OpenLineageClient:
+    """The official client with its HTTP transport, the token as its api_key, no retries."""
+    auth = ApiKeyTokenProvider({"apiKey": token}) if token else TokenProvider({})
+    http = HttpConfig(
+        url=server.url, endpoint="api/v1/lineage", auth=auth, retry={"total": 0}, **config
+    )
+    return OpenLineageClient(transport=HttpTransport(http))
+
+
+@attr.define
+class ModelFacet(DatasetFacet):
+    """The registry's modelRegistry_model facet, as a producer defines a custom facet."""
+
+    family: str
+    rawQualityScore: float
+    title: str | None = None
+    metrics: dict[str, Any] = attr.field(factory=dict)
+    trainedOn: list[dict[str, str]] | None = None
+    hypotheses: list[str] | None = None
+
+    @staticmethod
+    def _get_schema() -> str:
+        return FACETS + "ModelRegistryModelDatasetFacet.json#/$defs/ModelRegistryModelDatasetFacet"
+
+
+@attr.define
+class HypothesesFacet(JobFacet):
+    hypotheses: list[str]
+
+    @staticmethod
+    def _get_schema() -> str:
+        return (
+            FACETS + "ModelRegistryHypothesesJobFacet.json#/$defs/ModelRegistryHypothesesJobFacet"
+        )
+
+
+def dataset(namespace: str, name: str, version: str | None = None, **facets: Any) -> dict[str, Any]:
+    """The facets of a dataset: its version facet when given, and any others."""
+    if version is not None:
+        facets["version"] = dataset_version_dataset.DatasetVersionDatasetFacet(
+            datasetVersion=version
+        )
+    return {"namespace": namespace, "name": name, "facets": facets}
+
+
+def run_event(
+    state: RunState,
+    run_id: str,
+    job: str = "train",
+    *,
+    at: int = 0,
+    inputs: list[dict[str, Any]] | None = None,
+    outputs: list[dict[str, Any]] | None = None,
+    job_facets: dict[str, Any] | None = None,
+) -> RunEvent:
+    """A RunEvent of job ``pipelines/<job>``, ``at`` minutes past T0."""
+    return RunEvent(
+        eventType=state,
+        eventTime=(T0 + timedelta(minutes=at)).isoformat(),
+        run=Run(runId=run_id),
+        job=Job(namespace="pipelines", name=job, facets=job_facets or {}),
+        inputs=[InputDataset(**d) for d in inputs or []],
+        outputs=[OutputDataset(**d) for d in outputs or []],
+        producer="https://example.org/pipelines",
+    )
+
+
+def new_run() -> str:
+    return str(uuid.uuid4())
+
+
+def lineage(kind: str, namespace: str, name: str) -> str:
+    return derived_lineage_id(kind, namespace, name)
