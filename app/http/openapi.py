@@ -6,7 +6,7 @@ from typing import Any
 
 from app import tags
 from app.domain import Family
-from app.http import openapi_aliases, openapi_metrics
+from app.http import openapi_aliases, openapi_lineage, openapi_metrics
 from app.http.openapi_compare import BASELINE_PARAMETER, COMPARISON, INTERVAL
 from app.http.openapi_errors import ERROR
 from app.http.openapi_parameters import IDS, LIST_PARAMETERS
@@ -223,6 +223,7 @@ DOCUMENT: dict[str, Any] = {
         },
         **openapi_aliases.PATHS,
         "/api/metrics": openapi_metrics.path(BAD),
+        **openapi_lineage.PATHS,
     },
     "components": {
         "schemas": {

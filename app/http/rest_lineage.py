@@ -17,8 +17,6 @@ from app.http.responses import is_json_media
 from app.openlineage import schema
 from app.openlineage.ingest import ingest
 
-FACET_DIR = "registry"
-
 
 def _inflate(raw: bytes, limit: int) -> bytes:
     """A gzip body (the transport's ``compression: gzip``), inflated to at most ``limit``."""
@@ -66,8 +64,8 @@ async def post_event(request: Request) -> Response:
 async def facet_schema(request: Request) -> Response:
     """GET /api/v1/lineage/facets/{version}/{name}: one of the registry's facet schemas."""
     version, name = request.path_params["version"], request.path_params["name"]
-    known = {p.relative_to(schema.SPEC_DIR).as_posix() for p in schema.schema_files()}
-    relative = f"{FACET_DIR}/{version}/{name}"
+    known = {p.relative_to(schema.SPEC_DIR).as_posix() for p in schema.facet_files()}
+    relative = f"registry/{version}/{name}"
     if relative not in known:
         raise NotFound(f"no facet schema {version}/{name}", ids=[name])
     return JSONResponse(schema.read_schema(relative))

@@ -162,9 +162,14 @@ async def _complete(conn: Conn, actor: str, run: Event, outcome: Outcome) -> Non
     """Register the analysis version of a completed run, then its outputs."""
     assert run.job is not None
     catalog = _Catalog(conn, actor)
-    # First sights in lineage order, so two runs naming the same datasets cannot deadlock.
-    ordered = sorted(run.inputs, key=lambda d: lineage_of(Kind.DATASET, d.name))
-    inputs = {d.name: await catalog.input_ref(d) for d in ordered}
+    # Every lineage this run writes or reads, locked in id order before any: two runs that
+    # share datasets (one's input, the other's output) wait for each other, never deadlock.
+    touched = {lineage_of(Kind.ANALYSIS, run.job)}
+    touched |= {lineage_of(Kind.DATASET, d.name) for d in (*run.inputs, *run.outputs)}
+    touched |= {lineage_of(Kind.MODEL, d.name) for d in run.outputs if d.model is not None}
+    for lineage_id in sorted(touched):
+        await run_repo.lock_name(conn, lineage_id)
+    inputs = {d.name: await catalog.input_ref(d) for d in run.inputs}
     links = [LinkSpec(LinkType.USES, r) for r in inputs.values()]
     links += [LinkSpec(LinkType.ADDRESSES, h) for h in run.hypotheses]
     analysis = await register(

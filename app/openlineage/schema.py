@@ -62,6 +62,11 @@ def schema_files() -> list[Path]:
     return sorted(SPEC_DIR.rglob("*.json"))
 
 
+def facet_files() -> list[Path]:
+    """The registry's own facet schemas, served at /api/v1/lineage/facets/<version>/<name>."""
+    return sorted((SPEC_DIR / "registry").rglob("*.json"))
+
+
 def read_schema(relative: str) -> dict[str, Any]:
     """One vendored schema, by its path under app/openlineage/spec/."""
     loaded: dict[str, Any] = json.loads((SPEC_DIR / relative).read_text())
