@@ -20,7 +20,7 @@ import httpx
 import pytest
 from openlineage.client import OpenLineageClient
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
-from openlineage.client.facet_v2 import DatasetFacet, JobFacet, dataset_version_dataset
+from openlineage.client.facet_v2 import DatasetFacet, JobFacet, RunFacet, dataset_version_dataset
 from openlineage.client.transport.http import (
     ApiKeyTokenProvider,
     HttpConfig,
@@ -120,6 +120,17 @@ class HypothesesFacet(JobFacet):
         )
 
 
+@attr.define
+class RunHypothesesFacet(RunFacet):
+    hypotheses: list[str]
+
+    @staticmethod
+    def _get_schema() -> str:
+        return (
+            FACETS + "ModelRegistryHypothesesRunFacet.json#/$defs/ModelRegistryHypothesesRunFacet"
+        )
+
+
 def dataset(namespace: str, name: str, version: str | None = None, **facets: Any) -> dict[str, Any]:
     """The facets of a dataset: its version facet when given, and any others."""
     if version is not None:
@@ -138,12 +149,13 @@ def run_event(
     inputs: list[dict[str, Any]] | None = None,
     outputs: list[dict[str, Any]] | None = None,
     job_facets: dict[str, Any] | None = None,
+    run_facets: dict[str, Any] | None = None,
 ) -> RunEvent:
     """A RunEvent of job ``pipelines/<job>``, ``at`` minutes past T0."""
     return RunEvent(
         eventType=state,
         eventTime=(T0 + timedelta(minutes=at)).isoformat(),
-        run=Run(runId=run_id),
+        run=Run(runId=run_id, facets=run_facets or {}),
         job=Job(namespace="pipelines", name=job, facets=job_facets or {}),
         inputs=[InputDataset(**d) for d in inputs or []],
         outputs=[OutputDataset(**d) for d in outputs or []],

@@ -15,6 +15,7 @@ from tests.openlineage_helpers import (
     MAX_BODY,
     HypothesesFacet,
     ModelFacet,
+    RunHypothesesFacet,
     client,
     dataset,
     lineage,
@@ -347,4 +348,56 @@ def test_the_custom_facet_schemas_are_served_at_their_ids(server):
     assert (
         requests.get(server.url + "/api/v1/lineage/facets/1-0-0/x.json", timeout=10).status_code
         == 404
+    )
+
+
+async def test_the_model_facet_may_name_which_inputs_it_was_trained_on(api, conn, server, token):
+    h = await make_hypothesis(conn, "h-run")
+    ol = client(server, token)
+    run = new_run()
+    used = [dataset("s3://lake", "train", "1"), dataset("s3://lake", "holdout", "1")]
+    facet = ModelFacet("statistical", 0.6, trainedOn=[{"namespace": "s3://lake", "name": "train"}])
+    hypotheses = {"modelRegistry_hypotheses": RunHypothesesFacet(hypotheses=[h.id])}
+    ol.emit(run_event(RunState.START, run, inputs=used, run_facets=hypotheses))
+    out = dataset("s3://m", "fit", modelRegistry_model=facet)
+    ol.emit(run_event(RunState.COMPLETE, run, at=1, outputs=[out]))
+    m = (await api.data(MODEL, {"id": lineage("model", "s3://m", "fit")}))["model"]
+    assert m["trainedOn"] == [{"id": lineage("dataset", "s3://lake", "train") + "-v1"}]
+    # The run facet says the analysis addresses h; the model's facet names no hypothesis.
+    a = (await api.data(ANALYSIS, {"id": m["producedBy"]["id"]}))["analysis"]
+    assert a["addresses"] == [{"id": h.id}] and len(a["inputs"]) == 2
+    assert [w["code"] for w in m["provenance"]["warnings"]] == ["MISSING_HYPOTHESIS_LINK"]
+
+
+async def test_a_run_id_belongs_to_one_job(api, conn, server, token):
+    ol = client(server, token)
+    run = new_run()
+    ol.emit(run_event(RunState.START, run, job="a"))
+    with pytest.raises(requests.HTTPError) as e:
+        ol.emit(run_event(RunState.COMPLETE, run, job="b", at=1))
+    assert e.value.response.status_code == 409
+    assert e.value.response.json()["error"]["code"] == "CONFLICT"
+    state = (await api.data(RUN, {"id": run}))["lineageRun"]
+    assert (state["jobName"], state["state"], len(state["events"])) == ("a", "START", 1)
+
+
+async def test_a_job_event_creates_its_datasets_once_and_no_analysis(api, conn, server, token):
+    from openlineage.client.event_v2 import InputDataset, Job, JobEvent, OutputDataset
+
+    ol = client(server, token)
+    event = JobEvent(
+        eventTime="2026-03-01T00:00:00Z",
+        producer="https://example.org/catalog",
+        job=Job(namespace="pipelines", name="nightly"),
+        inputs=[InputDataset(**dataset("pg://db", "public.a"))],
+        outputs=[OutputDataset(**dataset("pg://db", "public.b", "5"))],
+    )
+    ol.emit(event)
+    ol.emit(event)
+    rows = await conn.fetch("select lineage_id, kind from artifacts order by id")
+    assert sorted((r["lineage_id"], r["kind"]) for r in rows) == sorted(
+        [
+            (lineage("dataset", "pg://db", "public.a"), "dataset"),
+            (lineage("dataset", "pg://db", "public.b"), "dataset"),
+        ]
     )
