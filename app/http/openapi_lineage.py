@@ -90,7 +90,9 @@ PATHS: dict[str, Any] = {
                 "401": _json(_ERROR, "No valid token."),
                 "403": _json(_ERROR, "The token lacks the write scope."),
                 "404": _json(_ERROR, "A facet names a hypothesis or dataset that does not exist."),
-                "409": _json(_ERROR, "The runId belongs to another job."),
+                "409": _json(
+                    _ERROR, "The runId is a run of another job, or holds 100 events already."
+                ),
                 "413": _json(_ERROR, "The body (inflated) is over MAX_BODY_BYTES."),
                 "415": _json(_ERROR, "Not application/json, or an unsupported encoding."),
             },

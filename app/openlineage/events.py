@@ -21,6 +21,8 @@ START, RUNNING, COMPLETE, ABORT, FAIL, OTHER = (
     "OTHER",
 )
 TERMINAL = frozenset({COMPLETE, ABORT, FAIL})
+# Events one run may hold: merging them at completion reads them all.
+MAX_EVENTS_PER_RUN = 100
 MODEL_FACET = "modelRegistry_model"
 HYPOTHESES_FACET = "modelRegistry_hypotheses"
 

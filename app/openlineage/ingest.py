@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app import ids
+from app import ids, validation
 from app.db.types import Conn
 from app.domain import Family, Kind, LinkSpec, LinkType, NewArtifact
 from app.errors import Conflict
@@ -62,11 +62,11 @@ def lineage_of(kind: Kind, n: Name) -> str:
 
 
 def _described(kind: str, n: Name) -> dict[str, Any]:
-    # Title and description are what `text` searches: both the name and the namespace.
-    return {
-        "title": n.name[:TITLE_MAX].strip() or n.namespace[:TITLE_MAX],
-        "description": f"OpenLineage {kind} {n.name} in namespace {n.namespace}",
-    }
+    # Title and description are what `text` searches: both the name and the namespace. The
+    # spec allows empty names, and ones longer than a title.
+    title = n.name.strip() or n.namespace.strip() or "unnamed"
+    description = f"OpenLineage {kind} {n.name} in namespace {n.namespace}"
+    return {"title": title[:TITLE_MAX], "description": description[: validation.MAX_DESCRIPTION]}
 
 
 def _metadata(n: Name, **more: Any) -> dict[str, Any]:
@@ -205,17 +205,17 @@ async def _run_event(conn: Conn, actor: str, body: dict[str, Any], event: Event)
     if not await run_repo.add_event(conn, event.run_id, event.event_type, event.event_time, body):
         outcome.written, outcome.state, outcome.analysis_id = False, run.state, run.analysis_id
         return outcome
-    if await run_repo.event_count(conn, event.run_id) > run_repo.MAX_EVENTS_PER_RUN:
-        raise Conflict(f"a run holds at most {run_repo.MAX_EVENTS_PER_RUN} events")
     state, at = (
         (run.state, run.state_time)
         if created
         else events.next_state(run.state, run.state_time, event.event_type, event.event_time)
     )
     outcome.state = state
-    stored = await run_repo.bodies(conn, event.run_id)
-    seen = [b.get("eventType", events.OTHER) for b in stored]
-    if run.analysis_id is None and events.ready(state, seen):
+    seen = (await run_repo.events_of(conn, [event.run_id]))[event.run_id]
+    if len(seen) > events.MAX_EVENTS_PER_RUN:
+        raise Conflict(f"a run holds at most {events.MAX_EVENTS_PER_RUN} events")
+    if run.analysis_id is None and events.ready(state, [e.event_type for e in seen]):
+        stored = await run_repo.bodies(conn, event.run_id)
         merged = events.merge(events.parse(b, "RunEvent") for b in stored)
         await _complete(conn, actor, merged, outcome)
     await run_repo.set_state(conn, event.run_id, state, at, outcome.analysis_id)

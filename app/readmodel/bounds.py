@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from app import metric_history, paging, tags, validation
 from app.domain import WarningCode
+from app.openlineage.events import MAX_EVENTS_PER_RUN
 from app.promotion import MAX_GATE_METRICS
 from app.readmodel.fields import FIELDS, paged
 from app.service.aliases import MAX_ALIASES
@@ -100,6 +101,7 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
     ("ProvenanceComparison", "ancestors"): Bound(per_model=2 * LINKS),
     ("MergedProvenance", "nodes"): Bound(per_model=1 + 2 * LINKS),
     ("MergedProvenance", "edges"): Bound(per_model=2 * LINKS),
+    ("LineageRun", "events"): Bound(fixed=MAX_EVENTS_PER_RUN),
 }
 
 MODELS_MAX = MAX_MODELS

@@ -9,9 +9,6 @@ from typing import Any
 
 from app.db.types import Conn
 
-# Events one run may hold: merging them at completion reads them all.
-MAX_EVENTS_PER_RUN = 500
-
 
 @dataclass(frozen=True)
 class Run:
@@ -83,13 +80,6 @@ async def add_event(
         body,
     )
     return status != "INSERT 0 0"
-
-
-async def event_count(conn: Conn, run_id: str) -> int:
-    count: int = await conn.fetchval(
-        "select count(*) from lineage_run_events where run_id = $1::uuid", run_id
-    )
-    return count
 
 
 async def bodies(conn: Conn, run_id: str) -> list[dict[str, Any]]:
