@@ -72,9 +72,9 @@ async def from_sources(
 async def source_pages(
     conn: Conn, keys: Sequence[SourcePage], cap: int
 ) -> list[tuple[int, Artifact]]:
-    """Pages of the versions of a kind whose links of a type reach a version, by id, tagged with their
-    key's index: for each key one row past its page when more follow, resuming by keyset
-    after a source id.
+    """Pages of the versions of a kind whose links of a type reach a version, by id, tagged
+    with their key's index: for each key one row past its page when more follow, resuming by
+    keyset after a source id.
 
     At most ``cap`` rows in all: the caller counts them against what it may return.
     """
