@@ -84,6 +84,14 @@ def server(pg_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
     assert "Traceback" not in text, text
 
 
+@pytest.fixture
+async def token(conn: Any) -> str:
+    """A write token for the pipelines."""
+    from tests.factories import make_token
+
+    return await make_token(conn, "write", name="pipeline")
+
+
 def client(server: Served, token: str | None, **config: Any) -> OpenLineageClient:
     """The official client with its HTTP transport, the token as its api_key, no retries."""
     auth = ApiKeyTokenProvider({"apiKey": token}) if token else TokenProvider({})
