@@ -18,8 +18,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -46,6 +48,14 @@ ANALYSIS = "analysis-diabetes-regression"
 # What the digest covers: the arrays as load_diabetes returns them, in this layout.
 DIGEST_OF = "X (442 x 10) then y (442), little-endian float64, row-major"
 DIRECTIONS = {"rmse": "lower", "mae": "lower", "r2": "higher"}
+
+
+HYPOTHESIS_INPUT = HypothesisInput(
+    HYPOTHESIS,
+    "Tree ensembles predict diabetes progression better than a linear model",
+    "Nonlinear interactions between BMI, blood pressure and serum measurements "
+    "carry signal a ridge regression cannot use.",
+)
 
 
 @dataclass(frozen=True)
@@ -172,14 +182,7 @@ def send_with_client(run: Run, url: str | None, token: str | None) -> list[str]:
             )
         )
         say(f"dataset {dataset['id']} {run.digest}")
-        hypothesis = registry.register_hypothesis(
-            HypothesisInput(
-                HYPOTHESIS,
-                "Tree ensembles predict diabetes progression better than a linear model",
-                "Nonlinear interactions between BMI, blood pressure and serum measurements "
-                "carry signal a ridge regression cannot use.",
-            )
-        )
+        hypothesis = registry.register_hypothesis(HYPOTHESIS_INPUT)
         analysis = registry.register_analysis(
             AnalysisInput(
                 ANALYSIS,
@@ -214,9 +217,128 @@ def send_with_client(run: Run, url: str | None, token: str | None) -> list[str]:
         return ids
 
 
+# The run as OpenLineage names it: a job, its input and one output per model.
+JOB = ("examples", "sklearn-diabetes-regression")
+INPUT = ("sklearn", "load_diabetes")
+OUTPUTS = "models"
+FACETS = "/api/v1/lineage/facets/1-0-0/"
+
+
+def send_as_openlineage(run: Run, url: str | None, token: str | None) -> list[str]:
+    """Send the same run as OpenLineage events through openlineage-python's HTTP transport:
+    START with the input (its digest as the dataset version, so the analysis pins it) and
+    COMPLETE with one output per model, each carrying the registry's model facet. The
+    hypothesis, which OpenLineage has no word for, is registered through the client first."""
+    import attr
+    from openlineage.client import OpenLineageClient
+    from openlineage.client.event_v2 import (
+        InputDataset,
+        Job,
+        OutputDataset,
+        RunEvent,
+        RunState,
+    )
+    from openlineage.client.event_v2 import Run as OpenLineageRun
+    from openlineage.client.facet_v2 import DatasetFacet, JobFacet, dataset_version_dataset
+    from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
+
+    with Registry(url, token) as registry:
+        schemas = registry.url + FACETS
+
+        # Custom facets, defined as OpenLineage's custom-facet rules ask.
+        @attr.define
+        class ModelFacet(DatasetFacet):
+            family: str
+            rawQualityScore: float
+            title: str
+            architecture: str
+            parameterCount: int
+            trainingConfig: dict[str, Any]
+            metrics: dict[str, float]
+            metricDirections: dict[str, str]
+            hypotheses: list[str]
+
+            @staticmethod
+            def _get_schema() -> str:
+                name = "ModelRegistryModelDatasetFacet"
+                return f"{schemas}{name}.json#/$defs/{name}"
+
+        @attr.define
+        class HypothesesFacet(JobFacet):
+            hypotheses: list[str]
+
+            @staticmethod
+            def _get_schema() -> str:
+                name = "ModelRegistryHypothesesJobFacet"
+                return f"{schemas}{name}.json#/$defs/{name}"
+
+        hypothesis = registry.register_hypothesis(HYPOTHESIS_INPUT)["id"]
+        job = Job(
+            namespace=JOB[0],
+            name=JOB[1],
+            facets={"modelRegistry_hypotheses": HypothesesFacet(hypotheses=[hypothesis])},
+        )
+        version = dataset_version_dataset.DatasetVersionDatasetFacet(datasetVersion=run.digest)
+        inputs = [InputDataset(namespace=INPUT[0], name=INPUT[1], facets={"version": version})]
+        outputs = [
+            OutputDataset(
+                namespace=OUTPUTS,
+                name=trained.lineage_id,
+                facets={
+                    "modelRegistry_model": ModelFacet(
+                        family="statistical",
+                        rawQualityScore=trained.raw_quality_score,
+                        title=trained.title,
+                        architecture=trained.architecture,
+                        parameterCount=trained.parameter_count,
+                        trainingConfig=trained.training_config,
+                        metrics=trained.metrics,
+                        metricDirections=DIRECTIONS,
+                        hypotheses=[hypothesis],
+                    )
+                },
+            )
+            for trained in run.models
+        ]
+        config = HttpConfig(
+            url=registry.url,
+            endpoint="api/v1/lineage",
+            auth=ApiKeyTokenProvider({"apiKey": registry.token or ""}),
+        )
+        emitter = OpenLineageClient(transport=HttpTransport(config))
+        run_id = str(uuid.uuid4())
+        started = datetime.now(UTC)
+        for state, at, outs in (
+            (RunState.START, started, []),
+            (RunState.COMPLETE, started + timedelta(seconds=1), outputs),
+        ):
+            emitter.emit(
+                RunEvent(
+                    eventType=state,
+                    eventTime=at.isoformat(),
+                    run=OpenLineageRun(runId=run_id),
+                    job=job,
+                    producer=PRODUCER,
+                    inputs=inputs,
+                    outputs=outs,
+                )
+            )
+            say(f"sent {state.value} of run {run_id}")
+        recorded = registry.lineage_run(run_id)
+        if recorded is None or recorded["analysis"] is None:
+            raise SystemExit(f"run {run_id} did not become an analysis version")
+        analysis = recorded["analysis"]
+        say(f"analysis {analysis['id']} from run {run_id} ({recorded['state']})")
+        return [m["id"] for m in analysis["producedModels"]]
+
+
+PRODUCER = "https://example.org/model-registry/examples/sklearn_pipeline.py"
+
+
 # How a run reaches the registry, by --mode.
 SENDERS: dict[str, Callable[[Run, str | None, str | None], list[str]]] = {
     "client": send_with_client,
+    "openlineage": send_as_openlineage,
 }
 
 

@@ -122,3 +122,56 @@ async def test_the_example_registers_its_run_with_complete_provenance(
     async with httpx.AsyncClient(trust_env=False) as http:
         page = await http.get(done.stdout.strip())
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+
+
+async def test_the_example_sends_the_same_run_as_openlineage_events(
+    server: Served, token: str
+) -> None:
+    env = dict(os.environ, MODEL_REGISTRY_TOKEN=token)
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, str(EXAMPLE), "--url", server.url, "--mode", "openlineage"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    expected = load_example().train()
+    compare = done.stdout.strip()
+    assert compare.startswith(f"{server.url}/models/compare?ids=")
+    ids = compare.split("ids=", 1)[1].split(",")
+    assert len(ids) == 3
+
+    with Registry(server.url) as registry:
+        datasets = registry.list_datasets({"text": "load_diabetes"})["items"]
+        assert len(datasets) == 1  # the input, named by OpenLineage (namespace, name)
+        dataset = datasets[0]
+        assert dataset["metadata"]["openlineage"]["name"] == "load_diabetes"
+        hypothesis = registry.hypothesis("hypothesis-diabetes-tree-ensembles")
+        assert hypothesis is not None
+        by_title = {}
+        for model_id in ids:
+            model = registry.model(model_id)
+            assert model is not None
+            by_title[model["title"]] = model
+        for trained in expected.models:
+            model = by_title[trained.title]
+            assert model["evaluationMetricsJson"] == trained.metrics
+            assert model["rawQualityScore"] == trained.raw_quality_score
+            assert model["provenance"] == {"complete": True, "warnings": []}
+            links = {
+                (link["type"], link["pinned"]): link["artifact"]["id"]  # type: ignore[index]
+                for link in model["links"]
+            }
+            assert links[("TRAINED_ON", True)] == dataset["id"]
+            assert links[("TESTS_HYPOTHESIS", True)] == hypothesis["id"]
+            analysis = registry.analysis(links[("PRODUCED_BY", True)])
+            assert analysis is not None
+            # The run's analysis version pins the exact input version and addresses the
+            # hypothesis the job facet named.
+            assert [(i["pinned"], i["artifact"]["id"]) for i in analysis["inputs"]] == [  # type: ignore[index]
+                (True, dataset["id"])
+            ]
+            assert analysis["addresses"] == [{"id": hypothesis["id"]}]

@@ -38,6 +38,8 @@ class Connection:
             raise ValueError(f"the registry URL must start with http:// or https://, not {url!r}")
         self.url = url.rstrip("/")
         token = token or os.environ.get(TOKEN_ENV) or None
+        # Kept for what sends to the registry beside the client (an OpenLineage emitter).
+        self.token = token
         headers = {"user-agent": f"model-registry-client/{VERSION}"}
         if token:
             headers["authorization"] = f"Bearer {token}"

@@ -229,6 +229,15 @@ query Lineage($id: ID!, $direction: LineageDirection!, $maxDepth: Int!, $limit: 
   }
 }""")
 
+LINEAGE_RUN = _document("""
+query LineageRun($runId: ID!) {
+  lineageRun(runId: $runId) {
+    runId jobNamespace jobName state stateTime
+    events { eventType eventTime receivedAt }
+    analysis { ...AnalysisFields producedModels { id } producedDatasets { id } }
+  }
+}""")
+
 # Every document by its constant's name; the schema test walks this.
 ALL = {
     name: value

@@ -19,6 +19,7 @@ from model_registry_client.results import (
     HypothesisPage,
     LineageAlias,
     LineageGraph,
+    LineageRun,
     Model,
     ModelComparison,
     ModelPage,
@@ -170,6 +171,11 @@ class Reads(Connection):
             "limit": limit,
         }
         return cast(LineageGraph | None, self._read(doc.LINEAGE, variables, "lineage"))
+
+    def lineage_run(self, run_id: str) -> LineageRun | None:
+        """An OpenLineage run sent to ``POST /api/v1/lineage``: its state, its events, and the
+        analysis version it became (with what that version produced) once it completed."""
+        return cast(LineageRun | None, self._read(doc.LINEAGE_RUN, {"runId": run_id}, "lineageRun"))
 
 
 def _follow(fetch: Callable[[str | None], Mapping[str, Any]]) -> Iterator[Any]:

@@ -246,3 +246,26 @@ class LineageGraph(TypedDict):
     nodes: list[LineageNode]
     edges: list[LineageEdge]
     truncated: bool
+
+
+class RunEvent(TypedDict):
+    eventType: str
+    eventTime: str
+    receivedAt: str
+
+
+class RunAnalysis(Analysis):
+    producedModels: list[IdOnly]
+    producedDatasets: list[IdOnly]
+
+
+class LineageRun(TypedDict):
+    """An OpenLineage run as the registry recorded it."""
+
+    runId: str
+    jobNamespace: str
+    jobName: str
+    state: str
+    stateTime: str
+    events: list[RunEvent]
+    analysis: RunAnalysis | None
