@@ -22,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bench import floor_search
+
 # The version a link (alias l) reaches, as artifact alias {t}.
 _REACH = """{t}.lineage_id = {l}.target_lineage_id
     and ({t}.id = {l}.target_version_id or ({l}.target_version_id is null and {t}.is_latest))"""
@@ -284,6 +286,29 @@ async def lineage(request: Request) -> Response:
     return _json(await pool.fetchval(LINEAGE_SQL, *args))
 
 
+async def best_trained_on(request: Request) -> Response:
+    q = request.query_params
+    args = (int(q.get("limit", 20)), q["dataset"], q["metric"])
+    return _json(await _pool(request).fetchval(floor_search.BEST_TRAINED_ON_SQL, *args))
+
+
+async def metric_page(request: Request) -> Response:
+    q = request.query_params
+    args: tuple[object, ...] = (int(q.get("limit", 20)), q["metric"])
+    sql = floor_search.METRIC_FIRST_PAGE_SQL
+    if "after_id" in q:
+        args += (float(q["after_value"]), q["after_id"])
+        sql = floor_search.METRIC_PAGE_AFTER_SQL
+    return _json(await _pool(request).fetchval(sql, *args))
+
+
+async def mixed_or(request: Request) -> Response:
+    q = request.query_params
+    args = (int(q.get("limit", 20)), q["family_a"], q["metric"], float(q["below"]))
+    tagged = (q["family_b"], q["tag_key"], q["tag_value"])
+    return _json(await _pool(request).fetchval(floor_search.MIXED_OR_SQL, *args, *tagged))
+
+
 async def healthz(request: Request) -> Response:
     return Response("ok")
 
@@ -323,6 +348,9 @@ app = Starlette(
         Route("/d", compare),
         Route("/api/models", rest_models),
         Route("/f", lineage),
+        Route("/g", best_trained_on),
+        Route("/h", metric_page),
+        Route("/i", mixed_or),
     ],
     lifespan=lifespan,
 )
