@@ -286,27 +286,36 @@ async def lineage(request: Request) -> Response:
     return _json(await pool.fetchval(LINEAGE_SQL, *args))
 
 
+def _search_page(request: Request) -> Response | None:
+    """Refuse a page size other than the one the search statements are written for."""
+    if int(request.query_params.get("limit", floor_search.PAGE)) != floor_search.PAGE:
+        return JSONResponse({"error": f"pages of {floor_search.PAGE} only"}, status_code=400)
+    return None
+
+
 async def best_trained_on(request: Request) -> Response:
     q = request.query_params
-    args = (int(q.get("limit", 20)), q["dataset"], q["metric"])
-    return _json(await _pool(request).fetchval(floor_search.BEST_TRAINED_ON_SQL, *args))
+    args = (q["dataset"], q["metric"])
+    sql = floor_search.BEST_TRAINED_ON_SQL
+    return _search_page(request) or _json(await _pool(request).fetchval(sql, *args))
 
 
 async def metric_page(request: Request) -> Response:
     q = request.query_params
-    args: tuple[object, ...] = (int(q.get("limit", 20)), q["metric"])
+    args: tuple[object, ...] = (q["metric"],)
     sql = floor_search.METRIC_FIRST_PAGE_SQL
     if "after_id" in q:
         args += (float(q["after_value"]), q["after_id"])
         sql = floor_search.METRIC_PAGE_AFTER_SQL
-    return _json(await _pool(request).fetchval(sql, *args))
+    return _search_page(request) or _json(await _pool(request).fetchval(sql, *args))
 
 
 async def mixed_or(request: Request) -> Response:
     q = request.query_params
-    args = (int(q.get("limit", 20)), q["family_a"], q["metric"], float(q["below"]))
+    args = (q["family_a"], q["metric"], float(q["below"]))
     tagged = (q["family_b"], q["tag_key"], q["tag_value"])
-    return _json(await _pool(request).fetchval(floor_search.MIXED_OR_SQL, *args, *tagged))
+    sql = floor_search.MIXED_OR_SQL
+    return _search_page(request) or _json(await _pool(request).fetchval(sql, *args, *tagged))
 
 
 async def healthz(request: Request) -> Response:

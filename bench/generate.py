@@ -11,9 +11,9 @@ Proportions for N model versions: model lineages of 1-5 versions; N/10 dataset l
 models among them; 0-2 addressed hypotheses); N/50 hypothesis lineages of 1-2 versions.
 Each model: trained_on 1-3 datasets (popularity skewed, a few models have none), produced_by
 one analysis (a few have none), tests_hypothesis 0-2, derived_from its previous version or
-another model sometimes; a ``team`` tag on 70% of model versions and a ``stage`` tag on 40%,
-drawn from a generator of their own so that adding them left the rest of the catalog as it
-was.
+another model sometimes. With ``tagged`` (the benchmark's catalogs), a ``team`` tag on 70% of
+model versions and a ``stage`` tag on 40%, drawn from a generator of their own so that the
+rest of the catalog is the same with or without them (tests tag the catalog their own way).
 """
 
 from __future__ import annotations
@@ -137,9 +137,9 @@ def _lineages(
 class _Builder:
     """Rows for one catalog; every random choice comes from one seeded generator."""
 
-    def __init__(self, size: int, seed: int) -> None:
+    def __init__(self, size: int, seed: int, *, tagged: bool) -> None:
         self.rng = rng = random.Random(seed)
-        self.tag_rng = random.Random(f"tags:{seed}")
+        self.tag_rng = random.Random(f"tags:{seed}") if tagged else None
         self.cat = Catalog()
         self.datasets = _lineages(rng, "dataset", max(3, size // 10), (0.4, 0.3, 0.2, 0.1))
         self.analyses = _lineages(rng, "analysis", max(2, size // 20), (0.6, 0.3, 0.1))
@@ -269,14 +269,16 @@ class _Builder:
             self.tags(vid)
 
     def tags(self, vid: str) -> None:
+        if self.tag_rng is None:
+            return
         for key, share, values in TAGS:
             if self.tag_rng.random() < share:
                 self.cat.tags.append((vid, key, self.tag_rng.choice(values)))
 
 
-def build(size: int, seed: int) -> Catalog:
+def build(size: int, seed: int, *, tagged: bool = False) -> Catalog:
     """The whole catalog as rows, from ``size`` model versions and a seed."""
-    b = _Builder(size, seed)
+    b = _Builder(size, seed, tagged=tagged)
     for lin in (*b.datasets, *b.hypotheses):
         b.plain(lin)
     for lin in b.analyses:
@@ -305,12 +307,14 @@ LINK_COLUMNS = (
 )  # fmt: skip
 
 
-async def fill(conn: asyncpg.Connection, size: int, seed: int) -> dict[str, int]:
+async def fill(
+    conn: asyncpg.Connection, size: int, seed: int, *, tagged: bool = False
+) -> dict[str, int]:
     """Migrate an empty database, load the catalog through COPY, then VACUUM ANALYZE."""
     await migrate(conn)
     if await conn.fetchval("select count(*) from artifacts"):
         raise SystemExit("generate: the database already holds artifacts; use an empty one")
-    cat = build(size, seed)
+    cat = build(size, seed, tagged=tagged)
     async with conn.transaction():
         await conn.copy_records_to_table(
             "lineages", records=cat.lineages, columns=("id", "kind", "latest_version")
@@ -342,7 +346,7 @@ async def _main(dsn: str, size: int, seed: int) -> None:
     conn = await asyncpg.connect(dsn)
     try:
         started = time.perf_counter()
-        counts = await fill(conn, size, seed)
+        counts = await fill(conn, size, seed, tagged=True)
         took = time.perf_counter() - started
         print(f"generated {counts} in {took:.1f}s", file=sys.stderr)
     finally:
