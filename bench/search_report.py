@@ -31,6 +31,12 @@ def _summary(r: Results, size: int, key: str, c: int, target: str = "ours") -> S
     return summarise(runs) if runs else None
 
 
+def _load(*runs: Summary | None) -> str:
+    """The mean 'other load' of the runs a ratio pairs: other sessions on the machine."""
+    found = [r.other_load for r in runs if r is not None]
+    return f"{100 * sum(found) / len(found):.0f}%" if found else "n/a"
+
+
 def _cost(a: Summary, b: Summary) -> str:
     """Time per request of ``a`` over ``b``, with the CPU ratio."""
     return f"{b.rps / a.rps:.2f} (CPU {a.cpu_ms / b.cpu_ms:.2f})"
@@ -43,8 +49,8 @@ def targets_table(r: Results) -> list[str]:
         return []
     concurrency = sorted({c for (_, k, c, _) in r.runs if k in SEARCH})
     lines = [
-        "| target | c | measured: ours x (CPU x) | floor's own x | wanted | |",
-        "|---|---|---|---|---|---|",
+        "| target | c | measured: ours x (CPU x) | floor's own x | wanted | | other load |",
+        "|---|---|---|---|---|---|---|",
     ]
     for c in concurrency:
         for key in ("g", "i"):
@@ -55,7 +61,7 @@ def targets_table(r: Results) -> list[str]:
                     lines.append(
                         f"| ({key}) req/s x floor at {size:,} | {c} | {x:.2f} "
                         f"(CPU {ours.cpu_ms / floor.cpu_ms:.2f}) | | >= {FLOOR_AT_LEAST} "
-                        f"| {_mark(x >= FLOOR_AT_LEAST)} |"
+                        f"| {_mark(x >= FLOOR_AT_LEAST)} | {_load(ours, floor)} |"
                     )
         for size in sizes:
             deep, first = _summary(r, size, "h", c), _summary(r, size, "h0", c)
@@ -65,7 +71,7 @@ def targets_table(r: Results) -> list[str]:
                 lines.append(
                     f"| (h) deep page / first page, time per request, at {size:,} | {c} "
                     f"| {_cost(deep, first)} | {own} | <= {DEEP_WITHIN} "
-                    f"| {_mark(first.rps / deep.rps <= DEEP_WITHIN)} |"
+                    f"| {_mark(first.rps / deep.rps <= DEEP_WITHIN)} | {_load(deep, first)} |"
                 )
         small, big = sizes[0], sizes[-1]
         if small == big:
@@ -77,7 +83,8 @@ def targets_table(r: Results) -> list[str]:
                 own = _cost(fa, fb) if fa and fb else "n/a"
                 lines.append(
                     f"| ({key}) time per request at {big:,} / at {small:,} | {c} | {_cost(a, b)} "
-                    f"| {own} | < {GROWTH_BELOW} | {_mark(b.rps / a.rps < GROWTH_BELOW)} |"
+                    f"| {own} | < {GROWTH_BELOW} | {_mark(b.rps / a.rps < GROWTH_BELOW)} "
+                    f"| {_load(a, b)} |"
                 )
     return lines
 
@@ -131,7 +138,8 @@ def section(r: Results) -> list[str]:
         "'ours x': ours' req/s over the floor's, or ours' time per request (1 / req/s) of one "
         "workload or size over another's; '(CPU x)': the same ratio of CPU ms per request "
         "(the server's and PostgreSQL's). 'floor's own x': the floor's ratio for the same "
-        "pair, what the data alone asks.",
+        "pair, what the data alone asks. 'other load': the mean share of the machine other "
+        "sessions used during the paired runs.",
         "",
         *table,
         "",
