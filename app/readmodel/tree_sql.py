@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from app import ids, reach
+from app import ids
 from app.domain import LinkType
 from app.readmodel import filters
 from app.repo import refs as refs_sql
@@ -133,15 +133,24 @@ def _probe(test: str, row: str) -> str:
 
 def _reaches(leaf: Leaf, a: str, text: Callable[[object], str]) -> str:
     """Models ``a`` with a link of the leaf's type reaching what its reference names: that
-    version, any version of that lineage, or the version lineage@alias holds now."""
+    version, any version of that lineage, or the version lineage@alias holds now.
+
+    A link names its target's lineage and pins a version or floats on the lineage's latest
+    (app.reach): it reaches a version of lineage L when it names L, and version v when it pins
+    v or floats on v's lineage while v is the latest. Each of the three is a range of a links
+    index that holds the source id, so the few models a reference picks are read from the
+    indexes alone, without visiting a link row or the artifact it reaches.
+    """
     link_type, _ = REF_LINKS[leaf.field.spec]
     ref = str(leaf.value)
     p = text(ref)
-    target = refs_sql.target_sql(p) if ids.aliased([ref]) else p
+    version = refs_sql.target_sql(p) if ids.aliased([ref]) else p
+    links = f"select rl.source_id from links rl where rl.type = '{link_type.value}' and"
+    latest_of = f"(select v.lineage_id from artifacts v where v.id = {version} and v.is_latest)"
     return (
-        f"exists (select 1 from links rl join artifacts rt on {reach.sql('rl', 'rt')} "
-        f"where rl.source_id = {a}.id and rl.type = '{link_type.value}' "
-        f"and (rt.id = {target} or rt.lineage_id = {p}))"
+        f"{a}.id in ({links} rl.target_lineage_id = {p} "
+        f"union all {links} rl.target_version_id = {version} "
+        f"union all {links} rl.target_version_id is null and rl.target_lineage_id = {latest_of})"
     )
 
 
