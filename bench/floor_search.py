@@ -16,9 +16,8 @@ Each walks the index that answers it, as a person who knows the data would write
 
 The items have the fields the registry's GraphQL answers give (bench/search_workloads.py),
 and ``hasNextPage``; the registry's opaque cursors are left out of the comparison. Pages hold
-PAGE items, written into the statements: planned once without its values (the pool's generic
-plans), a statement with a bound LIMIT is planned for a tenth of its rows, which at 100,000
-models picks parallel scans and hashed subplans that read every candidate.
+PAGE items, written into the statements as a hand-tuned statement would have them: planned
+once without its values (generic plans), a bound LIMIT is planned for a tenth of the rows.
 """
 
 from __future__ import annotations

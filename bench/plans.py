@@ -112,6 +112,10 @@ async def _explain(conn: asyncpg.Connection, sql: str, args: tuple[Any, ...]) ->
     ]
     execute = f"execute measured({', '.join(literals)})" if literals else "execute measured"
     await conn.execute(f"prepare measured as {sql}")
+    # The pool runs a statement through a portal with a row limit (asyncpg's fetch and
+    # fetchval), where PostgreSQL launches no parallel workers: the leader runs a Gather's
+    # plan alone. EXPLAIN ANALYZE would launch them; without any to launch it runs as the pool.
+    await conn.execute("set max_parallel_workers = 0")
     try:
         best: dict[str, Any] | None = None
         for _ in range(REPEAT):
@@ -123,6 +127,7 @@ async def _explain(conn: asyncpg.Connection, sql: str, args: tuple[Any, ...]) ->
         text_rows = await conn.fetch(f"explain {execute}")
     finally:
         await conn.execute("deallocate measured")
+        await conn.execute("reset max_parallel_workers")
     return Plan(
         ms=best["Execution Time"],
         rows=best["Plan"].get("Actual Rows", 0),

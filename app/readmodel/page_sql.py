@@ -5,12 +5,6 @@ A page is read by keyset: a cursor names the sort value and id of the last item 
 the next page starts strictly after it, so a deep page costs what the first does and rows
 inserted meanwhile neither repeat nor hide items. Ties break by id, in the sort's direction.
 Models without the metric sorted by come after every model with it, by id.
-
-The page's size and offset are written into the statement, not bound. The pool plans each
-statement once without its values, and PostgreSQL plans a LIMIT it cannot read for a tenth of
-the rows: at 100,000 models that picks parallel scans of a metric's index, or hashes every
-candidate of a subquery, for a page of 20. Both are integers the paging bounds checked
-(app.paging), so each page size gets its own plan and cached statement.
 """
 
 from __future__ import annotations
@@ -61,11 +55,6 @@ def outer_order(p: str, order: Order) -> str:
     return f"{nulls_last}{p}.sort_key {d}, {p}.id {d}"
 
 
-def _limit(count: int, offset: int) -> str:
-    """LIMIT and OFFSET as the planner reads them: constants (see the module's docstring)."""
-    return f"limit {int(count)} offset {int(offset)}"
-
-
 def _after(key: str, id_: str, after: Position, descending: bool, bind: TypedBind, t: str) -> str:
     """Rows strictly after ``after`` in (key, id) order."""
     cmp = "<" if descending else ">"
@@ -92,7 +81,7 @@ def page_rows(
     read and sorted instead.
     """
     d = "desc" if order.descending else "asc"
-    limit = _limit(count, offset)
+    limit = f"limit {bind(count, 'int8')} offset {bind(offset, 'int8')}"
     if order.metric is None:
         sort = filters.SORTS[order.sort].column
         keyset = ""
@@ -110,7 +99,7 @@ def page_rows(
         f"not exists (select 1 from model_metrics lm where lm.artifact_id = {a}.id "
         f"and lm.name = {name})"
     )
-    enough = str(int(count + offset))
+    enough = bind(count + offset, "int8")
     if after is not None and after.value is None:
         having = "false"  # the cursor is past every model with the metric
         rest = f"{lacking} and {a}.id {'<' if order.descending else '>'} {bind(after.id, 'text')}"
