@@ -153,7 +153,7 @@ class Server:
             started = time.perf_counter()
             conn = await asyncpg.connect(dsn)
             try:
-                counts = await generate.fill(conn, size, seed)
+                counts = await generate.fill(conn, size, seed, tagged=True)
                 await conn.execute(
                     "create schema bench_meta;create table bench_meta.generated (key text not null)"
                 )

@@ -22,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bench import floor_search
+
 # The version a link (alias l) reaches, as artifact alias {t}.
 _REACH = """{t}.lineage_id = {l}.target_lineage_id
     and ({t}.id = {l}.target_version_id or ({l}.target_version_id is null and {t}.is_latest))"""
@@ -284,6 +286,38 @@ async def lineage(request: Request) -> Response:
     return _json(await pool.fetchval(LINEAGE_SQL, *args))
 
 
+def _search_page(request: Request) -> Response | None:
+    """Refuse a page size other than the one the search statements are written for."""
+    if int(request.query_params.get("limit", floor_search.PAGE)) != floor_search.PAGE:
+        return JSONResponse({"error": f"pages of {floor_search.PAGE} only"}, status_code=400)
+    return None
+
+
+async def best_trained_on(request: Request) -> Response:
+    q = request.query_params
+    args = (q["dataset"], q["metric"])
+    sql = floor_search.BEST_TRAINED_ON_SQL
+    return _search_page(request) or _json(await _pool(request).fetchval(sql, *args))
+
+
+async def metric_page(request: Request) -> Response:
+    q = request.query_params
+    args: tuple[object, ...] = (q["metric"],)
+    sql = floor_search.METRIC_FIRST_PAGE_SQL
+    if "after_id" in q:
+        args += (float(q["after_value"]), q["after_id"])
+        sql = floor_search.METRIC_PAGE_AFTER_SQL
+    return _search_page(request) or _json(await _pool(request).fetchval(sql, *args))
+
+
+async def mixed_or(request: Request) -> Response:
+    q = request.query_params
+    args = (q["family_a"], q["metric"], float(q["below"]))
+    tagged = (q["family_b"], q["tag_key"], q["tag_value"])
+    sql = floor_search.MIXED_OR_SQL
+    return _search_page(request) or _json(await _pool(request).fetchval(sql, *args, *tagged))
+
+
 async def healthz(request: Request) -> Response:
     return Response("ok")
 
@@ -323,6 +357,9 @@ app = Starlette(
         Route("/d", compare),
         Route("/api/models", rest_models),
         Route("/f", lineage),
+        Route("/g", best_trained_on),
+        Route("/h", metric_page),
+        Route("/i", mixed_or),
     ],
     lifespan=lifespan,
 )

@@ -11,7 +11,9 @@ Proportions for N model versions: model lineages of 1-5 versions; N/10 dataset l
 models among them; 0-2 addressed hypotheses); N/50 hypothesis lineages of 1-2 versions.
 Each model: trained_on 1-3 datasets (popularity skewed, a few models have none), produced_by
 one analysis (a few have none), tests_hypothesis 0-2, derived_from its previous version or
-another model sometimes.
+another model sometimes. With ``tagged`` (the benchmark's catalogs), a ``team`` tag on 70% of
+model versions and a ``stage`` tag on 40%, drawn from a generator of their own so that the
+rest of the catalog is the same with or without them (tests tag the catalog their own way).
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ METRICS = {
     "statistical": ("auc", "brier_score", "log_loss"),
 }
 DECLARED = {"statistical": {"brier_score": "lower"}, "deep_learning": {"f1": "higher"}}
+# Tags on model versions: (key, share of versions carrying it, values).
+TAGS = (
+    ("team", 0.7, ("neuro", "imaging", "genomics", "clinical", "platform")),
+    ("stage", 0.4, ("dev", "eval", "prod")),
+)
 TOPICS = ("microglia", "astrocyte", "cortex", "hippocampus", "GWAS", "cytokine", "synapse")
 START = datetime(2021, 1, 1, tzinfo=UTC)
 # How often a trained_on, produced_by or uses link pins a version rather than floating.
@@ -71,6 +78,7 @@ class Catalog:
     lineages: list[tuple[str, str, int]] = field(default_factory=list)
     artifacts: list[tuple[Any, ...]] = field(default_factory=list)
     links: list[tuple[str, str, str, str, str, str | None]] = field(default_factory=list)
+    tags: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _versions(rng: random.Random, weights: tuple[float, ...]) -> int:
@@ -129,8 +137,9 @@ def _lineages(
 class _Builder:
     """Rows for one catalog; every random choice comes from one seeded generator."""
 
-    def __init__(self, size: int, seed: int) -> None:
+    def __init__(self, size: int, seed: int, *, tagged: bool) -> None:
         self.rng = rng = random.Random(seed)
+        self.tag_rng = random.Random(f"tags:{seed}") if tagged else None
         self.cat = Catalog()
         self.datasets = _lineages(rng, "dataset", max(3, size // 10), (0.4, 0.3, 0.2, 0.1))
         self.analyses = _lineages(rng, "analysis", max(2, size // 20), (0.6, 0.3, 0.1))
@@ -257,11 +266,19 @@ class _Builder:
             }
             title = f"{topic} {arch} {SHORT[family]} model {lin.id[-6:]}"
             self.cat.artifacts.append(_artifact(vid, lin, n, title, t, **model))
+            self.tags(vid)
+
+    def tags(self, vid: str) -> None:
+        if self.tag_rng is None:
+            return
+        for key, share, values in TAGS:
+            if self.tag_rng.random() < share:
+                self.cat.tags.append((vid, key, self.tag_rng.choice(values)))
 
 
-def build(size: int, seed: int) -> Catalog:
+def build(size: int, seed: int, *, tagged: bool = False) -> Catalog:
     """The whole catalog as rows, from ``size`` model versions and a seed."""
-    b = _Builder(size, seed)
+    b = _Builder(size, seed, tagged=tagged)
     for lin in (*b.datasets, *b.hypotheses):
         b.plain(lin)
     for lin in b.analyses:
@@ -290,12 +307,14 @@ LINK_COLUMNS = (
 )  # fmt: skip
 
 
-async def fill(conn: asyncpg.Connection, size: int, seed: int) -> dict[str, int]:
+async def fill(
+    conn: asyncpg.Connection, size: int, seed: int, *, tagged: bool = False
+) -> dict[str, int]:
     """Migrate an empty database, load the catalog through COPY, then VACUUM ANALYZE."""
     await migrate(conn)
     if await conn.fetchval("select count(*) from artifacts"):
         raise SystemExit("generate: the database already holds artifacts; use an empty one")
-    cat = build(size, seed)
+    cat = build(size, seed, tagged=tagged)
     async with conn.transaction():
         await conn.copy_records_to_table(
             "lineages", records=cat.lineages, columns=("id", "kind", "latest_version")
@@ -304,17 +323,22 @@ async def fill(conn: asyncpg.Connection, size: int, seed: int) -> dict[str, int]
             "artifacts", records=cat.artifacts, columns=ARTIFACT_COLUMNS
         )
         await conn.copy_records_to_table("links", records=cat.links, columns=LINK_COLUMNS)
+        await conn.copy_records_to_table(
+            "tags", records=cat.tags, columns=("artifact_id", "key", "value")
+        )
         # The directions the models are registered with are the registry's too: declared.
         await conn.executemany(
             "insert into metric_declarations (name, direction, declared_by) values ($1, $2, $3)",
             sorted({(n, d, "bench") for dirs in DECLARED.values() for n, d in dirs.items()}),
         )
-    await conn.execute("vacuum (analyze) lineages, artifacts, links")
+    # model_metrics is filled by its trigger (migration 0010) as the artifacts are copied.
+    await conn.execute("vacuum (analyze) lineages, artifacts, links, model_metrics, tags")
     counts = await conn.fetch(
         "select kind, count(*) as n from artifacts group by kind order by kind"
     )
     out = {r["kind"]: r["n"] for r in counts}
-    out["links"] = await conn.fetchval("select count(*) from links")
+    for table in ("links", "model_metrics", "tags"):
+        out[table] = await conn.fetchval(f"select count(*) from {table}")
     return out
 
 
@@ -322,7 +346,7 @@ async def _main(dsn: str, size: int, seed: int) -> None:
     conn = await asyncpg.connect(dsn)
     try:
         started = time.perf_counter()
-        counts = await fill(conn, size, seed)
+        counts = await fill(conn, size, seed, tagged=True)
         took = time.perf_counter() - started
         print(f"generated {counts} in {took:.1f}s", file=sys.stderr)
     finally:

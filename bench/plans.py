@@ -1,4 +1,5 @@
-"""Query plans of the registry's model list under every filter and sort.
+"""Query plans of the registry's model list under every filter and sort, and of the
+statements ours runs for the search workloads (g), (h), (i).
 
 The SQL is captured from the app's own repo functions (app/repo/catalog.py: list_models and
 count_models, called with a recording connection), with the filter ids resolved by the app's
@@ -6,6 +7,10 @@ service (app/service/catalog.py: model_query), then prepared and run under EXPLA
 on a connection set up like the app's pool (app.db.pool.SESSION_SETTINGS). Preparing matters:
 the pool runs each statement with the generic plan that force_generic_plan asks for, made
 without the values, while EXPLAIN of a statement with bound values shows a plan made for them.
+
+The search workloads' statements are the compiled ones (app/schema/fastpath.py) made from
+exactly the GraphQL requests the benchmark sends; (h)'s cursor is walked here through the
+same compiled pages.
 """
 
 from __future__ import annotations
@@ -16,15 +21,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import orjson
 
 from app.db.pool import SESSION_SETTINGS
 from app.domain import Family
 from app.repo import catalog as catalog_repo
 from app.repo.catalog import ModelQuery
+from app.repo.compiled import fetch_json, finish
+from app.schema.fastpath import FastPath, Limits
 from app.service import catalog
-from bench.workloads import Params
+from bench import search_workloads
+from bench.search_workloads import SearchParams
+from bench.workloads import Params, Request
 
-BIG_TABLES = ("artifacts", "links")
+BIG_TABLES = ("artifacts", "links", "model_metrics", "tags")
 REPEAT = 3
 
 FILTERS: dict[str, Callable[[Params], catalog.ModelFilter]] = {
@@ -102,6 +112,10 @@ async def _explain(conn: asyncpg.Connection, sql: str, args: tuple[Any, ...]) ->
     ]
     execute = f"execute measured({', '.join(literals)})" if literals else "execute measured"
     await conn.execute(f"prepare measured as {sql}")
+    # The pool runs a statement through a portal with a row limit (asyncpg's fetch and
+    # fetchval), where PostgreSQL launches no parallel workers: the leader runs a Gather's
+    # plan alone. EXPLAIN ANALYZE would launch them; without any to launch it runs as the pool.
+    await conn.execute("set max_parallel_workers = 0")
     try:
         best: dict[str, Any] | None = None
         for _ in range(REPEAT):
@@ -113,6 +127,7 @@ async def _explain(conn: asyncpg.Connection, sql: str, args: tuple[Any, ...]) ->
         text_rows = await conn.fetch(f"explain {execute}")
     finally:
         await conn.execute("deallocate measured")
+        await conn.execute("reset max_parallel_workers")
     return Plan(
         ms=best["Execution Time"],
         rows=best["Plan"].get("Actual Rows", 0),
@@ -145,6 +160,47 @@ async def list_plans(dsn: str, p: Params) -> dict[tuple[str, str], Plan]:
             assert q is not None
             sql, args = await _captured(catalog_repo.count_models, q)
             out[(fname, "count")] = await _explain(conn, sql, args)
+    finally:
+        await conn.close()
+    return out
+
+
+class NotCompiled(Exception):
+    """The registry answers this request through its resolvers, not one statement."""
+
+
+def _compiled(fast: FastPath, req: Request) -> tuple[str, tuple[Any, ...], Any]:
+    assert req.body is not None
+    found = fast.compile(req.body["query"], req.body.get("variables"), None)
+    if found is None:
+        raise NotCompiled(req.body["query"][:80])
+    return found.statement, found.params, found.finishers
+
+
+async def search_plans(dsn: str, s: SearchParams) -> dict[str, Plan | str]:
+    """Plans of ours' statement for each search workload, by key (a string: not compiled)."""
+    conn = await asyncpg.connect(dsn, server_settings=SESSION_SETTINGS)
+    fast = FastPath(Limits(max_query_cost=10**9, max_response_objects=10**9))
+
+    async def ask(req: Request) -> Any:
+        sql, args, finishers = _compiled(fast, req)
+        answer = orjson.loads(await fetch_json(conn, sql, args) or "null")
+        finish.apply(answer, finishers)
+        return {"data": answer}
+
+    out: dict[str, Plan | str] = {}
+    try:
+        for w in search_workloads.workloads(s):
+            req = w.requests.get("ours")
+            if w.deep is not None:
+                req = search_workloads.metric_page(await search_workloads.walk_cursor(ask, w.deep))
+            assert req is not None
+            try:
+                sql, args, _ = _compiled(fast, req)
+            except NotCompiled:
+                out[w.key] = "not compiled: the resolvers answer"
+                continue
+            out[w.key] = await _explain(conn, sql, args)
     finally:
         await conn.close()
     return out

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from bench import search_report, search_workloads
 from bench.database import BENCH_DIR
 from bench.measure import Run
 from bench.results import Results, cpu_ms, summarise
@@ -264,8 +265,9 @@ def _notes(r: Results) -> list[str]:
         "planned every time.",
         "- Plans: a x in bold means the list costs 2x or more at the large size than at the "
         f"small one and at least {PLAN_NOISE_MS} ms (issue 8 wants less than 2x; below that "
-        "time the ratio is timer noise); a seq scan in bold is one on artifacts or links at "
-        "the large size. 'count' is the total the list reports, the same for every sort. "
+        "time the ratio is timer noise); a seq scan in bold is one on artifacts, links, "
+        "model_metrics or tags at the large size. 'count' is the total the list reports, the "
+        "same for every sort. "
         "Each statement is prepared on a connection set up like the pool's and timed with "
         "EXPLAIN ANALYZE EXECUTE, so the plan is the one the registry runs (planned without "
         "its values), not one made for the values.",
@@ -296,6 +298,8 @@ def _notes(r: Results) -> list[str]:
             f"- Parameters at {_size(size)}: family {p.family}; detail {p.detail_id}; compare "
             f"{', '.join(p.compare_ids)}; busiest dataset version {p.busy_dataset_version}."
         )
+    for size, s in sorted(r.search_params.items()):
+        notes.append(f"- Search parameters at {_size(size)}: {search_workloads.describe(s)}.")
     return notes
 
 
@@ -332,6 +336,7 @@ def render(r: Results) -> str:
         "",
         *_summary_table(r),
         "",
+        *search_report.section(r),
         "## All targets",
         "",
         *_full_table(r),
@@ -361,4 +366,4 @@ def plan_texts(r: Results) -> str:
     for size, found in sorted(r.plans.items()):
         for (fname, sort), p in found.items():
             out.append(f"== {size:,} models: {fname}, {sort} ({p.ms:.2f} ms)\n{p.text}\n")
-    return "\n".join(out)
+    return "\n".join(out + search_report.plan_texts(r))

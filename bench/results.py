@@ -10,6 +10,7 @@ from typing import Any
 from bench.baseline import Revision
 from bench.measure import Run, SqlCount
 from bench.plans import Plan
+from bench.search_workloads import SearchParams
 from bench.workloads import Params, Workload
 
 
@@ -24,12 +25,15 @@ class Results:
     baseline: Revision | None = None
     workloads: dict[str, Workload] = field(default_factory=dict)
     params: dict[int, Params] = field(default_factory=dict)
+    search_params: dict[int, SearchParams] = field(default_factory=dict)
     skipped: dict[tuple[int, str], str] = field(default_factory=dict)
     runs: dict[tuple[int, str, int, str], list[Run]] = field(default_factory=dict)
     sql: dict[tuple[int, str, str], SqlCount | None] = field(default_factory=dict)
     rss: dict[tuple[int, str], list[float]] = field(default_factory=dict)
     peak_rss: dict[tuple[int, str], float] = field(default_factory=dict)
     plans: dict[int, dict[tuple[str, str], Plan]] = field(default_factory=dict)
+    # Ours' statements for the search workloads, by workload key.
+    search_plans: dict[int, dict[str, Plan | str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

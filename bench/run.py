@@ -2,8 +2,8 @@
 
 Settings (environment):
   BENCH_SIZES=1000,100000      catalog sizes, in model versions
-  BENCH_WORKLOADS=a,b,c,d,e,f  workloads at sizes below 10,000
-  BENCH_LARGE_WORKLOADS=a,b    workloads at 10,000 and more (list plans run at every size)
+  BENCH_WORKLOADS=a,b,c,d,e,f,g,h,i  workloads at sizes below 10,000 (h brings h0, its first page)
+  BENCH_LARGE_WORKLOADS=a,b,g,h,i    workloads at 10,000 and more (plans run at every size)
   BENCH_ROUNDS=3  BENCH_DURATION=3 (seconds per wrk run, at least)  BENCH_CONCURRENCY=1,32
   BENCH_SEED=8  BENCH_REGENERATE=1 (ignore a catalog generated earlier)
   BENCH_OURS=serve (python -m app serve, default) | factory (uvicorn app.asgi:create)
@@ -23,14 +23,15 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
-from bench import baseline, measure, plans, report, targets
+from bench import baseline, measure, plans, report, search_workloads, targets
 from bench.database import BENCH_DIR, Server
 from bench.results import Results
 from bench.targets import Target
-from bench.workloads import Workload, pick_params, workloads
+from bench.workloads import Request, Workload, pick_params, workloads
 
 WORK = BENCH_DIR / ".work"
 LARGE = 10_000
@@ -66,8 +67,8 @@ async def _connect(dsn: str) -> AsyncIterator[asyncpg.Connection]:
 class Bench:
     def __init__(self) -> None:
         self.sizes = [int(s) for s in _env_list("BENCH_SIZES", "1000,100000")]
-        self.small = _env_list("BENCH_WORKLOADS", "a,b,c,d,e,f")
-        self.large = _env_list("BENCH_LARGE_WORKLOADS", "a,b")
+        self.small = _with_first_pages(_env_list("BENCH_WORKLOADS", "a,b,c,d,e,f,g,h,i"))
+        self.large = _with_first_pages(_env_list("BENCH_LARGE_WORKLOADS", "a,b,g,h,i"))
         self.rounds = _env_int("BENCH_ROUNDS", 3)
         self.duration = _env_int("BENCH_DURATION", 3)
         self.concurrency = [int(c) for c in _env_list("BENCH_CONCURRENCY", "1,32")]
@@ -108,13 +109,16 @@ class Bench:
                 dsn = await self.db.prepare(size, self.seed, regenerate=regenerate)
                 async with _connect(dsn) as conn:
                     params = await pick_params(conn)
+                    search = await search_workloads.pick(conn)
                 self.results.params[size] = params
+                self.results.search_params[size] = search
                 wanted = self.large if size >= LARGE else self.small
-                await self.one_size(
-                    size, dsn, cli, [w for w in workloads(params) if w.key in wanted]
-                )
+                every = workloads(params) + search_workloads.workloads(search)
+                await self.one_size(size, dsn, cli, [w for w in every if w.key in wanted])
                 log(f"plans: {size}: EXPLAIN ANALYZE of the model list under each filter and sort")
                 self.results.plans[size] = await plans.list_plans(dsn, params)
+                log(f"plans: {size}: EXPLAIN ANALYZE of ours' statements for (g), (h), (i)")
+                self.results.search_plans[size] = await plans.search_plans(dsn, search)
         finally:
             self.db.stop()
         self.results.load_after = os.getloadavg()
@@ -138,6 +142,9 @@ class Bench:
             for t in running:
                 targets.wait_ready(t)
             log(f"{size}: targets ready: " + ", ".join(f"{t.name} :{t.port}" for t in running))
+            for w in chosen:
+                if w.deep is not None:
+                    await walk_cursors(w, [t for t in running if t.name in targets.REGISTRIES])
             active = self.check(size, running, chosen)
             if self.results.stats:
                 log(f"{size}: SQL statements per request (pg_stat_statements)")
@@ -204,6 +211,31 @@ class Bench:
                     print(_line(w, c, t, run, secs), flush=True)
             for t in running:
                 self.results.rss.setdefault((size, t.name), []).append(t.rss_mb())
+
+
+def _with_first_pages(keys: list[str]) -> list[str]:
+    """The workloads asked for, with (h0) wherever (h) is: (h) is judged against it."""
+    return [*keys, "h0"] if "h" in keys and "h0" not in keys else keys
+
+
+async def walk_cursors(w: Workload, registries: list[Target]) -> None:
+    """Give each registry its request for the deep page ``w`` asks, walking its own pages."""
+    assert w.deep is not None
+    for t in registries:
+
+        async def ask(req: Request, t: Target = t) -> Any:
+            return (await asyncio.to_thread(measure.ask, t, req)).json()
+
+        try:
+            cursor = await search_workloads.walk_cursor(ask, w.deep)
+        except (ValueError, KeyError, AssertionError) as e:
+            if t.name == "ours":
+                raise
+            log(f"(h) {t.name}: no deep page ({e}); it runs without (h)")
+            continue
+        log(f"(h) {t.name}: walked {w.deep} items to the deep page's cursor")
+        w.requests[t.name] = search_workloads.metric_page(cursor)
+        w.adapters[t.name] = w.adapters["ours"]
 
 
 def _take_turns(order: list[Target], ours_first: bool) -> None:

@@ -42,6 +42,8 @@ class Workload:
     # How to tell whether our server has this question yet: a GraphQL field, or a route.
     needs_field: str | None = None
     needs_route: bool = False
+    # A cursor page this many items deep: ours' request is made by walking its pages.
+    deep: int | None = None
 
     @property
     def label(self) -> str:
