@@ -36,6 +36,23 @@ def load_example() -> ModuleType:
     return module
 
 
+async def run_example(server: Served, token: str, mode: str) -> subprocess.CompletedProcess[str]:
+    """The example as a pipeline runs it: its own process, the token from the environment."""
+    env = dict(os.environ, MODEL_REGISTRY_TOKEN=token)
+    env.pop("MODEL_REGISTRY_URL", None)
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, str(EXAMPLE), "--url", server.url, "--mode", mode],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
 @pytest.fixture(scope="module")
 def server(pg_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     with serving(pg_dsn, tmp_path_factory.mktemp("sklearn") / "app.log") as served:
@@ -50,18 +67,7 @@ async def token(server: Served, conn: asyncpg.Connection) -> AsyncIterator[str]:
 async def test_the_example_registers_its_run_with_complete_provenance(
     server: Served, token: str
 ) -> None:
-    env = dict(os.environ, MODEL_REGISTRY_TOKEN=token)
-    env.pop("MODEL_REGISTRY_URL", None)
-    done = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, str(EXAMPLE), "--url", server.url, "--mode", "client"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = await run_example(server, token, "client")
     expected = load_example().train()  # the same numbers: every random_state is fixed
 
     data = load_diabetes()
@@ -127,17 +133,7 @@ async def test_the_example_registers_its_run_with_complete_provenance(
 async def test_the_example_sends_the_same_run_as_openlineage_events(
     server: Served, token: str
 ) -> None:
-    env = dict(os.environ, MODEL_REGISTRY_TOKEN=token)
-    done = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, str(EXAMPLE), "--url", server.url, "--mode", "openlineage"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = await run_example(server, token, "openlineage")
     expected = load_example().train()
     compare = done.stdout.strip()
     assert compare.startswith(f"{server.url}/models/compare?ids=")
