@@ -1,22 +1,26 @@
 """Builds a real MLflow store with MLflow's own API; run by the MLflow environment's python.
 
-    python tests/mlflow_store.py build DIR   # the store the import tests start from
-    python tests/mlflow_store.py add DIR     # one more version, and an alias moved to it
+    python -P tests/mlflow_store.py DIR
 
-DIR holds the sqlite tracking database and the artifacts. Each mode prints what it made as
-JSON (run ids, dataset digests, metrics), so the tests check the registry against MLflow's
-own answers rather than against numbers written twice.
+DIR gets the store the import tests start from (``DIR/mlflow.db`` and the artifacts), and
+the same store later, after one more run (``DIR/later/mlflow.db``, a copy of the first database
+that MLflow then added to): importing the first and then the second is importing one store
+before and after it gained a version. One process makes both, since importing MLflow is the
+slow part. It prints what it made as JSON (run ids, dataset digests, metrics), so the tests
+check the registry against MLflow's own answers rather than against numbers written twice.
 
 The store: experiment ``diabetes`` trains ridge regressions on scikit-learn's diabetes data
 (nothing is downloaded). Model ``diabetes-ridge`` has versions 1 and 2 trained on a logged
 dataset (alias ``champion`` on 2), version 3 deleted (a gap), and version 4 from a run that
-logged no dataset; model ``diabetes-external`` has one version with no run at all.
+logged no dataset; model ``diabetes-external`` has one version with no run at all. Later,
+version 5 is trained on another split (another dataset digest) and ``production`` points at it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -125,11 +129,22 @@ def add(root: Path) -> dict[str, Any]:
     return {"tracking_uri": tracking_uri(root), "runs": [run]}
 
 
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of a sqlite database that may still be open."""
+    target.mkdir()
+    with sqlite3.connect(source / "mlflow.db") as src, sqlite3.connect(target / "mlflow.db") as dst:
+        src.backup(dst)
+
+
 def main() -> None:
-    mode, root = sys.argv[1], Path(sys.argv[2]).resolve()
+    root = Path(sys.argv[1]).resolve()
     mlflow.set_tracking_uri(tracking_uri(root))
     np.random.seed(0)
-    made = build(root) if mode == "build" else add(root)
+    made = build(root)
+    later = root / "later"
+    copy_database(root, later)
+    mlflow.set_tracking_uri(tracking_uri(later))
+    made["later"] = add(later)
     print(json.dumps(made))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,9 +58,10 @@ def _environment() -> dict[str, str]:
             "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}  # fmt: skip
 
 
-def _mlflow(*args: str) -> subprocess.CompletedProcess[str]:
+def _mlflow(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [str(MLFLOW_BIN / args[0]), *args[1:]],
+        cwd=cwd,  # MLflow makes ./mlflow.db and ./mlruns when a store is not named
         env=_environment(),
         capture_output=True,
         text=True,
@@ -72,10 +72,10 @@ def _mlflow(*args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def build_store(root: Path, mode: str) -> dict[str, Any]:
+def build_store(root: Path) -> dict[str, Any]:
     # -P: tests/ must not come first on sys.path (tests/http.py would hide the standard one).
     made: dict[str, Any] = json.loads(
-        _mlflow("python", "-P", str(STORE_SCRIPT), mode, str(root)).stdout
+        _mlflow(root, "python", "-P", str(STORE_SCRIPT), str(root)).stdout
     )
     return made
 
@@ -83,6 +83,7 @@ def build_store(root: Path, mode: str) -> dict[str, Any]:
 async def import_mlflow(served: Served, token: str, store: Store, *args: str) -> dict[str, Any]:
     done = await asyncio.to_thread(
         _mlflow,
+        store.root,
         "model-registry",
         "import-mlflow",
         "--tracking-uri",
@@ -107,14 +108,13 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
             pytest.fail(message)
         pytest.skip(message)
     root = tmp_path_factory.mktemp("mlflow-store")
-    return Store(root, build_store(root, "build"))
+    return Store(root, build_store(root))
 
 
-@pytest.fixture
-def own_store(store: Store, tmp_path: Path) -> Store:
-    """A copy of the store's database this test may add to (artifacts stay where they are)."""
-    shutil.copy(store.root / "mlflow.db", tmp_path / "mlflow.db")
-    return Store(tmp_path, store.made)
+@pytest.fixture(scope="module")
+def later(store: Store) -> Store:
+    """The same store after one more run: its database as MLflow left it then."""
+    return Store(store.root / "later", store.made["later"])
 
 
 @pytest.fixture(scope="module")
@@ -243,26 +243,26 @@ async def check_reimport(
 
 
 async def test_new_mlflow_versions_import_alone_and_a_refused_gate_is_reported(
-    server: Served, own_store: Store, conn: asyncpg.Connection
+    server: Served, store: Store, later: Store, conn: asyncpg.Connection
 ) -> None:
     token = await make_token(conn, "promote")
-    first = await import_mlflow(server, token, own_store)
+    first = await import_mlflow(server, token, store)
     assert first["quality_metric"] is None
     assert any("raw quality score is 0.5" in note for note in first["notes"])
     with Registry(server.url) as registry:
-        await check_second_import(server, conn, token, own_store, registry)
+        await check_second_import(server, conn, token, later, registry)
 
 
 async def check_second_import(
-    server: Served, conn: asyncpg.Connection, token: str, own_store: Store, registry: Registry
+    server: Served, conn: asyncpg.Connection, token: str, later: Store, registry: Registry
 ) -> None:
     assert {v["rawQualityScore"] for v in registry.versions(MODEL)} == {0.5}
     with Registry(server.url, await make_token(conn, "admin")) as admin:
         admin.protect_alias(MODEL, "production", [GateMetric("r2", threshold=0.99)])
 
-    added = build_store(own_store.root, "add")["runs"][0]
+    (added,) = later.made["runs"]
     before = await row_counts(conn)
-    second = await import_mlflow(server, token, own_store)
+    second = await import_mlflow(server, token, later)
 
     versions = by_mlflow_version(registry.versions(MODEL))
     new = versions[added["version"]]
