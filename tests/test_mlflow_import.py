@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -293,3 +294,71 @@ async def check_second_import(
     assert {c["code"] for c in refused["checks"]} == {"BELOW_THRESHOLD"}
     aliases = {a["alias"]: a["version"]["id"] for a in registry.aliases(MODEL)}
     assert aliases == {"champion": versions[2]["id"]}
+
+
+@pytest.mark.parametrize(
+    ("source", "uri"),
+    [
+        ("models:/m-0123", "models:/m-0123"),
+        ("runs:/abc/model", "runs:/abc/model"),
+        ("/srv/models/ridge", "file:///srv/models/ridge"),
+        ("s3://bucket/model", "s3://bucket/model"),
+        ("relative/path", None),  # the registry takes no relative path: kept in metadata only
+        ("models:/", None),
+        ("/a b", None),
+        ("", None),
+    ],
+)
+def test_a_version_source_becomes_a_location_the_registry_takes(
+    source: str, uri: str | None
+) -> None:
+    from model_registry_client.mlflow_import_mapping import location
+
+    assert location(source) == uri
+
+
+@pytest.mark.parametrize(
+    ("metrics", "name", "score"),
+    [
+        ({"r2": 0.4}, "r2", 0.4),
+        ({"r2": -3.0}, "r2", 0.0),
+        ({"acc": 1.2}, "acc", 1.0),
+        ({"r2": 0.4}, "rmse", None),
+        ({"r2": 0.4}, None, None),
+    ],
+)
+def test_the_quality_metric_is_clipped_to_the_unit_interval(
+    metrics: dict[str, float], name: str | None, score: float | None
+) -> None:
+    from model_registry_client.mlflow_import_mapping import raw_score
+
+    assert raw_score(metrics, name) == score
+
+
+def test_mlflow_digests_keep_their_algorithm_and_other_forms_are_not_claimed() -> None:
+    from model_registry_client.mlflow_import_mapping import registry_digest
+
+    assert registry_digest("144BE020") == "mlflow:144be020"
+    assert registry_digest("144be02") is None and registry_digest("sha256:00") is None
+
+
+def test_without_mlflow_the_command_says_what_to_install() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "model_registry_client",
+            "import-mlflow",
+            "--tracking-uri",
+            "sqlite:///nowhere.db",
+            "--url",
+            "http://127.0.0.1:9",
+        ],
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "pip install 'model-registry-client[mlflow]'" in done.stderr

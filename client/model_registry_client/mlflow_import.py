@@ -130,11 +130,13 @@ class _Importer:
         if found is not None:
             self.report.skipped.models.append(found["id"])
             self._provenance(found)
+            # What it was imported with was found then: list it as found now too.
+            kept = {"PRODUCED_BY": self.report.skipped.analyses}
+            kept["TRAINED_ON"] = self.report.skipped.datasets
             for lk in found.get("links") or []:
-                kept = {"PRODUCED_BY": self.report.skipped.analyses,
-                        "TRAINED_ON": self.report.skipped.datasets}.get(lk["type"])  # fmt: skip
-                if kept is not None and lk["artifact"] and lk["artifact"]["id"] not in kept:
-                    kept.append(lk["artifact"]["id"])
+                ids = kept.get(lk["type"])
+                if ids is not None and lk["artifact"] and lk["artifact"]["id"] not in ids:
+                    ids.append(lk["artifact"]["id"])
             return str(found["id"])
         run = version.run
         produced_by = self.analysis(run) if run else None
@@ -213,8 +215,10 @@ class _Importer:
         except RegistryError as exc:
             if exc.code not in ALIAS_REFUSALS:
                 raise
-            self.report.refused.append({**move, "code": exc.code, "message": exc.message,
-                                        "checks": exc.details.get("checks", [])})  # fmt: skip
+            checks = exc.details.get("checks", [])
+            self.report.refused.append(
+                {**move, "code": exc.code, "message": exc.message, "checks": checks}
+            )
             return
         if alias not in moved["aliases"]:
             # The key was used before: this move was imported once, and the alias has been
