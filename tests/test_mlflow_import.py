@@ -223,6 +223,10 @@ async def check_first_import(registry: Registry, store: Store, report: dict[str,
         [external["id"], *(m["id"] for m in models.values())]
     )
     assert report["refused"] == []
+    assert report["versions"] == {
+        "diabetes-ridge": {str(n): m["id"] for n, m in models.items()},
+        "diabetes-external": {"1": external["id"]},
+    }
     assert report["models"]["imported"] == 4 and report["models"]["complete_provenance"] == 2
     assert any("no run" in note for note in report["notes"])
 
@@ -231,6 +235,10 @@ async def check_reimport(
     server: Served, token: str, store: Store, conn: asyncpg.Connection, report: dict[str, Any]
 ) -> None:
     """Again: every write is found done; nothing is written, not even an audit entry."""
+    # Each write carried a key made from MLflow's identities, so a retry is the same request.
+    keys = {r["key"] for r in await conn.fetch("select key from idempotency_keys")}
+    run_keys = {f"mlflow-import:run:{run['run_id']}" for run in store.made["runs"]}
+    assert {f"mlflow-import:model:{MODEL}:{n}" for n in (1, 2, 4)} | run_keys <= keys
     before = await row_counts(conn)
     trail = await conn.fetchval("select max(at) from audit_log")
     again = await import_mlflow(server, token, store, "--quality-metric", "r2")

@@ -59,6 +59,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     # Every model version the store maps to, imported now or before: id -> warning codes.
     provenance: dict[str, list[str]] = field(default_factory=dict)
+    # MLflow model name -> MLflow version number -> the registry's version id.
+    versions: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         complete = [i for i, codes in self.provenance.items() if not codes]
@@ -69,6 +71,7 @@ class Report:
             "skipped": self.skipped.as_json(),
             "refused": self.refused,
             "notes": self.notes,
+            "versions": self.versions,
             "models": {
                 "imported": len(self.provenance),
                 "complete_provenance": len(complete),
@@ -120,6 +123,7 @@ class _Importer:
                 )
                 continue
             imported[version.number] = self.version(model, version)
+        self.report.versions[model.name] = {str(n): i for n, i in imported.items()}
         for alias, number in sorted(model.aliases.items()):
             if number in imported:
                 self.alias(model, lineage, alias, number, imported[number])
