@@ -12,8 +12,9 @@ check the registry against MLflow's own answers rather than against numbers writ
 The store: experiment ``diabetes`` trains ridge regressions on scikit-learn's diabetes data
 (nothing is downloaded). Model ``diabetes-ridge`` has versions 1 and 2 trained on a logged
 dataset (alias ``champion`` on 2), version 3 deleted (a gap), and version 4 from a run that
-logged no dataset; model ``diabetes-external`` has one version with no run at all. Later,
-version 5 is trained on another split (another dataset digest) and ``production`` points at it.
+logged no dataset; model ``diabetes-external`` has one version with no run at all, and
+``diabetes-wide`` one whose run logged a metric name the registry refuses. Later, version 5
+is trained on another split (another dataset digest) and ``production`` points at it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sklearn.model_selection import train_test_split
 
 MODEL = "diabetes-ridge"
 EXTERNAL = "diabetes-external"
+WIDE = "diabetes-wide"
 EXPERIMENT = "diabetes"
 DATASET = "diabetes-train"
 
@@ -58,7 +60,14 @@ def _split(root: Path, seed: int) -> tuple[Any, Any, Any]:
 
 
 def _run(
-    root: Path, name: str, alpha: float, *, seed: int = 0, log_data: bool = True
+    root: Path,
+    name: str,
+    alpha: float,
+    *,
+    seed: int = 0,
+    log_data: bool = True,
+    model_name: str = MODEL,
+    extra_metrics: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """One training run that logs its params, metrics, input dataset and model."""
     train, test, dataset = _split(root, seed)
@@ -73,12 +82,12 @@ def _run(
             "mae": float(mean_absolute_error(test["target"], predicted)),
             "r2": float(r2_score(test["target"], predicted)),
         }
-        mlflow.log_metrics(metrics)
+        mlflow.log_metrics({**metrics, **(extra_metrics or {})})
         # Explicit requirements: inferring them would start a subprocess for each model.
         info = mlflow.sklearn.log_model(
-            model, name="model", pip_requirements=["scikit-learn"], registered_model_name=MODEL
+            model, name="model", pip_requirements=["scikit-learn"], registered_model_name=model_name
         )
-    versions = MlflowClient().search_model_versions(f"name = '{MODEL}'")
+    versions = MlflowClient().search_model_versions(f"name = '{model_name}'")
     version = max(int(v.version) for v in versions if v.run_id == run.info.run_id)
     return {
         "run_id": run.info.run_id,
@@ -108,6 +117,8 @@ def build(root: Path) -> dict[str, Any]:
     client.delete_model_version(MODEL, str(deleted["version"]))
     no_data = _run(root, "ridge-no-data", 2.0, log_data=False)
     client.set_registered_model_alias(MODEL, "champion", str(second["version"]))
+    # A metric name longer than the registry's 100 characters (MLflow takes 250).
+    refused = _run(root, "ridge-wide", 1.0, model_name=WIDE, extra_metrics={"m" * 120: 1.0})
     client.create_registered_model(EXTERNAL, description="Trained elsewhere")
     external_dir = root / "external-model"
     external_dir.mkdir()
@@ -117,6 +128,7 @@ def build(root: Path) -> dict[str, Any]:
         "tracking_uri": tracking_uri(root),
         "runs": [first, second, no_data],
         "deleted_version": deleted["version"],
+        "refused": refused,
         "external": {"version": int(external.version), "source": str(external_dir)},
     }
 

@@ -32,6 +32,7 @@ MLFLOW_BIN = PROJECT_ROOT / ".venv-mlflow" / "bin"
 STORE_SCRIPT = PROJECT_ROOT / "tests" / "mlflow_store.py"
 MODEL = derived_lineage_id("model", "mlflow", "diabetes-ridge")
 EXTERNAL = derived_lineage_id("model", "mlflow", "diabetes-external")
+WIDE = derived_lineage_id("model", "mlflow", "diabetes-wide")
 ANALYSIS = derived_lineage_id("analysis", "mlflow", "diabetes")
 DATASET = derived_lineage_id("dataset", "mlflow", "diabetes-train")
 # Every table a write can touch: an import that writes nothing leaves each count as it was.
@@ -178,7 +179,8 @@ async def check_first_import(registry: Registry, store: Store, report: dict[str,
 
     # One analysis version per run, pinned to what the run logged.
     analyses = {a["metadata"]["mlflow"]["run_id"]: a for a in registry.versions(ANALYSIS)}
-    assert set(analyses) == {run["run_id"] for run in runs.values()}
+    wide = store.made["refused"]
+    assert set(analyses) == {run["run_id"] for run in runs.values()} | {wide["run_id"]}
     for number, run in runs.items():
         model, analysis = models[number], analyses[run["run_id"]]
         assert analysis["title"] == run["run_name"]
@@ -222,10 +224,17 @@ async def check_first_import(registry: Registry, store: Store, report: dict[str,
     assert sorted(report["created"]["models"]) == sorted(
         [external["id"], *(m["id"] for m in models.values())]
     )
-    assert report["refused"] == []
+    # The version the registry refused (a metric name past 100 characters) is reported, and
+    # the import went on; its run's analysis stands.
+    (refused,) = report["refused"]
+    assert refused.pop("message")
+    assert refused == {"model": "diabetes-wide", "version": 1, "code": "BAD_USER_INPUT",
+                       "field": "evaluationMetrics"}  # fmt: skip
+    assert registry.versions(WIDE) == []
     assert report["versions"] == {
         "diabetes-ridge": {str(n): m["id"] for n, m in models.items()},
         "diabetes-external": {"1": external["id"]},
+        "diabetes-wide": {},
     }
     assert report["models"]["imported"] == 4 and report["models"]["complete_provenance"] == 2
     assert any("no run" in note for note in report["notes"])
@@ -249,6 +258,9 @@ async def check_reimport(
     assert again["skipped"]["datasets"] == report["created"]["datasets"]
     assert len(again["skipped"]["aliases"]) == 1
     assert again["models"] == report["models"]
+    assert [(r["model"], r["code"]) for r in again["refused"]] == [
+        ("diabetes-wide", "BAD_USER_INPUT")
+    ]
 
 
 async def test_new_mlflow_versions_import_alone_and_a_refused_gate_is_reported(
@@ -296,7 +308,7 @@ async def check_second_import(
     assert after["aliases"] == before["aliases"] and after["alias_moves"] == before["alias_moves"]
 
     # The gate refused production (r2 is far below 0.99): reported, not forced, import went on.
-    (refused,) = second["refused"]
+    (refused,) = [r for r in second["refused"] if "alias" in r]
     assert refused["alias"] == "production" and refused["code"] == "PROMOTION_REFUSED"
     assert refused["version_id"] == new["id"]
     assert {c["code"] for c in refused["checks"]} == {"BELOW_THRESHOLD"}

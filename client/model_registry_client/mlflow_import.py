@@ -27,6 +27,9 @@ from model_registry_client.registry import Registry
 
 # Refusals of an alias move the import reports and goes past.
 ALIAS_REFUSALS = ("PROMOTION_REFUSED", "FORBIDDEN", "BAD_USER_INPUT", "CONFLICT")
+# Refusals of one version's input (too many metrics, a name too long): reported, and the
+# import goes on with the next version. Anything else (no connection, no token) stops it.
+INPUT_REFUSALS = ("BAD_USER_INPUT", "CONFLICT", "IDEMPOTENCY_KEY_REUSED", "WRONG_KIND")
 
 
 @dataclass
@@ -122,7 +125,15 @@ class _Importer:
                     f"{model.name} version {version.number} is {version.status}: not imported"
                 )
                 continue
-            imported[version.number] = self.version(model, version)
+            try:
+                imported[version.number] = self.version(model, version)
+            except RegistryError as exc:
+                if exc.code not in INPUT_REFUSALS:
+                    raise
+                self.report.refused.append(
+                    {"model": model.name, "version": version.number, "code": exc.code,
+                     "message": exc.message, "field": exc.details.get("field")}
+                )  # fmt: skip
         self.report.versions[model.name] = {str(n): i for n, i in imported.items()}
         for alias, number in sorted(model.aliases.items()):
             if number in imported:
