@@ -382,3 +382,16 @@ def test_without_mlflow_the_command_says_what_to_install() -> None:
     )
     assert done.returncode == 2, done.stderr
     assert "pip install 'model-registry-client[mlflow]'" in done.stderr
+
+
+async def test_versions_lists_a_lineage_oldest_first_across_pages(
+    server: Served, conn: asyncpg.Connection
+) -> None:
+    from model_registry_client import DatasetInput
+
+    with Registry(server.url, await make_token(conn, "write")) as registry:
+        for n in range(3):
+            registry.register_dataset(DatasetInput("dataset-paged", f"v{n}"))
+        listed = registry.versions("dataset-paged-v2", page_size=2)
+        assert [v["id"] for v in listed] == [f"dataset-paged-v{n}" for n in (1, 2, 3)]
+        assert registry.versions("dataset-nothing") == []
