@@ -14,6 +14,16 @@ $(STAMP): pyproject.toml client/pyproject.toml
 	$(BIN)/python -m pip install -q -e ./client
 	touch $(STAMP)
 
+# The MLflow importer's tests run MLflow in a venv of its own: its graphene needs
+# graphql-core < 3.3, Strawberry >= 3.3.
+MLFLOW_VENV := .venv-mlflow
+MLFLOW_STAMP := $(MLFLOW_VENV)/.installed
+
+$(MLFLOW_STAMP): client/pyproject.toml
+	test -x $(MLFLOW_VENV)/bin/python || $(PYTHON) -m venv $(MLFLOW_VENV)
+	$(MLFLOW_VENV)/bin/python -m pip install -q -e './client[mlflow]'
+	touch $(MLFLOW_STAMP)
+
 install: $(STAMP)
 
 run: $(STAMP)
@@ -21,7 +31,7 @@ run: $(STAMP)
 
 test: $(STAMP) browser lint pytest
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(MLFLOW_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -48,7 +58,7 @@ browser:
 		|| echo "note: Chromium is not installed and cannot be installed here"; }
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MLFLOW_VENV) data .pytest_cache .mypy_cache .ruff_cache
 
 # Side-by-side benchmark (issue 8): the registry, PostGraphile v4 and a hand-written floor on
 # one generated catalog; writes bench/results/LATEST.md. Needs Node (for PostGraphile) and wrk,

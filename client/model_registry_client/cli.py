@@ -102,8 +102,40 @@ def _lineage(registry: Registry, args: argparse.Namespace) -> Any:
     return graph
 
 
+def import_mlflow_command(sub: Any) -> None:
+    """``import-mlflow --tracking-uri URI``: an MLflow store's models, runs and datasets."""
+    importing = leaf(
+        sub,
+        "import-mlflow",
+        "import an MLflow store's registered models with their runs and datasets",
+        _import_mlflow,
+    )
+    importing.add_argument(
+        "--tracking-uri", required=True, help="the MLflow store (sqlite:///mlflow.db, http://...)"
+    )
+    importing.add_argument(
+        "--quality-metric",
+        metavar="NAME",
+        help="the run metric whose value, clipped to [0, 1], is the raw quality score "
+        "(default: 0.5 for every model)",
+    )
+
+
+def _import_mlflow(registry: Registry, args: argparse.Namespace) -> Any:
+    # Imported here: the importer's module reads MLflow, which the other commands never need.
+    from model_registry_client.mlflow_import import import_mlflow
+
+    report = import_mlflow(registry, args.tracking_uri, quality_metric=args.quality_metric)
+    return report.as_json()
+
+
 # A new subcommand is one function that adds its parser; list it here.
-COMMANDS: tuple[Callable[[Any], None], ...] = (models_command, compare_command, lineage_command)
+COMMANDS: tuple[Callable[[Any], None], ...] = (
+    models_command,
+    compare_command,
+    lineage_command,
+    import_mlflow_command,
+)
 
 
 def parser() -> argparse.ArgumentParser:

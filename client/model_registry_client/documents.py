@@ -159,6 +159,28 @@ query Hypothesis($id: ID!) { hypothesis(id: $id) { ...HypothesisFields } }""")
 ARTIFACT = _document("""
 query Artifact($id: ID!) { artifact(id: $id) { ...AnyArtifact } }""")
 
+VERSIONS = _document("""
+query Versions($id: ID!, $limit: Int!, $after: String) {
+  artifact(id: $id) {
+    ... on Dataset {
+      versions(limit: $limit, after: $after) { ...DatasetFields }
+      versionsNextCursor(limit: $limit, after: $after)
+    }
+    ... on Hypothesis {
+      versions(limit: $limit, after: $after) { ...HypothesisFields }
+      versionsNextCursor(limit: $limit, after: $after)
+    }
+    ... on Analysis {
+      versions(limit: $limit, after: $after) { ...AnalysisFields }
+      versionsNextCursor(limit: $limit, after: $after)
+    }
+    ... on Model {
+      versions(limit: $limit, after: $after) { ...ModelFields }
+      versionsNextCursor(limit: $limit, after: $after)
+    }
+  }
+}""")
+
 MODELS = _document("""
 query Models($filter: ModelFilter, $sort: ModelSort, $limit: Int!, $after: String) {
   models(filter: $filter, sort: $sort, limit: $limit, after: $after) {

@@ -54,6 +54,20 @@ class Reads(Connection):
         """Any artifact; its ``__typename`` says which kind, with that kind's fields."""
         return cast(Artifact | None, self._read(doc.ARTIFACT, {"id": id}, "artifact"))
 
+    def versions(self, id: str, *, page_size: int = PAGE_SIZE) -> list[Artifact]:
+        """Every version of the lineage ``id`` names, oldest first; [] when there is none."""
+        found: list[Artifact] = []
+        after: str | None = None
+        while True:
+            variables = {"id": id, "limit": page_size, "after": after}
+            lineage = self._read(doc.VERSIONS, variables, "artifact")
+            if lineage is None:
+                return found
+            found += lineage["versions"]
+            after = lineage["versionsNextCursor"]
+            if after is None:
+                return found
+
     def aliases(self, lineage_id: str) -> list[LineageAlias]:
         """A lineage's aliases, the versions they hold and their gates."""
         return cast(
