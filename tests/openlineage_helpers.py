@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import attr
-import httpx
 import pytest
 from openlineage.client import OpenLineageClient
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
@@ -29,57 +20,19 @@ from openlineage.client.transport.http import (
 )
 
 from app.ids import derived_lineage_id
-from app.settings import PROJECT_ROOT
+from tests.client_server import Served, serving
 
 FACETS = "/api/v1/lineage/facets/1-0-0/"
 MAX_BODY = 64 * 1024
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-@dataclass
-class Served:
-    url: str
-    log: Path
-
-
 @pytest.fixture(scope="module")
 def server(pg_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`python -m app serve` on the test database, on a free port."""
-    from tests.processes import free_port
-
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=pg_dsn, PORT=str(port), HOST="127.0.0.1")
-    env["REGISTRY_DEMO_DATA"] = "0"
-    env["MAX_BODY_BYTES"] = str(MAX_BODY)
-    for name in ("REGISTRY_REQUIRE_READ_AUTH", "CORS_ALLOW_ORIGINS"):
-        env.pop(name, None)
+    """`python -m app serve` on the test database, on a free port, with a small body limit."""
     log = tmp_path_factory.mktemp("openlineage") / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, log.read_text(errors="replace")
-            assert time.monotonic() < deadline, "not ready:\n" + log.read_text(errors="replace")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(url + "/readyz", timeout=2, trust_env=False).is_success:
-                    break
-            time.sleep(0.1)
-        yield Served(url, log)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    with serving(pg_dsn, log, MAX_BODY_BYTES=str(MAX_BODY)) as served:
+        yield served
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, text
 
