@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from app.db.types import Conn
+from app.repo import rows
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,7 @@ async def moves(conn: Conn, keys: Sequence[MovePage]) -> list[tuple[int, AliasMo
         ) m
         order by k.i, m.id desc
         """,
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-        [k[2] for k in keys],
-        [k[3] for k in keys],
+        *rows.columns(keys, 4),
     )
     return [
         (
@@ -182,8 +180,7 @@ async def protections(
         join alias_protections p on p.alias = k.alias and p.lineage_id in (k.lineage, '*')
         order by k.lineage, k.alias, p.lineage_id = '*'
         """,
-        [k[0] for k in keys],
-        [k[1] for k in keys],
+        *rows.columns(keys, 2),
     )
     return {(r["lineage"], r["alias"]): r["gate"] for r in records}
 

@@ -59,10 +59,7 @@ async def version_pages(
         ) a
         order by k.i, a.version_number limit $5
         """,
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-        [k[2] for k in keys],
-        [k[3] for k in keys],
+        *rows.columns(keys, 4),
         cap,
     )
     return [(r["i"] - 1, rows.artifact(r)) for r in records]

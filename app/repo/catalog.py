@@ -318,9 +318,7 @@ async def source_counts(conn: Conn, keys: Sequence[tuple[str, str, str]]) -> lis
         left join artifacts t on t.id = k.id
         order by k.i
         """,
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-        [k[2] for k in keys],
+        *rows.columns(keys, 3),
     )
     return [r["n"] for r in records]
 

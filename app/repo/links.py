@@ -94,12 +94,7 @@ async def source_pages(
         join artifacts a on a.id = s.source_id
         order by k.i, a.id limit $7
         """,
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-        [k[2] for k in keys],
-        [k[3] for k in keys],
-        [k[4] for k in keys],
-        [k[5] for k in keys],
+        *rows.columns(keys, 6),
         cap,
     )
     return [(r["i"] - 1, rows.artifact(r)) for r in records]
@@ -122,10 +117,7 @@ async def own_pages(conn: Conn, keys: Sequence[OwnPage]) -> list[tuple[int, Link
         ) l
         order by k.i, l.type, l.target_lineage_id
         """,
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-        [k[2] for k in keys],
-        [k[3] for k in keys],
+        *rows.columns(keys, 4),
         [k[4][0] for k in keys],
         [k[4][1] for k in keys],
     )

@@ -45,12 +45,7 @@ async def content_pages(
         ) a
         order by k.i, a.id limit $7
         """,
-        [k[0] for k in keys],
-        [k[1] for k in keys],
-        [k[2] for k in keys],
-        [k[3] for k in keys],
-        [k[4] for k in keys],
-        [k[5] for k in keys],
+        *rows.columns(keys, 6),
         cap,
     )
     return [(r["i"] - 1, rows.artifact(r)) for r in records]
@@ -65,7 +60,6 @@ async def content_counts(conn: Conn, keys: Sequence[tuple[str, str]]) -> list[in
         from unnest($1::text[], $2::text[]) with ordinality as k(kind, digest, i)
         order by k.i
         """,
-        [k[0] for k in keys],
-        [k[1] for k in keys],
+        *rows.columns(keys, 2),
     )
     return [r["n"] for r in records]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -32,6 +33,11 @@ ARTIFACT_COLUMNS = """
 """
 
 LINK_COLUMNS = "l.source_id, l.type, l.target_lineage_id, l.target_version_id, l.target_kind"
+
+
+def columns(keys: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Batched keys as one array per position, for ``unnest($1, $2, ...) with ordinality``."""
+    return [[k[i] for k in keys] for i in range(width)]
 
 
 def warnings_to_json(warnings: tuple[ProvenanceWarning, ...]) -> list[dict[str, str]]:
