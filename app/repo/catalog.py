@@ -129,6 +129,23 @@ def counted_total(q: ModelQuery) -> tuple[str, list[object]] | None:
     return sql + " and family = $2", [q.latest_only, q.family.value]
 
 
+def _rows_page(q: ModelQuery | KindQuery, where: str, param: Param, *, driven: bool = False) -> str:
+    """The rows of one page of ``q`` under ``where`` and one row more (is there a next
+    page?), in page order (app.readmodel.page_sql)."""
+    page = page_sql.page_rows(
+        "a",
+        where,
+        q.order,
+        _typed(param),
+        after=q.after,
+        count=q.limit + 1,
+        offset=q.offset,
+        driven=driven,
+    )
+    order = page_sql.outer_order("a", q.order)
+    return f"select {rows.ARTIFACT_COLUMNS} from ({page}) a order by {order}"
+
+
 def _page_sql(q: ModelQuery) -> tuple[str, list[object]]:
     """The statement for one page of ``q`` and one item more (is there a next page?)."""
     args: list[object] = []
@@ -137,18 +154,7 @@ def _page_sql(q: ModelQuery) -> tuple[str, list[object]]:
     direction = {"asc": "asc", "desc": "desc"}[q.direction]
     reaches = q.reaches()
     if not reaches or q.metric is not None:
-        page = page_sql.page_rows(
-            "a",
-            _model_where(q, param),
-            q.order,
-            _typed(param),
-            after=q.after,
-            count=q.limit + 1,
-            offset=q.offset,
-            driven=q.driven,
-        )
-        order = page_sql.outer_order("a", q.order)
-        return f"select {rows.ARTIFACT_COLUMNS} from ({page}) a order by {order}", args
+        return _rows_page(q, _model_where(q, param), param, driven=q.driven), args
     # The first link filter drives: its links are walked in page order (the link type implies
     # a model source), joined to their models only to apply the other filters, and the walk
     # stops once the page is full. Only the page's rows are then read from artifacts.
@@ -233,19 +239,7 @@ async def list_kind(conn: Conn, q: KindQuery) -> list[Artifact]:
     """One page of ``q`` and one item more (is there a next page?), newest first."""
     args: list[object] = []
     param = _binder(args)
-    page = page_sql.page_rows(
-        "a",
-        _kind_where(q, param),
-        q.order,
-        _typed(param),
-        after=q.after,
-        count=q.limit + 1,
-        offset=q.offset,
-    )
-    order = page_sql.outer_order("a", q.order)
-    records = await conn.fetch(
-        f"select {rows.ARTIFACT_COLUMNS} from ({page}) a order by {order}", *args
-    )
+    records = await conn.fetch(_rows_page(q, _kind_where(q, param), param), *args)
     return [rows.artifact(r) for r in records]
 
 
