@@ -42,14 +42,10 @@ class Paged:
         return found
 
     async def _read(self, conn: Conn) -> catalog.ModelRows:
-        if isinstance(self.query, KindQuery):
-            return await catalog.kind_page(conn, self.query)
-        return await catalog.model_page(conn, self.query)
+        return await catalog.rows_of(conn, self.query)
 
     async def _count(self, conn: Conn) -> int:
-        if isinstance(self.query, KindQuery):
-            return await catalog.count_kind(conn, self.query)
-        return await catalog.count_models(conn, self.query)
+        return await catalog.total_of(conn, self.query)
 
     @strawberry.field(
         description="The cursor after each item, in order: `after` one of them for the items "

@@ -254,3 +254,17 @@ async def kind_page(conn: Conn, q: KindQuery) -> ModelRows:
 
 async def count_kind(conn: Conn, q: KindQuery) -> int:
     return await catalog_repo.count_kind(conn, q)
+
+
+async def rows_of(conn: Conn, q: ModelQuery | KindQuery | None) -> ModelRows:
+    """One page of any list, and whether another page follows."""
+    if isinstance(q, KindQuery):
+        return await kind_page(conn, q)
+    return await model_page(conn, q)
+
+
+async def total_of(conn: Conn, q: ModelQuery | KindQuery | None) -> int:
+    """How many items any list matches, ignoring paging."""
+    if isinstance(q, KindQuery):
+        return await count_kind(conn, q)
+    return await count_models(conn, q)
