@@ -50,6 +50,14 @@ CODES: dict[str, Code] = {
         "an OpenLineage event the spec's JSON schema (or a facet's) refuses; `pointer` is the "
         "JSON pointer of the first error",
     ),
+    "UNKNOWN_EVENT": Code(
+        400, "an event name the change feed does not have; the message lists the known ones"
+    ),
+    "EVENTS_PRUNED": Code(
+        410,
+        "resuming after an event id that retention (REGISTRY_EVENT_RETENTION_DAYS) deleted "
+        "events past: some are gone; start again from `oldestEventId`",
+    ),
     "WRONG_KIND": Code(400, "a link or filter names an artifact of the wrong kind"),
     "NOT_FOUND": Code(404, "no artifact (or route) by that id; the error lists the ids"),
     "CONFLICT": Code(409, "the write contradicts what is stored; nothing was written"),

@@ -9,9 +9,11 @@ from app import ids, promotion
 from app.db.types import Conn
 from app.domain import Artifact, is_archived
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, PromotionRefused
+from app.events import EventName
 from app.repo import aliases as alias_repo
 from app.repo import audit as audit_repo
 from app.repo import catalog as catalog_repo
+from app.repo import events as event_repo
 from app.repo import metric_declarations as declaration_repo
 
 MAX_REASON = 1000
@@ -92,6 +94,13 @@ async def _gate(
     return True
 
 
+async def _moved(
+    conn: Conn, lineage_id: str, alias: str, was: str | None, now: str | None, reason: str
+) -> None:
+    payload = {"lineageId": lineage_id, "alias": alias, "from": was, "to": now, "reason": reason}
+    await event_repo.record(conn, EventName.ALIAS_MOVED, payload)
+
+
 async def set_alias(
     conn: Conn,
     lineage_id: str,
@@ -135,6 +144,7 @@ async def set_alias(
                 {"alias": alias, "version_id": now},
                 {"alias": alias, "version_id": target.id, "reason": reason, "forced": forced},
             )
+            await _moved(conn, lineage_id, alias, now, target.id, reason)
     return target
 
 
@@ -167,6 +177,7 @@ async def remove_alias(
             {"alias": alias, "version_id": now},
             {"alias": alias, "version_id": None, "reason": reason},
         )
+        await _moved(conn, lineage_id, alias, now, None, reason)
         found = await catalog_repo.by_refs_map(conn, [now])
     return found[now]
 

@@ -11,6 +11,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.repo import artifacts as artifact_repo
 from app.repo import audit as audit_repo
 from app.repo import catalog as catalog_repo
+from app.repo import events as event_repo
 from app.repo import links as link_repo
 from app.repo.artifacts import ResolvedRef
 from app.service import linking, scores
@@ -113,6 +114,10 @@ async def _edit(
             {"links": linking.as_json(before)},
             {"links": linking.as_json(after)},
         )
+        if set(before) != set(after):
+            await event_repo.record_provenance_changed(
+                conn, [a.id], {"action": action, "id": a.id}, include_changed=True
+            )
         (updated,) = await artifact_repo.get_many(conn, [a.id])
     return updated
 

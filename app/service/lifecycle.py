@@ -15,8 +15,10 @@ from app import tags as tag_rules
 from app.db.types import Conn
 from app.domain import Artifact, Tag, is_archived
 from app.errors import Conflict, InvalidInput, NotFound
+from app.events import EventName
 from app.repo import artifacts as artifact_repo
 from app.repo import audit as audit_repo
+from app.repo import events as event_repo
 from app.repo import lifecycle as lifecycle_repo
 
 
@@ -29,9 +31,15 @@ def _state(a: Artifact) -> dict[str, Any]:
 
 
 async def _edit(
-    conn: Conn, ref: str, actor: str, action: str, change: Callable[[Artifact], Awaitable[Any]]
+    conn: Conn,
+    ref: str,
+    actor: str,
+    action: str,
+    event: EventName,
+    change: Callable[[Artifact], Awaitable[Any]],
 ) -> Artifact:
-    """Lock the version ``ref`` names, apply ``change``, audit it and return it anew."""
+    """Lock the version ``ref`` names, apply ``change``, audit it, record ``event`` and
+    return the version anew."""
     async with conn.transaction():
         resolved = await artifact_repo.resolve_refs(conn, [ref])
         if ref not in resolved:
@@ -42,6 +50,7 @@ async def _edit(
         (updated,) = await artifact_repo.get_many(conn, [a.id])
         after = _state(updated) | (extra or {})
         await audit_repo.record(conn, actor, action, a.id, _state(a), after)
+        await event_repo.record_versions(conn, event, [a.id], after)
     return updated
 
 
@@ -55,7 +64,7 @@ async def archive(conn: Conn, ref: str, reason: str, actor: str) -> Artifact:
         await lifecycle_repo.set_archived(conn, a.id, why)
         return {"reason": why}
 
-    return await _edit(conn, ref, actor, "archive", change)
+    return await _edit(conn, ref, actor, "archive", EventName.VERSION_ARCHIVED, change)
 
 
 async def restore(conn: Conn, ref: str, reason: str, actor: str) -> Artifact:
@@ -68,7 +77,7 @@ async def restore(conn: Conn, ref: str, reason: str, actor: str) -> Artifact:
         await lifecycle_repo.set_archived(conn, a.id, None)
         return {"reason": why}
 
-    return await _edit(conn, ref, actor, "restore", change)
+    return await _edit(conn, ref, actor, "restore", EventName.VERSION_RESTORED, change)
 
 
 async def set_tags(conn: Conn, ref: str, tags: Sequence[Tag], actor: str) -> Artifact:
@@ -81,7 +90,7 @@ async def set_tags(conn: Conn, ref: str, tags: Sequence[Tag], actor: str) -> Art
             raise InvalidInput(f"a version has at most {tag_rules.MAX_TAGS} tags", field="tags")
         await lifecycle_repo.upsert_tags(conn, a.id, wanted)
 
-    return await _edit(conn, ref, actor, "set_tags", change)
+    return await _edit(conn, ref, actor, "set_tags", EventName.TAGS_CHANGED, change)
 
 
 async def remove_tags(conn: Conn, ref: str, keys: Sequence[str], actor: str) -> Artifact:
@@ -94,4 +103,4 @@ async def remove_tags(conn: Conn, ref: str, keys: Sequence[str], actor: str) -> 
             raise NotFound(f"{a.id} has no tags {missing}", ids=missing)
         await lifecycle_repo.delete_tags(conn, a.id, wanted)
 
-    return await _edit(conn, ref, actor, "remove_tags", change)
+    return await _edit(conn, ref, actor, "remove_tags", EventName.TAGS_CHANGED, change)

@@ -8,8 +8,10 @@ from app import ids, locations, validation
 from app.db.types import Conn
 from app.domain import Artifact, Kind, LinkType, NewArtifact
 from app.errors import Conflict
+from app.events import EventName
 from app.repo import artifacts as artifact_repo
 from app.repo import audit as audit_repo
+from app.repo import events as event_repo
 from app.repo import links as link_repo
 from app.service import linking, scores
 
@@ -53,6 +55,11 @@ async def register(conn: Conn, new: NewArtifact, actor: str = SYSTEM_ACTOR) -> A
             await scores.recompute(conn, floating)
         await audit_repo.record(
             conn, actor, "register", vid, None, {"links": linking.as_json(links)}
+        )
+        await event_repo.record_versions(conn, EventName.VERSION_REGISTERED, [vid], {})
+        # What floats on this lineage now reads the new version.
+        await event_repo.record_provenance_changed(
+            conn, [vid], {"action": "register", "id": vid}, include_changed=False
         )
         (created,) = await artifact_repo.get_many(conn, [vid])
     return created

@@ -22,6 +22,8 @@ class Settings:
     """Everything the server reads from its environment; one attribute per row of SETTINGS."""
 
     database_url: str | None
+    database_direct_url: str | None
+    event_retention_days: float
     data_dir: Path
     host: str
     port: int

@@ -20,6 +20,23 @@ SETTINGS: tuple[Setting, ...] = (
         "PostgreSQL to use; when unset an embedded server is started in `REGISTRY_DATA_DIR`",
     ),
     Setting(
+        "DATABASE_DIRECT_URL",
+        "database_direct_url",
+        Kind.OPTIONAL_STRING,
+        None,
+        "the primary itself when `DATABASE_URL` is a pooler: migrations and the change feed's "
+        "`LISTEN` need a session of their own; unset means `DATABASE_URL`",
+    ),
+    Setting(
+        "REGISTRY_EVENT_RETENTION_DAYS",
+        "event_retention_days",
+        Kind.FLOAT,
+        30.0,
+        "days the change feed keeps events; a subscriber or webhook resuming from before that "
+        "gets `EVENTS_PRUNED`",
+        above=0,
+    ),
+    Setting(
         "REGISTRY_DATA_DIR",
         "data_dir",
         Kind.PATH,
