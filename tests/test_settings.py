@@ -131,6 +131,8 @@ def test_defaults_are_what_the_readme_says():
 def test_defaults_are_unchanged_by_the_table():
     assert Settings.from_env({}) == Settings(
         database_url=None,
+        database_direct_url=None,
+        event_retention_days=30.0,
         data_dir=PROJECT_ROOT / "data" / "pg",
         host="127.0.0.1",
         port=8000,
