@@ -126,6 +126,7 @@ def create_app(
                         log.info("loaded %d demo artifacts", loaded)
             yield {"db": db, "settings": settings, "metrics": metrics, "fastpath": fastpath}
         finally:
+            metrics.close()
             await pool.close()
 
     graphql = GraphQLEndpoint(fastpath)

@@ -155,6 +155,7 @@ def test_defaults_are_unchanged_by_the_table():
         max_query_cost=1_000_000,
         cors_origins=(),
         shutdown_grace_s=10,
+        workers=1,
         fast_path=True,
         access_log=True,
     )

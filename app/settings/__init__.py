@@ -48,6 +48,7 @@ class Settings:
     max_query_cost: int
     cors_origins: tuple[str, ...]
     shutdown_grace_s: int
+    workers: int
     fast_path: bool
     access_log: bool
 

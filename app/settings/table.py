@@ -199,6 +199,16 @@ SETTINGS: tuple[Setting, ...] = (
         at_least=0,
     ),
     Setting(
+        "REGISTRY_WORKERS",
+        "workers",
+        Kind.INT,
+        1,
+        "worker processes `python -m app serve` runs on one port (uvicorn's supervisor "
+        "restarts one that dies; SIGTERM stops them all gracefully)",
+        at_least=1,
+        at_most=64,
+    ),
+    Setting(
         "ACCESS_LOG",
         "access_log",
         Kind.FLAG,
