@@ -8,9 +8,7 @@ pauses the other (SIGSTOP) for a moment, so what is asserted never depends on th
 from __future__ import annotations
 
 import re
-import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +17,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.processes import postgres_processes
+from tests.processes import data_folder
 from tests.test_graceful_shutdown import assert_database_closed_cleanly
 from tests.test_server_process import Server
 
@@ -30,12 +28,8 @@ QUERY = {"query": "{ models(limit: 2) { total } }"}
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="registry-workers-"))
-    d = folder / "pgdata"
-    yield d
-    for proc in postgres_processes(d):
-        proc.kill()
-    shutil.rmtree(folder, ignore_errors=True)
+    with data_folder("registry-workers-") as d:
+        yield d
 
 
 @pytest.fixture
