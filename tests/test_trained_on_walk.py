@@ -35,6 +35,7 @@ REFS = (
     "dataset-a@production",  # an alias on dataset-a-v1
     "dataset-a@staging",  # an alias that is not set
     "dataset-nothing",
+    "dataset-a-v9",  # a version that does not exist
     "model-a-v1",  # not a dataset
 )
 # Where the aliases above point, for the plain evaluation.

@@ -180,15 +180,17 @@ def _trained_on(s: str, ref: str, bind: TypedBind) -> str:
     a lineage, or a version (pinned to it, or floating while it is the latest), as the
     trained_on filter reads a reference (app.readmodel.tree_sql).
 
-    Either way the rows are one lineage's: a version's, or the reference itself (a lineage
-    id never looks like a version id, app.ids), so the walk is one range of the index.
+    Either way the rows are one lineage's, so the walk is one range of the index: a ref that
+    does not look like a version id is a lineage id (app.ids), and a version's lineage is
+    looked up in the statement, as an alias is.
     """
     p = bind(ref, "text")
+    if not ids.aliased([ref]) and ids.version_number(ref) is None:
+        return f"{s}.target_lineage_id = {p}"
     version = refs_sql.target_sql(p) if ids.aliased([ref]) else p
-    lineage = f"coalesce((select v.lineage_id from artifacts v where v.id = {version}), {p})"
+    lineage = f"(select v.lineage_id from artifacts v where v.id = {version})"
     latest = f"coalesce((select v.is_latest from artifacts v where v.id = {version}), false)"
     return (
-        f"{s}.target_lineage_id = {lineage} and ({s}.target_lineage_id = {p} "
-        f"or {s}.target_version_id = {version} "
+        f"{s}.target_lineage_id = {lineage} and ({s}.target_version_id = {version} "
         f"or ({s}.target_version_id is null and {latest}))"
     )
