@@ -99,8 +99,8 @@ async def test_a_bulk_load_fills_the_table_as_the_join_says(conn, pg_dsn):
 
 
 @pytest.fixture
-async def before_0014(session_pool: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[asyncpg.Pool]:
-    """A database migrated up to the migration before 0014."""
+async def without_0014(session_pool: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[asyncpg.Pool]:
+    """A database with every migration but 0014 applied."""
     async with session_pool.acquire() as c:
         await c.execute("drop database if exists registry_backfill with (force)")
         await c.execute("create database registry_backfill")
@@ -111,9 +111,8 @@ async def before_0014(session_pool: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[
     try:
         async with pool.acquire() as c:
             for path in migration_files():
-                if path.name.startswith("0014"):
-                    break
-                await c.execute(path.read_text())
+                if not path.name.startswith("0014"):
+                    await c.execute(path.read_text())
         yield pool
     finally:
         await pool.close()
@@ -121,8 +120,8 @@ async def before_0014(session_pool: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[
             await c.execute("drop database if exists registry_backfill with (force)")
 
 
-async def test_the_migration_backfills_a_catalog_registered_before_it(before_0014):
-    async with before_0014.acquire() as c:
+async def test_the_migration_backfills_a_catalog_registered_before_it(without_0014):
+    async with without_0014.acquire() as c:
         for lineage in ("dataset-a", "dataset-a", "dataset-b"):
             await make_dataset(c, lineage)
         await make_model(
