@@ -102,6 +102,7 @@ async def test_the_best_models_of_a_dataset_read_about_as_many_rows_as_the_page_
     # Each row walked is one model trained on the dataset, kept with the filter's odds; the
     # page (20 and one more) stops the walk once it is full.
     assert candidates > 300 and kept > 21
+    assert walk["Actual Rows"] >= 21
     assert walk["Actual Rows"] <= min(2 * 21 * candidates / kept, candidates / 2), (
         walk["Actual Rows"],
         candidates,
