@@ -18,7 +18,7 @@ from starlette.types import ASGIApp
 
 from app.db.database import Database
 from app.db.migrate import migrate
-from app.db.pool import QueryLogger, create_pool
+from app.db.pool import QueryLogger, apply_role_defaults, connect_direct, create_pool
 from app.demo.load import load_if_empty
 from app.errors import RegistryError
 from app.http import health, pages, responses, rest
@@ -74,6 +74,28 @@ def _unexpected(request: Request, exc: Exception) -> Response:
     return responses.error_response(request.url.path, "INTERNAL_SERVER_ERROR", "Unexpected error.")
 
 
+async def _prepare(settings: Settings, direct_dsn: str, load_demo: bool) -> None:
+    """Migrate, set the role's session defaults and load the demo, all over a direct connection.
+
+    Direct: a pooler in transaction mode would refuse the startup settings and could hand each
+    migration's statements to different server connections.
+    """
+    conn = await connect_direct(direct_dsn, statement_timeout_ms=settings.statement_timeout_ms)
+    try:
+        pooled = settings.database_direct_url is not None
+        if pooled and await apply_role_defaults(conn, settings.statement_timeout_ms):
+            log.info("set the session defaults of the database role for pooled connections")
+        applied = await migrate(conn)
+        if applied:
+            log.info("applied migrations: %s", ", ".join(applied))
+        if load_demo:
+            loaded = await load_if_empty(conn)
+            if loaded:
+                log.info("loaded %d demo artifacts", loaded)
+    finally:
+        await conn.close()
+
+
 class State(TypedDict):
     db: Database
     settings: Settings
@@ -99,12 +121,14 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
+        await _prepare(settings, settings.database_direct_url or dsn, load_demo)
         pool = await create_pool(
             dsn,
             min_size=settings.pool_min_size,
             max_size=settings.pool_max_size,
             statement_cache_size=settings.statement_cache_size,
             statement_timeout_ms=settings.statement_timeout_ms,
+            behind_pooler=settings.database_direct_url is not None,
             query_logger=query_logger,
         )
         db = Database(
@@ -116,14 +140,6 @@ def create_app(
         )
         metrics.watch_pool(pool)
         try:
-            async with pool.acquire() as conn:
-                applied = await migrate(conn)
-                if applied:
-                    log.info("applied migrations: %s", ", ".join(applied))
-                if load_demo:
-                    loaded = await load_if_empty(conn)
-                    if loaded:
-                        log.info("loaded %d demo artifacts", loaded)
             yield {"db": db, "settings": settings, "metrics": metrics, "fastpath": fastpath}
         finally:
             await pool.close()

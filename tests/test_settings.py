@@ -131,6 +131,10 @@ def test_defaults_are_what_the_readme_says():
 def test_defaults_are_unchanged_by_the_table():
     assert Settings.from_env({}) == Settings(
         database_url=None,
+        database_direct_url=None,
+        database_replica_urls=(),
+        replica_max_lag_bytes=16 * 1024 * 1024,
+        replica_poll_s=0.1,
         data_dir=PROJECT_ROOT / "data" / "pg",
         host="127.0.0.1",
         port=8000,
@@ -166,6 +170,9 @@ def test_defaults_are_unchanged_by_the_table():
         ({"REQUEST_TIMEOUT_S": "0.3"}, "request_timeout_s", 0.3),
         ({"DATABASE_URL": ""}, "database_url", None),
         ({"DATABASE_URL": "postgresql://db/x"}, "database_url", "postgresql://db/x"),
+        ({"DATABASE_REPLICA_URLS": "postgresql://r1/x, postgresql://r2/x"},
+         "database_replica_urls", ("postgresql://r1/x", "postgresql://r2/x")),
+        ({"REGISTRY_REPLICA_MAX_LAG_BYTES": "0"}, "replica_max_lag_bytes", 0),
         ({"REGISTRY_DATA_DIR": "/srv/pg"}, "data_dir", Path("/srv/pg")),
         ({"CORS_ALLOW_ORIGINS": " https://a.example, ,https://b.example"}, "cors_origins",
          ("https://a.example", "https://b.example")),

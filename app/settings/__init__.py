@@ -22,6 +22,10 @@ class Settings:
     """Everything the server reads from its environment; one attribute per row of SETTINGS."""
 
     database_url: str | None
+    database_direct_url: str | None
+    database_replica_urls: tuple[str, ...]
+    replica_max_lag_bytes: int
+    replica_poll_s: float
     data_dir: Path
     host: str
     port: int

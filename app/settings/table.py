@@ -20,6 +20,40 @@ SETTINGS: tuple[Setting, ...] = (
         "PostgreSQL to use; when unset an embedded server is started in `REGISTRY_DATA_DIR`",
     ),
     Setting(
+        "DATABASE_DIRECT_URL",
+        "database_direct_url",
+        Kind.OPTIONAL_STRING,
+        None,
+        "the primary without a pooler in between, for migrations, the role's session defaults"
+        " and `LISTEN`; set it when `DATABASE_URL` goes through PgBouncer, which it then tells"
+        " the pool (see Running at scale)",
+    ),
+    Setting(
+        "DATABASE_REPLICA_URLS",
+        "database_replica_urls",
+        Kind.LIST,
+        (),
+        "streaming replicas of the primary that serve reads; a read presenting"
+        " `X-Registry-Position` goes to one that has replayed that far, else to the primary",
+    ),
+    Setting(
+        "REGISTRY_REPLICA_MAX_LAG_BYTES",
+        "replica_max_lag_bytes",
+        Kind.INT,
+        16 * 1024 * 1024,
+        "a replica further behind the primary than this much WAL serves no reads until it"
+        " catches up",
+        at_least=0,
+    ),
+    Setting(
+        "REGISTRY_REPLICA_POLL_S",
+        "replica_poll_s",
+        Kind.FLOAT,
+        0.1,
+        "how often each process asks every replica (and the primary) how far it has replayed",
+        above=0,
+    ),
+    Setting(
         "REGISTRY_DATA_DIR",
         "data_dir",
         Kind.PATH,
