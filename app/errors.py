@@ -50,6 +50,11 @@ CODES: dict[str, Code] = {
         "an OpenLineage event the spec's JSON schema (or a facet's) refuses; `pointer` is the "
         "JSON pointer of the first error",
     ),
+    "BAD_POSITION": Code(
+        400,
+        "an X-Registry-Position header that is not a WAL position as a write answered it",
+        graphql_status=400,
+    ),
     "WRONG_KIND": Code(400, "a link or filter names an artifact of the wrong kind"),
     "NOT_FOUND": Code(404, "no artifact (or route) by that id; the error lists the ids"),
     "CONFLICT": Code(409, "the write contradicts what is stored; nothing was written"),
