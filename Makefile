@@ -10,7 +10,7 @@ PGBOUNCER_TESTS := tests/test_mutations.py tests/test_graphql_queries.py tests/t
 	tests/test_rest_params.py tests/test_rest_routes.py
 
 .PHONY: install run test pytest pytest-pgbouncer lint fmt browser pgbouncer schema schema-check \
-	clean bench
+	clean bench bench-topology
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -84,3 +84,9 @@ bench: $(STAMP)
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "bench: wrk is not installed and cannot be installed here"; exit 1; }
 	$(BIN)/python -m bench.run
+
+# The same reads direct, through PgBouncer and through a streaming replica (bench/topology.py);
+# writes bench/results/TOPOLOGY.md.
+bench-topology: $(STAMP) pgbouncer
+	@command -v wrk >/dev/null || { echo "bench-topology: wrk is needed (make bench installs it)"; exit 1; }
+	$(BIN)/python -m bench.topology

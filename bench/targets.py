@@ -121,8 +121,17 @@ def python_path(root: Path) -> dict[str, str]:
     return {"PYTHONPATH": os.pathsep.join([str(root), *([rest] if rest else [])])}
 
 
-def start_ours(dsn: str, logs: Path, name: str = "ours", root: Path = ROOT) -> Target:
-    """Start the registry of the checkout in ``root``: this one, or the baseline's."""
+def start_ours(
+    dsn: str,
+    logs: Path,
+    name: str = "ours",
+    root: Path = ROOT,
+    settings: dict[str, str] | None = None,
+) -> Target:
+    """Start the registry of the checkout in ``root``: this one, or the baseline's.
+
+    ``settings``: more of its environment (bench/topology.py: replicas, PgBouncer).
+    """
     port = free_port()
     env = {
         "DATABASE_URL": dsn,
@@ -134,6 +143,7 @@ def start_ours(dsn: str, logs: Path, name: str = "ours", root: Path = ROOT) -> T
         # --disable-query-log unless BENCH_ACCESS_LOG=1.
         "ACCESS_LOG": os.environ.get("BENCH_ACCESS_LOG", "0"),
         **python_path(root),
+        **(settings or {}),
     }
     if os.environ.get("BENCH_OURS") == "factory":
         cmd = [

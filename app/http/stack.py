@@ -141,7 +141,7 @@ class Stack:
                     floor = None if given is None else positions.parse(given.decode("latin-1"))
                     state["db"] = db = state["db"].for_request(floor)
                 await self.app(scope, _replay(whole, receive), observed_send)
-        except RegistryError as exc:  # the body was refused
+        except RegistryError as exc:  # the body, or the position it presents, was refused
             if not started:
                 await responses.for_exception(scope["path"], exc)(scope, receive, observed_send)
         except TimeoutError:

@@ -26,7 +26,7 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "the primary without a pooler in between, for migrations, the role's session defaults"
         " and `LISTEN`; set it when `DATABASE_URL` goes through PgBouncer, which it then tells"
-        " the pool (see Running at scale)",
+        " the pool (see Replicas and PgBouncer)",
     ),
     Setting(
         "DATABASE_REPLICA_URLS",
