@@ -57,6 +57,8 @@ def replica_name(topology: Topology) -> str:
 @pytest.fixture
 async def primary(topology: Topology) -> AsyncIterator[asyncpg.Connection]:
     """The topology's primary, migrated and emptied; the replica replaying."""
+    if not (topology.replica.pgdata / "postmaster.pid").exists():
+        topology.replica.start()  # an earlier test stopped it and failed before restarting it
     conn = await connect_direct(topology.primary.dsn(topology.database))
     try:
         async with replicated_app(topology):
