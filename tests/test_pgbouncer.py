@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from app.db.pool import connect_direct, create_pool
+from app.db.pool import apply_role_defaults, connect_direct, create_pool
 from tests.conftest import empty_registry
 from tests.factories import make_token
 from tests.http import running_app
@@ -93,3 +93,9 @@ async def test_a_statement_timeout_through_pgbouncer_is_the_clear_error(topology
         assert "200 ms" in body["errors"][0]["message"]
         again = await api.client.post("/graphql", json={"query": ITEMS})
         assert again.json() == {"data": {"models": {"items": []}}}
+
+
+async def test_role_defaults_are_written_only_when_they_change(topology, primary):
+    assert await apply_role_defaults(primary, 7000) is True
+    assert await apply_role_defaults(primary, 7000) is False
+    assert await apply_role_defaults(primary, 5000) is True

@@ -145,7 +145,14 @@ class Database:
 
         async def committed(conn: Conn) -> T:
             result = await fn(conn)
-            position: int = await conn.fetchval("select pg_current_wal_insert_lsn()")
+            try:
+                position: int = await conn.fetchval("select pg_current_wal_insert_lsn()")
+            except CONNECTION_ERRORS:
+                # The write is committed: answer it, without a position, and let the rest of
+                # the request read from the primary, which has it.
+                log.warning("the connection failed after a commit; no position for this write")
+                self.primary_only = True
+                return result
             self.written = position if self.written is None else max(self.written, position)
             return result
 

@@ -113,8 +113,8 @@ async def apply_role_defaults(conn: asyncpg.Connection, statement_timeout_ms: in
           and setdatabase = (select oid from pg_database where datname = current_database())
         """
     )
-    # Stored as name=value, the name as PostgreSQL folds it.
-    current = dict(item.split("=", 1) for item in stored or [])
+    # Stored as name=value, under the setting's own spelling (TimeZone).
+    current = {name.lower(): value for name, value in (item.split("=", 1) for item in stored or [])}
     if all(current.get(name) == value for name, value in wanted.items()):
         return False
     database = await conn.fetchval("select quote_ident(current_database())")
