@@ -18,6 +18,7 @@ from app.db.pool import connect_direct
 from tests.conftest import empty_registry
 from tests.factories import make_token
 from tests.http import Api, running_app
+from tests.processes import free_port
 from tests.replication import Topology
 
 DATASETS = "{ datasets(limit: 100) { items { id } } }"
@@ -236,3 +237,14 @@ async def test_without_replicas_a_write_still_answers_with_its_position(api, con
     assert written <= await conn.fetchval("select pg_current_wal_lsn()")
     # A read presenting it is answered (by the primary, the only server).
     assert "dataset-plain-v1" in await dataset_ids(api, r.headers[positions.HEADER])
+
+
+async def test_a_replica_that_is_down_at_start_is_skipped_and_the_primary_serves(db, pg_dsn):
+    nowhere = f"postgresql://postgres@127.0.0.1:{free_port()}/registry"
+    async with running_app(pg_dsn, {"DATABASE_REPLICA_URLS": nowhere}) as app:
+        for _ in range(3):
+            assert await dataset_ids(app) == set()
+        assert reads_by(app, "primary") == 3
+        name = f"127.0.0.1:{nowhere.split(':')[2].split('/')[0]}"
+        up = app.state["metrics"].registry.get_sample_value("db_replica_up", {"replica": name})
+        assert up == 0
