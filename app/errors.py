@@ -58,6 +58,11 @@ CODES: dict[str, Code] = {
         "resuming after an event id that retention (REGISTRY_EVENT_RETENTION_DAYS) deleted "
         "events past: some are gone; start again from `oldestEventId`",
     ),
+    "BAD_POSITION": Code(
+        400,
+        "an X-Registry-Position header that is not a WAL position as a write answered it",
+        graphql_status=400,
+    ),
     "WRONG_KIND": Code(400, "a link or filter names an artifact of the wrong kind"),
     "NOT_FOUND": Code(404, "no artifact (or route) by that id; the error lists the ids"),
     "CONFLICT": Code(409, "the write contradicts what is stored; nothing was written"),

@@ -127,10 +127,12 @@ def start_ours(
     logs: Path,
     name: str = "ours",
     root: Path = ROOT,
-    extra_env: dict[str, str] | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Target:
-    """Start the registry of the checkout in ``root`` (this one, or the baseline's), with
-    ``extra_env`` on top (a variant's settings)."""
+    """Start the registry of the checkout in ``root``: this one, or the baseline's.
+
+    ``settings``: more of its environment (bench/topology.py: replicas, PgBouncer).
+    """
     port = free_port()
     env = {
         "DATABASE_URL": dsn,
@@ -142,7 +144,7 @@ def start_ours(
         # --disable-query-log unless BENCH_ACCESS_LOG=1.
         "ACCESS_LOG": os.environ.get("BENCH_ACCESS_LOG", "0"),
         **python_path(root),
-        **(extra_env or {}),
+        **(settings or {}),
     }
     if os.environ.get("BENCH_OURS") == "factory":
         cmd = [

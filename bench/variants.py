@@ -53,7 +53,7 @@ def chosen() -> list[Variant]:
 
 
 def start(variants: list[Variant], dsn: str, logs: Path) -> list[Target]:
-    return [targets.start_ours(dsn, logs, v.name, extra_env=v.env) for v in variants]
+    return [targets.start_ours(dsn, logs, v.name, settings=v.env) for v in variants]
 
 
 def add_requests(variants: list[Variant], chosen_workloads: list[Workload]) -> None:

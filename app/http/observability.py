@@ -22,6 +22,8 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
 
+from app.db.replicas import Replica
+
 access_log = logging.getLogger("app.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
@@ -127,6 +129,26 @@ class Metrics:
         self._pool: asyncpg.Pool | None = None
         self._refreshed_at = 0.0
 
+        self.reads = Counter(
+            "db_reads_total",
+            "Database reads by the server that answered: primary, or a replica's host:port.",
+            ["target"],
+            registry=self.registry,
+        )
+        self.replica_lag = Gauge(
+            "db_replica_lag_bytes",
+            "WAL bytes a replica has yet to replay, as last polled (-1: unknown).",
+            ["replica"],
+            registry=self.registry,
+        )
+        self.replica_up = Gauge(
+            "db_replica_up",
+            "1 when the last poll reached the replica and it was replaying.",
+            ["replica"],
+            registry=self.registry,
+        )
+        self._reads: dict[str, Any] = {}
+
         # Labelled children, kept so the hot path skips prometheus' label lookup.
         self._children: dict[tuple[str, str, int, str], tuple[Any, Any]] = {}
         self._operations: dict[str, Any] = {}
@@ -155,6 +177,19 @@ class Metrics:
             if len(self._operations) < 10_000:
                 self._operations[label] = child
         child.inc()
+
+    def read_served(self, target: str) -> None:
+        """Count one read by the server that answered it."""
+        child = self._reads.get(target)
+        if child is None:
+            child = self._reads[target] = self.reads.labels(target)
+        child.inc()
+
+    def replica_state(self, replica: Replica) -> None:
+        """Show what the last poll (or failed read) saw of ``replica``."""
+        lag = replica.state.lag_bytes
+        self.replica_lag.labels(replica.name).set(-1 if lag is None else lag)
+        self.replica_up.labels(replica.name).set(0 if replica.state.replayed is None else 1)
 
     def watch_pool(self, pool: asyncpg.Pool) -> None:
         if self.multiprocess:

@@ -24,6 +24,9 @@ class Settings:
     database_url: str | None
     database_direct_url: str | None
     event_retention_days: float
+    database_replica_urls: tuple[str, ...]
+    replica_max_lag_bytes: int
+    replica_poll_s: float
     data_dir: Path
     host: str
     port: int

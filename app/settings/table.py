@@ -24,8 +24,34 @@ SETTINGS: tuple[Setting, ...] = (
         "database_direct_url",
         Kind.OPTIONAL_STRING,
         None,
-        "the primary itself when `DATABASE_URL` is a pooler: migrations and the change feed's "
-        "`LISTEN` need a session of their own; unset means `DATABASE_URL`",
+        "the primary without a pooler in between, for migrations, the role's session defaults"
+        " and `LISTEN`; set it when `DATABASE_URL` goes through PgBouncer, which it then tells"
+        " the pool (see Replicas and PgBouncer)",
+    ),
+    Setting(
+        "DATABASE_REPLICA_URLS",
+        "database_replica_urls",
+        Kind.LIST,
+        (),
+        "streaming replicas of the primary that serve reads; a read presenting"
+        " `X-Registry-Position` goes to one that has replayed that far, else to the primary",
+    ),
+    Setting(
+        "REGISTRY_REPLICA_MAX_LAG_BYTES",
+        "replica_max_lag_bytes",
+        Kind.INT,
+        16 * 1024 * 1024,
+        "a replica further behind the primary than this much WAL serves no reads until it"
+        " catches up",
+        at_least=0,
+    ),
+    Setting(
+        "REGISTRY_REPLICA_POLL_S",
+        "replica_poll_s",
+        Kind.FLOAT,
+        0.1,
+        "how often each process asks every replica (and the primary) how far it has replayed",
+        above=0,
     ),
     Setting(
         "REGISTRY_EVENT_RETENTION_DAYS",
