@@ -52,7 +52,7 @@ async def db(session_pool: asyncpg.Pool) -> asyncpg.Pool:
     async with session_pool.acquire() as conn:
         await conn.execute(
             "truncate links, artifacts, lineages, audit_log, idempotency_keys, api_tokens, "
-            "alias_protections, metric_declarations, events cascade"
+            "alias_protections, metric_declarations, events, webhooks cascade"
         )
         # Truncation fires no triggers: the model and link counters start again from zero too.
         await conn.execute("update model_counts set n = 0")
