@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 import time
@@ -41,21 +42,25 @@ class Receiver:
     hold_after: int | None = None
     received: list[Received] = field(default_factory=list)
     held: int = 0
-    _changed: threading.Condition = field(default_factory=threading.Condition)
+    _changed: threading.Lock = field(default_factory=threading.Lock)
     _released: threading.Event = field(default_factory=threading.Event)
     url: str = ""
 
     def release(self) -> None:
         self._released.set()
 
-    def wait_until(self, ready: Callable[[Receiver], bool], limit_s: float = 60.0) -> None:
-        """Wait until ``ready(self)``; fail past ``limit_s`` (a guard, not a measurement)."""
+    async def wait_until(self, ready: Callable[[Receiver], bool], limit_s: float = 60.0) -> None:
+        """Wait until ``ready(self)``, letting the event loop run (the app delivers in it);
+        fail past ``limit_s`` (a guard, not a measurement)."""
         deadline = time.monotonic() + limit_s
-        with self._changed:
-            while not ready(self):
-                left = deadline - time.monotonic()
-                assert left > 0, f"the receiver never got there: {len(self.received)} received"
-                self._changed.wait(left)
+        while True:
+            with self._changed:
+                if ready(self):
+                    return
+            assert time.monotonic() < deadline, (
+                f"the receiver never got there: {len(self.received)} received"
+            )
+            await asyncio.sleep(0.02)
 
     def on(self, path: str) -> list[Received]:
         return [r for r in self.received if r.path == path]
@@ -69,7 +74,6 @@ class Receiver:
                 answer = "hang"
             if answer == "hang":
                 self.held += 1
-            self._changed.notify_all()
         if answer == "hang":
             self._released.wait(HOLD_LIMIT_S)
             return 200

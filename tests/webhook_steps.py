@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+from collections.abc import Callable
 from typing import Any
 
+from app.settings import PROJECT_ROOT
 from tests.http import Api
 
 CREATE = """
@@ -47,3 +51,27 @@ async def deliveries(api: Api, webhook_id: str, **variables: Any) -> list[dict[s
         "webhookDeliveries"
     ]
     return found
+
+
+def readme_verify() -> Callable[..., bool]:
+    """The README's verification snippet, run as written: its ``verify`` function."""
+    text = (PROJECT_ROOT / "README.md").read_text()
+    section = text[text.index("### Webhooks") :]
+    found = re.search(r"```python\n(.*?)```", section, re.S)
+    assert found is not None, "the webhooks section has no Python snippet"
+    namespace: dict[str, Any] = {}
+    exec(found.group(1), namespace)
+    verify: Callable[..., bool] = namespace["verify"]
+    return verify
+
+
+async def until_settled(
+    api: Api, webhook_id: str, count: int, statuses: tuple[str, ...] = ("DELIVERED", "FAILED")
+) -> list[dict[str, Any]]:
+    """The delivery log once ``count`` deliveries are settled (a guard fails the wait)."""
+    for _ in range(600):
+        log = await deliveries(api, webhook_id)
+        if sum(d["status"] in statuses for d in log) >= count:
+            return log
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"deliveries never settled: {log}")
