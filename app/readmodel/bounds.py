@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from app import metric_history, paging, tags, validation
 from app.domain import WarningCode
-from app.events import EventName
 from app.openlineage.events import MAX_EVENTS_PER_RUN
 from app.promotion import MAX_GATE_METRICS
 from app.readmodel.fields import FIELDS, paged
@@ -105,7 +104,6 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
     ("MergedProvenance", "edges"): Bound(per_model=2 * LINKS),
     ("LineageRun", "events"): Bound(fixed=MAX_EVENTS_PER_RUN),
     ("Query", "webhooks"): Bound(fixed=webhook_rules.MAX_WEBHOOKS),
-    ("Webhook", "events"): Bound(fixed=len(EventName)),
     ("Query", "webhookDeliveries"): Bound(
         argument="limit", maximum=webhook_rules.MAX_DELIVERIES_PAGE
     ),

@@ -203,9 +203,3 @@ async def page(
         limit,
     )
     return [_delivery(r) for r in records]
-
-
-async def counts(conn: Conn) -> dict[str, int]:
-    """How many deliveries there are in each status."""
-    records = await conn.fetch("select status, count(*) as n from webhook_deliveries group by 1")
-    return {r["status"]: r["n"] for r in records}
