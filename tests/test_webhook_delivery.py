@@ -189,3 +189,28 @@ async def test_delivery_checks_the_address_it_connects_to(receiver) -> None:
     assert "127.0.0.1 is loopback (localhost resolves to it)" in (refused.error or "")
     assert allowed.delivered
     assert len(receiver.received) == 1
+
+
+async def test_stopping_gives_back_what_is_in_flight_uncounted(db, pg_dsn, conn) -> None:
+    with receiving(Receiver(script={"/hang": ["hang"]})) as receiver:
+        async with running_app(
+            pg_dsn, {**ENV, "REGISTRY_WEBHOOK_TIMEOUT_S": "30", "REGISTRY_WEBHOOK_LEASE_S": "30"}
+        ) as app:
+            app.client.headers["authorization"] = f"Bearer {await make_token(conn, 'admin')}"
+            wid, _ = await create(app, receiver.url + "/hang", REGISTERED)
+            await make_dataset(conn, "ds")
+            await receiver.wait_until(lambda r: r.held == 1)
+        row = await conn.fetchrow(
+            "select status, attempts, lease_until from webhook_deliveries where webhook_id = $1",
+            uuid.UUID(wid),
+        )
+    assert dict(row) == {"status": "pending", "attempts": 0, "lease_until": None}
+
+
+async def test_delivery_outcomes_are_counted_in_the_metrics(app, conn, receiver) -> None:
+    wid, _ = await create(app, receiver.url + "/flaky", REGISTERED)
+    await make_dataset(conn, "ds")
+    await until_settled(app, wid, 1)
+    text = (await app.client.get("/metrics")).text
+    assert 'webhook_delivery_attempts_total{outcome="retry"} 2.0' in text
+    assert 'webhook_delivery_attempts_total{outcome="delivered"} 1.0' in text
