@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -69,48 +71,65 @@ class DeliveryWorker:
         self._task = None
 
     async def _run(self) -> None:
+        running: dict[uuid.UUID, tuple[Claimed, asyncio.Task[None]]] = {}
         async with sender.client(self.settings.timeout_s) as http:
-            while True:
-                try:
-                    claimed = await self.db.run(
-                        lambda conn: delivery_repo.claim(
-                            conn, self.settings.concurrency, self.settings.lease_s
-                        ),
-                        retry=False,
-                    )
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    # The database restarting, say: the next turn tries again.
-                    log.warning("could not claim webhook deliveries", exc_info=True)
-                    claimed = []
-                if claimed:
-                    await self._deliver_all(http, claimed)
-                    continue
-                self._woken.clear()
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.settings.poll_s):
-                        await self._woken.wait()
+            try:
+                while True:
+                    # Claim only for free slots: a hanging receiver holds one slot, not all.
+                    free = self.settings.concurrency - len(running)
+                    claimed = await self._claim(free) if free else []
+                    for c in claimed:
+                        task = asyncio.create_task(self._attempt(http, c))
+                        running[c.id] = (c, task)
+                        task.add_done_callback(functools.partial(self._finished, running, c.id))
+                    if free and len(claimed) == free:
+                        continue  # more may be due
+                    self._woken.clear()
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(self.settings.poll_s):
+                            await self._woken.wait()
+            finally:
+                left = [c for c, _ in running.values()]
+                for _, task in running.values():
+                    task.cancel()
+                await asyncio.gather(*(t for _, t in running.values()), return_exceptions=True)
+                if left:
+                    await self._give_back(left)
 
-    async def _deliver_all(self, http: httpx.AsyncClient, claimed: list[Claimed]) -> None:
-        pending = {c.id: c for c in claimed}
+    def _finished(
+        self,
+        running: dict[uuid.UUID, tuple[Claimed, asyncio.Task[None]]],
+        i: uuid.UUID,
+        _: asyncio.Task[None],
+    ) -> None:
+        running.pop(i, None)
+        # A slot is free: claim again without waiting for the poll.
+        self._woken.set()
 
-        async def one(c: Claimed) -> None:
+    async def _claim(self, limit: int) -> list[Claimed]:
+        try:
+            return await self.db.run(
+                lambda conn: delivery_repo.claim(conn, limit, self.settings.lease_s),
+                retry=False,
+            )
+        except Exception:
+            # The database restarting, say: the next turn tries again.
+            log.warning("could not claim webhook deliveries", exc_info=True)
+            return []
+
+    async def _attempt(self, http: httpx.AsyncClient, c: Claimed) -> None:
+        try:
             outcome = await sender.send(
                 http,
                 c,
                 allow_private=self.settings.allow_private,
                 timeout_s=self.settings.timeout_s,
             )
-            await self._settle(c, outcome)
-            del pending[c.id]
-
-        try:
-            await asyncio.gather(*(one(c) for c in claimed))
-        except asyncio.CancelledError:
-            if pending:
-                await self._give_back(list(pending.values()))
-            raise
+        except Exception as exc:
+            # Not the receiver's doing; the delivery is retried like any failed attempt.
+            log.exception("webhook delivery %s failed unexpectedly", c.id)
+            outcome = Outcome(None, f"unexpected {type(exc).__name__}")
+        await self._settle(c, outcome)
 
     async def _settle(self, c: Claimed, outcome: Outcome) -> None:
         if outcome.delivered:
