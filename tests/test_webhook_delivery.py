@@ -214,3 +214,26 @@ async def test_delivery_outcomes_are_counted_in_the_metrics(app, conn, receiver)
     text = (await app.client.get("/metrics")).text
     assert 'webhook_delivery_attempts_total{outcome="retry"} 2.0' in text
     assert 'webhook_delivery_attempts_total{outcome="delivered"} 1.0' in text
+
+
+async def test_wake_delivers_without_waiting_for_the_poll(db, pg_dsn, conn, receiver) -> None:
+    async with running_app(pg_dsn, {**ENV, "REGISTRY_WEBHOOK_POLL_S": "600"}) as app:
+        app.client.headers["authorization"] = f"Bearer {await make_token(conn, 'admin')}"
+        await create(app, receiver.url + "/hook", REGISTERED)
+        await make_dataset(conn, "ds")
+        app.state["webhooks"].wake()
+        await receiver.wait_until(lambda r: len(r.received) == 1)
+
+
+async def test_two_processes_deliver_each_delivery_once(db, pg_dsn, conn, receiver) -> None:
+    async with running_app(pg_dsn, ENV) as one, running_app(pg_dsn, ENV) as other:
+        one.client.headers["authorization"] = f"Bearer {await make_token(conn, 'admin')}"
+        wid, _ = await create(one, receiver.url + "/hook", REGISTERED)
+        for i in range(40):
+            await make_dataset(conn, f"ds-{i}")
+            one.state["webhooks"].wake()
+            other.state["webhooks"].wake()
+        await receiver.wait_until(lambda r: len(r.received) >= 40)
+        await until_settled(one, wid, 40)
+    assert len(receiver.received) == 40
+    assert len({r.delivery for r in receiver.received}) == 40

@@ -70,7 +70,7 @@ async def until_settled(
 ) -> list[dict[str, Any]]:
     """The delivery log once ``count`` deliveries are settled (a guard fails the wait)."""
     for _ in range(600):
-        log = await deliveries(api, webhook_id)
+        log = await deliveries(api, webhook_id, limit=100)
         if sum(d["status"] in statuses for d in log) >= count:
             return log
         await asyncio.sleep(0.05)

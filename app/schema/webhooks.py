@@ -126,7 +126,8 @@ class WebhookMutation:
             events,
             secret,
             allow_private=c.settings.webhook_allow_private,
-            resolve_timeout_s=c.settings.webhook_timeout_s,
+            # Within the request's own deadline.
+            resolve_timeout_s=min(c.settings.webhook_timeout_s, c.settings.request_timeout_s / 2),
         )
         return WebhookWithSecret(webhook=webhook(created.webhook), secret=created.secret)
 
