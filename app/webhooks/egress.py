@@ -20,8 +20,9 @@ class EgressRefused(RegistryError):
     code = "WEBHOOK_URL_REFUSED"
 
 
-async def resolve(target: Target, *, allow_private: bool, timeout_s: float) -> Address:
-    """The address to connect to for ``target``; EgressRefused when none may be used.
+async def resolve(target: Target, *, allow_private: bool, timeout_s: float) -> list[Address]:
+    """The addresses to connect to for ``target``, in the resolver's order; EgressRefused when
+    any may not be used.
 
     Every address the name has must pass: were one refused, which one a connection gets
     would be up to the resolver.
@@ -53,4 +54,4 @@ async def resolve(target: Target, *, allow_private: bool, timeout_s: float) -> A
                     "REGISTRY_WEBHOOK_ALLOW_PRIVATE=1 allows it",
                     field="url",
                 )
-    return addresses[0]
+    return addresses

@@ -79,12 +79,12 @@ async def _post(
     http: httpx.AsyncClient, claimed: Claimed, allow_private: bool, timeout_s: float
 ) -> Outcome:
     target = rules.check_url(claimed.url)
-    address = await egress.resolve(target, allow_private=allow_private, timeout_s=timeout_s)
+    addresses = await egress.resolve(target, allow_private=allow_private, timeout_s=timeout_s)
     url = httpx.URL(claimed.url)
     content = body(claimed)
     timestamp = str(int(time.time()))
     headers = {
-        # The name the receiver serves, while the connection goes to the address checked.
+        # The name the receiver serves, while the connection goes to an address checked.
         "host": url.netloc.decode("ascii"),
         "content-type": "application/json",
         "x-registry-event": claimed.event_name,
@@ -93,14 +93,21 @@ async def _post(
         "x-registry-signature-256": rules.signatures(claimed.secrets, timestamp, content),
     }
     extensions = {"sni_hostname": target.host} if target.literal is None else {}
-    request = http.build_request(
-        "POST",
-        url.copy_with(host=str(address)),
-        content=content,
-        headers=headers,
-        extensions=extensions,
-    )
-    response = await http.send(request, stream=True)
+    for i, address in enumerate(addresses):
+        request = http.build_request(
+            "POST",
+            url.copy_with(host=str(address)),
+            content=content,
+            headers=headers,
+            extensions=extensions,
+        )
+        try:
+            response = await http.send(request, stream=True)
+            break
+        except httpx.ConnectError:
+            # The next address of the name (localhost: ::1, then 127.0.0.1), if there is one.
+            if i == len(addresses) - 1:
+                raise
     try:
         excerpt = b""
         async for chunk in response.aiter_raw():
