@@ -3,12 +3,15 @@ deliveries made for exactly the committed events a webhook asked for."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
 from app.domain import Kind, NewArtifact
+from app.events import EventName
+from app.repo import events as event_repo
 from app.repo import webhooks as webhook_repo
 from app.service.register import register
 from app.webhooks import rules
@@ -218,3 +221,33 @@ async def test_the_delivery_log_pages_and_filters(admin, conn) -> None:
     assert error_code(await admin.gql(DELIVERIES, {"id": wid, "after": wid})) == ("BAD_USER_INPUT")
     missing = "00000000-0000-0000-0000-000000000000"
     assert error_code(await admin.gql(DELIVERIES, {"id": missing})) == "NOT_FOUND"
+
+
+async def test_a_write_committing_while_its_webhook_is_deleted_still_commits(db) -> None:
+    async with db.acquire() as admin_conn, db.acquire() as writer:
+        row = await webhook_repo.insert(
+            admin_conn, PUBLIC, ["alias.moved"], "s" * 16, "x", rules.MAX_WEBHOOKS
+        )
+        assert row is not None
+        deleting = admin_conn.transaction()
+        await deleting.start()
+        await webhook_repo.delete(admin_conn, row.id)
+
+        async def write() -> None:
+            async with writer.transaction():
+                await event_repo.record(writer, EventName.ALIAS_MOVED, {"n": 1})
+
+        committing = asyncio.create_task(write())
+        pid = writer.get_server_pid()
+        for _ in range(600):
+            waiting = await db.fetchval(
+                "select wait_event_type = 'Lock' from pg_stat_activity where pid = $1", pid
+            )
+            if waiting:
+                break
+            await asyncio.sleep(0.01)
+        assert waiting, "the commit never waited for the deleting transaction"
+        await deleting.commit()
+        await committing
+        assert await db.fetchval("select count(*) from webhook_deliveries") == 0
+        assert await db.fetchval("select count(*) from events where id is not null") == 1

@@ -54,8 +54,11 @@ begin
     perform 1 from events_clock for update;
     update events set id = nextval('events_id_seq') where row_id = new.row_id
         returning id into assigned;
+    -- Key-share locks: a webhook being deleted meanwhile is waited for and then skipped,
+    -- rather than failing this commit on its foreign key.
     insert into webhook_deliveries (webhook_id, event_id)
-        select w.id, assigned from webhooks w where new.name = any(w.events);
+        select w.id, assigned from webhooks w where new.name = any(w.events)
+        for key share of w;
     -- One wake-up per transaction (equal payloads are folded): listeners read the table.
     perform pg_notify('registry_events', '');
     return null;
