@@ -251,3 +251,12 @@ async def test_a_write_committing_while_its_webhook_is_deleted_still_commits(db)
         await committing
         assert await db.fetchval("select count(*) from webhook_deliveries") == 0
         assert await db.fetchval("select count(*) from events where id is not null") == 1
+
+
+async def test_retention_deletes_the_deliveries_of_the_events_it_deletes(admin, conn) -> None:
+    wid, _ = await create(admin, PUBLIC, ["version.registered"])
+    await make_dataset(conn, "old")
+    await conn.execute("update events set at = now() - interval '2 days'")
+    await make_dataset(conn, "new")
+    assert await event_repo.prune(conn, 1) == 1
+    assert [d["eventName"] for d in await deliveries(admin, wid)] == ["version.registered"]
