@@ -75,6 +75,8 @@ class DeliveryWorker:
         async with sender.client(self.settings.timeout_s) as http:
             try:
                 while True:
+                    # Cleared before claiming: a wake-up meanwhile is for the next turn.
+                    self._woken.clear()
                     # Claim only for free slots: a hanging receiver holds one slot, not all.
                     free = self.settings.concurrency - len(running)
                     claimed = await self._claim(free) if free else []
@@ -84,7 +86,6 @@ class DeliveryWorker:
                         task.add_done_callback(functools.partial(self._finished, running, c.id))
                     if free and len(claimed) == free:
                         continue  # more may be due
-                    self._woken.clear()
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(self.settings.poll_s):
                             await self._woken.wait()
