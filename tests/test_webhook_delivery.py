@@ -29,6 +29,7 @@ from tests.webhook_steps import (
 pytestmark = pytest.mark.asyncio
 
 ENV = {
+    "REGISTRY_WEBHOOK_DELIVERY": "1",
     "REGISTRY_WEBHOOK_ALLOW_PRIVATE": "1",
     "REGISTRY_WEBHOOK_POLL_S": "0.05",
     "REGISTRY_WEBHOOK_BACKOFF_S": "0.05",

@@ -37,8 +37,8 @@ EVERY = ["version.registered", "alias.moved"]
 
 @pytest.fixture
 async def admin(db: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[Api]:
-    """The app, with no delivery worker, and an admin token on every request."""
-    async with running_app(pg_dsn, {"REGISTRY_WEBHOOK_DELIVERY": "0"}) as a:
+    """The app (delivering nothing) with an admin token on every request."""
+    async with running_app(pg_dsn) as a:
         async with db.acquire() as conn:
             a.client.headers["authorization"] = f"Bearer {await make_token(conn, 'admin')}"
         yield a
@@ -146,7 +146,7 @@ async def test_a_host_that_does_not_resolve_is_refused(admin) -> None:
 
 
 async def test_allowing_private_addresses_lets_a_local_receiver_in(db, pg_dsn) -> None:
-    env = {"REGISTRY_WEBHOOK_DELIVERY": "0", "REGISTRY_WEBHOOK_ALLOW_PRIVATE": "1"}
+    env = {"REGISTRY_WEBHOOK_ALLOW_PRIVATE": "1"}
     async with running_app(pg_dsn, env) as api, db.acquire() as conn:
         api.client.headers["authorization"] = f"Bearer {await make_token(conn, 'admin')}"
         await create(api, "http://localhost:8080/hook", EVERY)
