@@ -29,6 +29,7 @@ from app.http.observability import Metrics
 from app.http.stack import Endpoint, Shortcut, Stack
 from app.schema.fastpath import FastPath, Limits
 from app.settings import PROJECT_ROOT, Settings
+from app.webhooks.worker import DeliveryWorker, WorkerSettings
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,26 @@ class State(TypedDict):
     settings: Settings
     metrics: Metrics
     fastpath: FastPath | None
+    # The change feed's listener wakes it (``wake()``) on each notification.
+    webhooks: DeliveryWorker | None
+
+
+def _webhook_worker(settings: Settings, db: Database, metrics: Metrics) -> DeliveryWorker | None:
+    if not settings.webhook_delivery:
+        return None
+    return DeliveryWorker(
+        db,
+        WorkerSettings(
+            poll_s=settings.webhook_poll_s,
+            timeout_s=settings.webhook_timeout_s,
+            lease_s=settings.webhook_lease_s,
+            max_attempts=settings.webhook_max_attempts,
+            backoff_s=settings.webhook_backoff_s,
+            concurrency=settings.webhook_concurrency,
+            allow_private=settings.webhook_allow_private,
+        ),
+        lambda outcome: metrics.webhook_deliveries.labels(outcome).inc(),
+    )
 
 
 def create_app(
@@ -180,9 +201,20 @@ def create_app(
             reads=metrics.read_served,
         )
         metrics.watch_pool(pool)
+        webhooks = _webhook_worker(settings, db, metrics)
         try:
-            yield {"db": db, "settings": settings, "metrics": metrics, "fastpath": fastpath}
+            if webhooks is not None:
+                webhooks.start()
+            yield {
+                "db": db,
+                "settings": settings,
+                "metrics": metrics,
+                "fastpath": fastpath,
+                "webhooks": webhooks,
+            }
         finally:
+            if webhooks is not None:
+                await webhooks.stop()
             if replicas is not None:
                 await replicas.close()
             metrics.close()

@@ -81,7 +81,7 @@ async def empty_registry(conn: asyncpg.Connection) -> None:
     """Remove every row the tests write, as on a new database."""
     await conn.execute(
         "truncate links, artifacts, lineages, audit_log, idempotency_keys, api_tokens, "
-        "alias_protections, metric_declarations, events cascade"
+        "alias_protections, metric_declarations, events, webhooks cascade"
     )
     # Truncation fires no triggers: the model and link counters start again from zero too.
     await conn.execute("update model_counts set n = 0")

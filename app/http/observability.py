@@ -113,6 +113,13 @@ class Metrics:
         self.db_errors = Counter(
             "db_errors_total", "Database errors by kind.", ["kind"], registry=self.registry
         )
+        self.webhook_deliveries = Counter(
+            "webhook_delivery_attempts_total",
+            "Webhook delivery attempts by outcome: delivered, retry (failed, tried again "
+            "later) or failed (no attempts left).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.pool_size = Gauge(
             "db_pool_connections",
             "Open pool connections.",

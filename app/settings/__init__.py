@@ -27,6 +27,14 @@ class Settings:
     database_replica_urls: tuple[str, ...]
     replica_max_lag_bytes: int
     replica_poll_s: float
+    webhook_delivery: bool
+    webhook_allow_private: bool
+    webhook_poll_s: float
+    webhook_timeout_s: float
+    webhook_lease_s: float
+    webhook_max_attempts: int
+    webhook_backoff_s: float
+    webhook_concurrency: int
     data_dir: Path
     host: str
     port: int

@@ -63,6 +63,73 @@ SETTINGS: tuple[Setting, ...] = (
         above=0,
     ),
     Setting(
+        "REGISTRY_WEBHOOK_DELIVERY",
+        "webhook_delivery",
+        Kind.FLAG,
+        True,
+        "`0`: this process delivers no webhooks (the others still do)",
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_ALLOW_PRIVATE",
+        "webhook_allow_private",
+        Kind.FLAG,
+        False,
+        "`1` lets webhook URLs reach loopback, private, link-local and other non-public "
+        "addresses (a receiver on the same network)",
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_POLL_S",
+        "webhook_poll_s",
+        Kind.FLOAT,
+        1.0,
+        "how often each process looks for due webhook deliveries when nothing woke it",
+        above=0,
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_TIMEOUT_S",
+        "webhook_timeout_s",
+        Kind.FLOAT,
+        10.0,
+        "a webhook attempt (resolve, connect, send, answer) must end within this, or it failed",
+        above=0,
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_LEASE_S",
+        "webhook_lease_s",
+        Kind.FLOAT,
+        60.0,
+        "a claimed delivery another process may take over once this passed (its worker "
+        "crashed); at least `REGISTRY_WEBHOOK_TIMEOUT_S`",
+        above=0,
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_MAX_ATTEMPTS",
+        "webhook_max_attempts",
+        Kind.INT,
+        8,
+        "attempts of a webhook delivery before it is `failed`",
+        at_least=1,
+        at_most=100,
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_BACKOFF_S",
+        "webhook_backoff_s",
+        Kind.FLOAT,
+        10.0,
+        "wait after a delivery's first failed attempt; doubled after each next one (at most "
+        "an hour), each wait jittered down by up to half",
+        above=0,
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_CONCURRENCY",
+        "webhook_concurrency",
+        Kind.INT,
+        8,
+        "webhook deliveries each process attempts at once",
+        at_least=1,
+        at_most=100,
+    ),
+    Setting(
         "REGISTRY_DATA_DIR",
         "data_dir",
         Kind.PATH,
@@ -260,4 +327,7 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 # Pairs (lesser, greater) of variables whose values must not be in the other order.
-ORDERED: tuple[tuple[str, str], ...] = (("DB_POOL_MIN", "DB_POOL_MAX"),)
+ORDERED: tuple[tuple[str, str], ...] = (
+    ("DB_POOL_MIN", "DB_POOL_MAX"),
+    ("REGISTRY_WEBHOOK_TIMEOUT_S", "REGISTRY_WEBHOOK_LEASE_S"),
+)
