@@ -9,7 +9,7 @@ PGBOUNCER := /usr/sbin/pgbouncer
 PGBOUNCER_TESTS := tests/test_mutations.py tests/test_graphql_queries.py tests/test_rest.py \
 	tests/test_rest_params.py tests/test_rest_routes.py
 
-.PHONY: install run test pytest pytest-pgbouncer lint fmt browser pgbouncer schema schema-check \
+.PHONY: install run test pytest pytest-pgbouncer lint fmt browser pgbouncer wrk schema schema-check \
 	clean bench bench-topology
 
 $(STAMP): pyproject.toml client/pyproject.toml
@@ -75,18 +75,21 @@ pgbouncer:
 clean:
 	rm -rf $(VENV) $(MLFLOW_VENV) data .pytest_cache .mypy_cache .ruff_cache
 
-# Side-by-side benchmark (issue 8): the registry, PostGraphile v4 and a hand-written floor on
-# one generated catalog; writes bench/results/LATEST.md. Needs Node (for PostGraphile) and wrk,
-# which is installed from Debian when missing. Settings: see bench/README.md; for instance
-# `make bench BENCH_BASELINE=main` also runs main's registry and compares ours with it.
-bench: $(STAMP)
+# Side-by-side benchmark: the registry, PostGraphile v4 and a hand-written floor on one
+# generated catalog (bench/results/LATEST.md), then the same reads direct, through PgBouncer and
+# through a replica (bench/results/TOPOLOGY.md; BENCH_TOPOLOGY=0 skips it). Needs Node (for
+# PostGraphile) and wrk, which is installed from Debian when missing. Settings: see
+# bench/README.md; `make bench BENCH_BASELINE=main` also runs main's registry beside ours.
+bench: $(STAMP) pgbouncer wrk
+	$(BIN)/python -m bench.run
+	@[ "$(BENCH_TOPOLOGY)" = 0 ] || $(BIN)/python -m bench.topology
+
+wrk:
 	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "bench: wrk is not installed and cannot be installed here"; exit 1; }
-	$(BIN)/python -m bench.run
 
 # The same reads direct, through PgBouncer and through a streaming replica (bench/topology.py);
 # writes bench/results/TOPOLOGY.md.
-bench-topology: $(STAMP) pgbouncer
-	@command -v wrk >/dev/null || { echo "bench-topology: wrk is needed (make bench installs it)"; exit 1; }
+bench-topology: $(STAMP) pgbouncer wrk
 	$(BIN)/python -m bench.topology
