@@ -4,16 +4,17 @@ The revision is checked out with `git worktree add --detach` into
 bench/.work/baseline/<12-digit sha>, and reused while that worktree stays clean at that commit;
 the current checkout is never touched. targets.start_ours starts it exactly like ours, from its
 own directory and with that directory first on PYTHONPATH, so its `app` package is imported.
-The virtualenv is shared: both revisions must declare the same dependencies (pyproject.toml),
-and the baseline must not bring migrations the shared catalog has not been generated with.
+The virtualenv is shared: every requirement the baseline declares (pyproject.toml) must be
+declared here exactly so, and the baseline must not bring migrations the shared catalog has not
+been generated with.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,23 +58,26 @@ def _resolve(rev: str) -> str:
     return done.stdout.strip()
 
 
+def _pins(text: str) -> set[str]:
+    """Every requirement a pyproject.toml declares, runtime and extras alike."""
+    project = tomllib.loads(text).get("project", {})
+    every = list(project.get("dependencies", []))
+    for extra in project.get("optional-dependencies", {}).values():
+        every += extra
+    return {" ".join(r.split()) for r in every}
+
+
 def _same_dependencies(rev: str, sha: str) -> None:
-    ours = (ROOT / "pyproject.toml").read_text().strip()
-    theirs = _git("show", f"{sha}:pyproject.toml")
-    if ours != theirs:
-        diff = difflib.unified_diff(
-            theirs.splitlines(),
-            ours.splitlines(),
-            f"{sha[:12]}:pyproject.toml",
-            "pyproject.toml",
-            lineterm="",
-        )
-        shown = "\n".join(list(diff)[:40])
+    """The baseline runs in this checkout's virtualenv: each requirement it declares must be
+    declared here exactly so (this checkout may add packages the baseline never imports)."""
+    ours = _pins((ROOT / "pyproject.toml").read_text())
+    theirs = _pins(_git("show", f"{sha}:pyproject.toml"))
+    missing = sorted(theirs - ours)
+    if missing:
         raise SystemExit(
-            f"bench: pyproject.toml differs between this checkout and BENCH_BASELINE={rev} "
-            f"({sha[:12]}). The baseline runs in this checkout's virtualenv, so it would run "
-            "with other dependencies than it declares; pick a baseline with the same "
-            f"pyproject.toml.\n{shown}"
+            f"bench: BENCH_BASELINE={rev} ({sha[:12]}) declares requirements this checkout does "
+            "not, and it would run in this checkout's virtualenv with other ones; pick a "
+            f"baseline whose requirements this checkout keeps: {', '.join(missing)}"
         )
 
 
