@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
@@ -21,6 +21,7 @@ from app.db.migrate import migrate
 from app.db.pool import QueryLogger, create_pool
 from app.demo.load import load_if_empty
 from app.errors import RegistryError
+from app.feed.feed import Feed
 from app.http import health, pages, responses, rest
 from app.http.graphql import GraphQLEndpoint
 from app.http.observability import Metrics
@@ -79,6 +80,7 @@ class State(TypedDict):
     settings: Settings
     metrics: Metrics
     fastpath: FastPath | None
+    feed: Feed
 
 
 def create_app(
@@ -124,7 +126,19 @@ def create_app(
                     loaded = await load_if_empty(conn)
                     if loaded:
                         log.info("loaded %d demo artifacts", loaded)
-            yield {"db": db, "settings": settings, "metrics": metrics, "fastpath": fastpath}
+            feed = Feed(db, settings.database_direct_url or dsn, settings)
+            await feed.start()
+            metrics.watch_feed(lambda: feed.hub.count, lambda: feed.listener.position)
+            try:
+                yield {
+                    "db": db,
+                    "settings": settings,
+                    "metrics": metrics,
+                    "fastpath": fastpath,
+                    "feed": feed,
+                }
+            finally:
+                await feed.stop()
         finally:
             await pool.close()
 
@@ -136,6 +150,7 @@ def create_app(
         # Metrics follow the read rule: with REGISTRY_REQUIRE_READ_AUTH, a read token scrapes.
         Route("/metrics", rest.reading(metrics.endpoint)),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         *rest.routes(list_models),
         *pages.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),

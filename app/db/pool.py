@@ -74,3 +74,14 @@ async def create_pool(
     )
     assert pool is not None
     return pool
+
+
+async def connect(dsn: str, *, statement_timeout_ms: int = 5000) -> asyncpg.Connection:
+    """One connection outside the pool, set up as the pool's are (for a session of its own)."""
+    conn = await asyncpg.connect(
+        dsn,
+        connection_class=RegistryConnection,
+        server_settings={**SESSION_SETTINGS, "statement_timeout": str(statement_timeout_ms)},
+    )
+    await _init_connection(conn, None)
+    return conn

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -87,6 +88,18 @@ class Metrics:
         self.pool_idle = Gauge(
             "db_pool_idle_connections", "Idle pool connections.", registry=self.registry
         )
+        self.subscriptions = Gauge(
+            "feed_subscriptions", "Open change feed subscriptions.", registry=self.registry
+        )
+        self.feed_position = Gauge(
+            "feed_last_event_id", "The last event id the listener read.", registry=self.registry
+        )
+        self.feed_closes = Counter(
+            "feed_connections_closed_total",
+            "WebSocket connections the server closed, by reason (slow, revoked).",
+            ["reason"],
+            registry=self.registry,
+        )
 
         # Labelled children, kept so the hot path skips prometheus' label lookup.
         self._children: dict[tuple[str, str, int, str], tuple[Any, Any]] = {}
@@ -114,6 +127,10 @@ class Metrics:
             if len(self._operations) < 10_000:
                 self._operations[label] = child
         child.inc()
+
+    def watch_feed(self, subscriptions: Callable[[], float], position: Callable[[], float]) -> None:
+        self.subscriptions.set_function(subscriptions)
+        self.feed_position.set_function(position)
 
     def watch_pool(self, pool: asyncpg.Pool) -> None:
         self.pool_size.set_function(pool.get_size)
