@@ -41,6 +41,8 @@ async def session(http_url: str, init: dict[str, Any] | None = None) -> AsyncIte
         init_payload=init or {},
         subprotocols=["graphql-transport-ws"],
         ack_timeout=WAIT_S,
+        # Leaving the session with a stream still open waits this long for it to end.
+        close_timeout=1,
         connect_args={"proxy": None},
     )
     async with Client(transport=transport) as s:

@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -34,6 +35,7 @@ from strawberry.utils.aio import aclosing
 from app.auth import ANONYMOUS, Principal
 from app.feed.feed import CLOSE_FORBIDDEN, CLOSE_SLOW_CONSUMER, Feed
 from app.schema.context import Context
+from app.schema.errors import to_client_error
 
 REASONS = {CLOSE_FORBIDDEN: "revoked", CLOSE_SLOW_CONSUMER: "slow"}
 
@@ -49,6 +51,15 @@ def fingerprint(
     except TypeError:  # integers past 64 bits
         raw = json.dumps(asked, sort_keys=True).encode()
     return hashlib.sha256(raw).hexdigest()
+
+
+async def _client_errors(source: Any) -> AsyncIterator[Any]:
+    """The results of ``source`` with their errors as clients see them (a code, no internals)."""
+    async with aclosing(source):
+        async for result in source:
+            if result.errors:
+                result.errors = [to_client_error(e) for e in result.errors]
+            yield result
 
 
 class FeedConnection:
@@ -124,6 +135,9 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             )
             return
         await super().handle_subscribe(message)
+
+    async def _send_result_stream(self, operation: Operation[Context, None], source: Any) -> None:
+        await super()._send_result_stream(operation, _client_errors(source))
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         """Strawberry's, with a context per operation and subscriptions only."""
