@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 
-.PHONY: install run test pytest lint fmt browser schema schema-check clean bench
+.PHONY: install run test pytest lint fmt browser schema schema-check clean bench bench-feed
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,3 +69,8 @@ bench: $(STAMP)
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "bench: wrk is not installed and cannot be installed here"; exit 1; }
 	$(BIN)/python -m bench.run
+
+# The change feed under load: 200 WebSocket subscribers on one server while registrations
+# arrive at a fixed rate; prints latency, RSS and CPU per registration (bench/README.md).
+bench-feed: $(STAMP)
+	$(BIN)/python -m bench.feed

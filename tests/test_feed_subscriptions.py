@@ -21,7 +21,16 @@ from app.events import EventName
 from app.repo import events as event_repo
 from tests.client_server import Served, serving
 from tests.factories import make_dataset, make_model, make_token
-from tests.feed_clients import EVENTS, VERSIONS, WAIT_S, RawClient, close_code, session, subscribe, take
+from tests.feed_clients import (
+    EVENTS,
+    VERSIONS,
+    WAIT_S,
+    RawClient,
+    close_code,
+    session,
+    subscribe,
+    take,
+)
 
 pytestmark = pytest.mark.process
 
@@ -57,7 +66,10 @@ async def register(url: str, token: str, lineage: str) -> str:
     async with httpx.AsyncClient(trust_env=False, timeout=WAIT_S) as c:
         r = await c.post(
             url + "/graphql",
-            json={"query": REGISTER, "variables": {"input": {"lineageId": lineage, "title": lineage}}},
+            json={
+                "query": REGISTER,
+                "variables": {"input": {"lineageId": lineage, "title": lineage}},
+            },
             headers={"authorization": f"Bearer {token}"},
         )
     body = r.json()
@@ -166,8 +178,11 @@ async def test_the_events_query_pages_the_feed(
     a, _ = servers
     start = await last_id(a.url)
     made = [(await make_dataset(conn, f"dataset-q{i}")).id for i in range(3)]
-    query = """query($after: BigInt!) { events(after: $after, limit: 2, kinds: ["version.registered"])
-      { items { id name payload version { id } } lastEventId oldestEventId } }"""
+    query = """query($after: BigInt!) {
+      events(after: $after, limit: 2, kinds: ["version.registered"]) {
+        items { id name payload version { id } } lastEventId oldestEventId
+      }
+    }"""
     async with httpx.AsyncClient(trust_env=False) as c:
         r = await c.post(a.url + "/graphql", json={"query": query, "variables": {"after": start}})
         page = r.json()["data"]["events"]
@@ -175,10 +190,12 @@ async def test_the_events_query_pages_the_feed(
         assert int(page["lastEventId"]) >= int(page["items"][-1]["id"])
         r = await c.post(
             a.url + "/graphql",
-            json={"query": "{ events(kinds: [\"nope\"]) { lastEventId } }"},
+            json={"query": '{ events(kinds: ["nope"]) { lastEventId } }'},
         )
         assert r.json()["errors"][0]["extensions"]["code"] == "UNKNOWN_EVENT"
-        r = await c.post(a.url + "/graphql", json={"query": "{ events(limit: 501) { lastEventId } }"})
+        r = await c.post(
+            a.url + "/graphql", json={"query": "{ events(limit: 501) { lastEventId } }"}
+        )
         assert r.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
@@ -198,7 +215,7 @@ async def test_queries_and_mutations_are_not_run_over_websocket(
     a, _ = servers
     async with RawClient.connect(a.url) as client:
         assert (await client.receive())["type"] == "connection_ack"
-        await client.subscribe("1", "mutation { revokeToken(name: \"x\") }")
+        await client.subscribe("1", 'mutation { revokeToken(name: "x") }')
         answer = await client.receive()
     assert answer["type"] == "error" and answer["id"] == "1"
 
@@ -249,7 +266,9 @@ async def test_a_revoked_token_closes_its_subscriptions_with_4403(
         async with session(a.url, {"token": reader}) as s:
             stream = subscribe(s, EVENTS)
             pending = asyncio.ensure_future(anext(stream))
-            await conn.execute("update api_tokens set revoked_at = now() where name = $1", "soon-revoked")
+            await conn.execute(
+                "update api_tokens set revoked_at = now() where name = $1", "soon-revoked"
+            )
             with pytest.raises(Exception) as closed:
                 await asyncio.wait_for(pending, WAIT_S)
     assert close_code(closed.value) == 4403
@@ -272,7 +291,9 @@ async def test_a_slow_consumer_is_closed_with_4429(
         async with RawClient.connect(a.url, max_queue=1) as client:
             assert (await client.receive())["type"] == "connection_ack"
             await client.subscribe("1", EVENTS)
-            while await metric(a.url, "feed_subscriptions") < 1:
+            for _ in range(int(WAIT_S * 20)):
+                if await metric(a.url, "feed_subscriptions") >= 1:
+                    break
                 await asyncio.sleep(0.05)
             padding = "x" * 8192
             async with conn.transaction():

@@ -49,11 +49,12 @@ class Interest:
 class Shared:
     """One event as delivered to a group: its data, executed once, awaited by every member."""
 
-    __slots__ = ("event", "task")
+    __slots__ = ("event", "task", "text")
 
     def __init__(self, event: Event) -> None:
         self.event = event
         self.task: asyncio.Task[Any] | None = None
+        self.text: asyncio.Task[str] | None = None
 
     async def result(self, execute: Callable[[Event], Awaitable[Any]]) -> Any:
         """The result of ``execute`` for this event, run by the first member that asks."""
@@ -61,6 +62,12 @@ class Shared:
             # A task of its own: one member leaving must not cancel the others' result.
             self.task = asyncio.ensure_future(execute(self.event))
         return await asyncio.shield(self.task)
+
+    async def encoded(self, execute: Callable[[Event], Awaitable[str]]) -> str:
+        """The same, as the JSON text every member sends."""
+        if self.text is None:
+            self.text = asyncio.ensure_future(execute(self.event))
+        return await asyncio.shield(self.text)
 
 
 @dataclass(eq=False)

@@ -19,11 +19,12 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import orjson
 from graphql import GraphQLError
+from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.subscriptions.protocols.graphql_transport_ws import handlers
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -36,6 +37,7 @@ from app.auth import ANONYMOUS, Principal
 from app.feed.feed import CLOSE_FORBIDDEN, CLOSE_SLOW_CONSUMER, Feed
 from app.schema.context import Context
 from app.schema.errors import to_client_error
+from app.schema.feed import json_text
 
 REASONS = {CLOSE_FORBIDDEN: "revoked", CLOSE_SLOW_CONSUMER: "slow"}
 
@@ -53,7 +55,7 @@ def fingerprint(
     return hashlib.sha256(raw).hexdigest()
 
 
-async def _client_errors(source: Any) -> AsyncIterator[Any]:
+async def _client_errors(source: Any) -> AsyncGenerator[Any, None]:
     """The results of ``source`` with their errors as clients see them (a code, no internals)."""
     async with aclosing(source):
         async for result in source:
@@ -76,6 +78,16 @@ class FeedConnection:
             return
         self.handler.count_close(REASONS.get(code, str(code)))
         self.closing = asyncio.create_task(self._close(code, reason))
+
+    async def send_next(self, operation_id: str, payload: str) -> None:
+        """Send a ``next`` message whose payload is already JSON text."""
+        operation = self.handler.operations.get(operation_id)
+        if operation is None or operation.completed:
+            return
+        message = '{"id":' + json_text(operation_id) + ',"type":"next","payload":' + payload + "}"
+        websocket = self.handler.websocket
+        assert isinstance(websocket, ASGIWebSocketAdapter)
+        await websocket.ws.send_text(message)
 
     async def _close(self, code: int, reason: str) -> None:
         for operation_id in list(self.handler.operations):
@@ -143,7 +155,9 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         """Strawberry's, with a context per operation and subscriptions only."""
         principal = self.connection.principal
         key = fingerprint(operation.query, operation.variables, operation.operation_name, principal)
-        context = dataclasses.replace(self.context.fresh(), operation_key=key)
+        context = dataclasses.replace(
+            self.context.fresh(), operation_id=operation.id, operation_key=key
+        )
         try:
             result_source = await self.schema.subscribe(
                 operation.query,

@@ -34,7 +34,10 @@ class Context:
     # and the fingerprint of the operation being run.
     connection_params: dict[str, Any] | None = None
     connection: Any = None
+    operation_id: str = ""
     operation_key: str = ""
+    # The subscription's executor (app.schema.feed_execution), set as its resolver starts.
+    executor: Any = None
     _ran_since: float = field(default_factory=time.perf_counter)
 
     def fresh(self) -> Context:

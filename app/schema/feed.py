@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, cast
 
+import orjson
 import strawberry
 
 from app import events
@@ -12,6 +14,15 @@ from app.events import Event, EventName
 from app.schema.scalars import JSON, BigInt
 from app.schema.types import Artifact, Info, to_gql
 from app.service import feed
+
+
+def json_text(value: Any) -> str:
+    """JSON as text (WebSocket messages are text frames)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # integers past 64 bits in a JSON value
+        return json.dumps(value)
+
 
 KINDS = ", ".join(f"`{n.value}`" for n in EventName)
 

@@ -11,6 +11,7 @@ from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.utils.aio import aclosing
 
 from app.domain import Kind
 from app.errors import InvalidInput
@@ -45,8 +46,17 @@ async def _stream(info: Info, interest: Interest, after: int | None) -> AsyncGen
     def slow() -> None:
         connection.close_soon(CLOSE_SLOW_CONSUMER, "slow consumer: resume with after")
 
-    async for delivery in deliveries(found.hub, context.operation_key, interest, after, slow):
-        yield delivery
+    stream = deliveries(found.hub, context.operation_key, interest, after, slow)
+    executor = context.executor
+    async with aclosing(stream):
+        async for delivery in stream:
+            if executor is None:
+                yield delivery
+                continue
+            # Encoded once per group and sent from here: nothing is done per subscriber but
+            # the send itself.
+            text = await delivery.encoded(executor.encode_event)
+            await connection.send_next(context.operation_id, text)
 
 
 def _of_kind(kind: Kind | None) -> Any:
