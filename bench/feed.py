@@ -242,6 +242,7 @@ async def main() -> None:
         "|---|---|---|---|",
         row("server CPU ms per registration", [cpu(p) for p in phases]),
         row("server RSS (MB)", [f"{p['rss_mb']:.0f}" for p in phases]),
+        row("registrations refused", [str(p["refused"]) for p in phases]),
         row(
             "deliveries", ["-"] + [f"{len(p['latencies'])} of {p['expected']}" for p in phases[1:]]
         ),
