@@ -70,7 +70,7 @@ class Listener:
         while True:
             conn: asyncpg.Connection | None = None
             try:
-                conn = await connect(self.dsn, statement_timeout_ms=self.statement_timeout_ms)
+                conn = await self._connect()
                 conn.add_termination_listener(self._notify)
                 await conn.add_listener(event_repo.CHANNEL, self._notify)
                 self.connected.set()
@@ -87,6 +87,17 @@ class Listener:
                         await asyncio.wait_for(conn.close(), 2)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, BACKOFF_MAX_S)
+
+    async def _connect(self) -> asyncpg.Connection:
+        opening = asyncio.ensure_future(
+            connect(self.dsn, statement_timeout_ms=self.statement_timeout_ms)
+        )
+        try:
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            # Stopped while connecting: the connection still opens, and is closed then.
+            opening.add_done_callback(_close_opened)
+            raise
 
     async def _serve(self, conn: asyncpg.Connection) -> None:
         while True:
@@ -115,3 +126,8 @@ class Listener:
                     callback(self.position)
                 except Exception:
                     log.exception("a change feed wake-up callback failed")
+
+
+def _close_opened(opening: asyncio.Future[asyncpg.Connection]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result().terminate()
