@@ -25,6 +25,7 @@ from app.events import Event, EventName
 # The version ids among those given that a subscription's filter matches (SQL, batched).
 Matching = Callable[[Conn, Sequence[str]], Awaitable[set[str]]]
 Run = Callable[[Callable[[Conn], Awaitable[Any]]], Awaitable[Any]]
+Encode = Callable[[Event], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Subscription:
     on_slow: Callable[[], None]
     # Events up to here were published before it joined: it reads them from the table.
     floor: int = 0
+    encode: Encode | None = None
     replaying: bool = True
     lagging: bool = False
     joined: int = 0
@@ -135,15 +137,25 @@ class Hub:
         self._publishing = 0
 
     def add(
-        self, key: str, interest: Interest, after: int | None, on_slow: Callable[[], None]
+        self,
+        key: str,
+        interest: Interest,
+        after: int | None,
+        on_slow: Callable[[], None],
+        encode: Encode | None = None,
     ) -> Subscription:
-        """Join the feed at ``after`` (None: from now); TOO_MANY_SUBSCRIPTIONS past the bound."""
+        """Join the feed at ``after`` (None: from now); TOO_MANY_SUBSCRIPTIONS past the bound.
+
+        ``encode`` gives the text of an event for this subscription's group, if it has one:
+        the hub then encodes each live event once, before handing it to the members."""
         if self.count >= self.max_subscriptions:
             raise TooManySubscriptions(
                 f"this server holds {self.max_subscriptions} subscriptions, its most"
             )
         start = self.position if after is None else after
-        sub = Subscription(key, interest, start, self.bound, on_slow, floor=self.position)
+        sub = Subscription(
+            key, interest, start, self.bound, on_slow, floor=self.position, encode=encode
+        )
         sub.joined = self._publishing
         self.groups.setdefault(key, set()).add(sub)
         self.count += 1
@@ -164,20 +176,27 @@ class Hub:
             return
         self._publishing += 1
         serial = self._publishing
-        groups = [(key, next(iter(members)).interest) for key, members in self.groups.items()]
-        picked = await asyncio.gather(*(interest.pick(self.run, events) for _, interest in groups))
+        groups = [(key, next(iter(members))) for key, members in self.groups.items()]
+        picked = await asyncio.gather(*(m.interest.pick(self.run, events) for _, m in groups))
+        shared: dict[str, list[Shared]] = {}
+        for (key, member), wanted in zip(groups, picked, strict=True):
+            shared[key] = [Shared(e) for e in wanted]
+            if member.encode is not None:
+                for delivery in shared[key]:
+                    delivery.text = asyncio.ensure_future(member.encode(delivery.event))
+        # Encoded before they are handed on: no member waits for another's work.
+        await asyncio.gather(
+            *(d.text for ds in shared.values() for d in ds if d.text), return_exceptions=True
+        )
         # From here on nothing awaits: no subscription joins or leaves halfway through.
-        by_key = dict(zip((key for key, _ in groups), picked, strict=True))
         for key, members in self.groups.items():
-            wanted = by_key.get(key)
+            deliveries = shared.get(key)
             for sub in list(members):
-                if wanted is None or sub.joined == serial:
+                if deliveries is None or sub.joined == serial:
                     # Joined while this page was being picked: it reads the page itself.
                     sub.fall_behind()
-            if wanted:
-                for event in wanted:
-                    delivery = Shared(event)
-                    for sub in list(members):
-                        if sub.joined != serial:
-                            sub.offer(delivery)
+            for delivery in deliveries or ():
+                for sub in list(members):
+                    if sub.joined != serial:
+                        sub.offer(delivery)
         self.position = max(self.position, events[-1].id)

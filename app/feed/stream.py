@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 
 from app.errors import InvalidInput
 from app.events import MAX_EVENTS_PAGE, Event
-from app.feed.hub import Hub, Interest, Run, Shared, Subscription
+from app.feed.hub import Encode, Hub, Interest, Run, Shared, Subscription
 from app.repo import events as event_repo
 from app.service import feed as feed_service
 
@@ -36,14 +36,19 @@ async def _replay(run: Run, sub: Subscription, target: int) -> AsyncIterator[Eve
 
 
 async def deliveries(
-    hub: Hub, key: str, interest: Interest, after: int | None, on_slow: Callable[[], None]
+    hub: Hub,
+    key: str,
+    interest: Interest,
+    after: int | None,
+    on_slow: Callable[[], None],
+    encode: Encode | None = None,
 ) -> AsyncIterator[Shared]:
     """The deliveries of one subscription until it is closed; ``after`` resumes past an id."""
     if after is not None:
         if after < 0:
             raise InvalidInput("after is an event id, 0 or more", field="after")
         await hub.run(lambda c: feed_service.check_resumable(c, after))
-    sub = hub.add(key, interest, after, on_slow)
+    sub = hub.add(key, interest, after, on_slow, encode)
     try:
         while True:
             while sub.lagging or sub.cursor < sub.floor:

@@ -46,16 +46,21 @@ async def _stream(info: Info, interest: Interest, after: int | None) -> AsyncGen
     def slow() -> None:
         connection.close_soon(CLOSE_SLOW_CONSUMER, "slow consumer: resume with after")
 
-    stream = deliveries(found.hub, context.operation_key, interest, after, slow)
     executor = context.executor
+    encode = None if executor is None else executor.encode_event
+    stream = deliveries(found.hub, context.operation_key, interest, after, slow, encode)
     async with aclosing(stream):
         async for delivery in stream:
             if executor is None:
                 yield delivery
                 continue
-            # Encoded once per group and sent from here: nothing is done per subscriber but
-            # the send itself.
-            text = await delivery.encoded(executor.encode_event)
+            # Encoded once per group (by the hub, for live events) and sent from here:
+            # nothing is done per subscriber but the send itself.
+            ready = delivery.text
+            if ready is not None and ready.done():
+                text = ready.result()
+            else:
+                text = await delivery.encoded(executor.encode_event)
             await connection.send_next(context.operation_id, text)
 
 
