@@ -26,6 +26,8 @@ from app.events import Event, EventName
 Matching = Callable[[Conn, Sequence[str]], Awaitable[set[str]]]
 Run = Callable[[Callable[[Conn], Awaitable[Any]]], Awaitable[Any]]
 Encode = Callable[[Event], Awaitable[str]]
+# Executions of subscription selections running at once (each reads through its own loaders).
+ENCODE_AT_ONCE = 16
 
 
 @dataclass(frozen=True)
@@ -179,15 +181,18 @@ class Hub:
         groups = [(key, next(iter(members))) for key, members in self.groups.items()]
         picked = await asyncio.gather(*(m.interest.pick(self.run, events) for _, m in groups))
         shared: dict[str, list[Shared]] = {}
+        work: list[tuple[Shared, Encode]] = []
         for (key, member), wanted in zip(groups, picked, strict=True):
             shared[key] = [Shared(e) for e in wanted]
             if member.encode is not None:
-                for delivery in shared[key]:
-                    delivery.text = asyncio.ensure_future(member.encode(delivery.event))
-        # Encoded before they are handed on: no member waits for another's work.
-        await asyncio.gather(
-            *(d.text for ds in shared.values() for d in ds if d.text), return_exceptions=True
-        )
+                work += [(d, member.encode) for d in shared[key]]
+        # Encoded before they are handed on, so no member waits for another's work; a few at
+        # a time, so memory is bounded however many groups and events a page holds.
+        for start in range(0, len(work), ENCODE_AT_ONCE):
+            chunk = work[start : start + ENCODE_AT_ONCE]
+            for delivery, encode in chunk:
+                delivery.text = asyncio.ensure_future(encode(delivery.event))
+            await asyncio.gather(*(d.text for d, _ in chunk if d.text), return_exceptions=True)
         # From here on nothing awaits: no subscription joins or leaves halfway through.
         for key, members in self.groups.items():
             deliveries = shared.get(key)
