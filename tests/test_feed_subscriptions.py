@@ -304,3 +304,21 @@ async def test_a_slow_consumer_is_closed_with_4429(
                     break
                 await asyncio.sleep(0.05)
             assert await client.closed_with() == 4429
+
+
+async def test_a_process_deletes_events_past_the_retention_in_the_background(
+    db: asyncpg.Pool, pg_dsn: str, tmp_path: Path, conn: asyncpg.Connection
+) -> None:
+    async with conn.transaction():
+        await event_repo.record(conn, EventName.TAGS_CHANGED, {"old": True})
+    async with conn.transaction():
+        await event_repo.record(conn, EventName.TAGS_CHANGED, {"old": False})
+    old_id, new_id = [r["id"] for r in await conn.fetch("select id from events order by id")]
+    await conn.execute("update events set at = now() - interval '3 days' where id = $1", old_id)
+    with one_server(pg_dsn, tmp_path, REGISTRY_EVENT_RETENTION_DAYS="2"):
+        for _ in range(int(WAIT_S * 20)):
+            if await conn.fetchval("select pruned_through from events_clock") == old_id:
+                break
+            await asyncio.sleep(0.05)
+    assert [r["id"] for r in await conn.fetch("select id from events")] == [new_id]
+    assert await conn.fetchval("select pruned_through from events_clock") == old_id
