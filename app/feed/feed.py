@@ -65,7 +65,7 @@ class Feed:
         """Start at the last event committed now: live subscriptions get what follows."""
         last, _ = await self.run(event_repo.positions)
         self.listener.position = self.hub.position = last
-        for loop in (self.listener.run(), self._prune(), self._check_tokens()):
+        for loop in (self.listener.run, self._prune, self._check_tokens):
             self._tasks.append(asyncio.create_task(self._guarded(loop)))
 
     async def stop(self) -> None:
@@ -76,9 +76,9 @@ class Feed:
                 await task
         self._tasks.clear()
 
-    async def _guarded(self, loop: Coroutine[Any, Any, None]) -> None:
+    async def _guarded(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         try:
-            await loop
+            await loop()
         except asyncio.CancelledError:
             raise
         except Exception:
