@@ -8,6 +8,7 @@ bad input gets codes; slow and revoked clients are closed with their codes.
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -322,3 +323,19 @@ async def test_a_process_deletes_events_past_the_retention_in_the_background(
             await asyncio.sleep(0.05)
     assert [r["id"] for r in await conn.fetch("select id from events")] == [new_id]
     assert await conn.fetchval("select pruned_through from events_clock") == old_id
+
+
+async def test_a_stopping_server_closes_its_subscriptions_with_1012(
+    db: asyncpg.Pool, pg_dsn: str, tmp_path: Path
+) -> None:
+    with one_server(pg_dsn, tmp_path) as a:
+        async with RawClient.connect(a.url) as client:
+            assert (await client.receive())["type"] == "connection_ack"
+            await client.subscribe("1", EVENTS)
+            for _ in range(int(WAIT_S * 20)):
+                if await metric(a.url, "feed_subscriptions") >= 1:
+                    break
+                await asyncio.sleep(0.05)
+            a.proc.send_signal(signal.SIGTERM)
+            assert await client.closed_with() == 1012
+        assert await asyncio.to_thread(a.proc.wait, WAIT_S) == 0
