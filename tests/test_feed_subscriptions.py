@@ -221,17 +221,28 @@ async def test_queries_and_mutations_are_not_run_over_websocket(
     assert answer["type"] == "error" and answer["id"] == "1"
 
 
-async def test_subscriptions_past_the_connections_bound_get_a_coded_error(
+async def test_subscriptions_past_the_bounds_get_a_coded_error(
     db: asyncpg.Pool, pg_dsn: str, tmp_path: Path
 ) -> None:
-    with one_server(pg_dsn, tmp_path, REGISTRY_MAX_SUBSCRIPTIONS_PER_CONNECTION="2") as a:
-        async with RawClient.connect(a.url) as client:
+    limits = {"REGISTRY_MAX_SUBSCRIPTIONS_PER_CONNECTION": "2", "REGISTRY_MAX_SUBSCRIPTIONS": "3"}
+    with one_server(pg_dsn, tmp_path, **limits) as a:
+        async with RawClient.connect(a.url) as client, RawClient.connect(a.url) as second:
             assert (await client.receive())["type"] == "connection_ack"
+            assert (await second.receive())["type"] == "connection_ack"
             for op in ("1", "2", "3"):
                 await client.subscribe(op, EVENTS)
-            refused = await client.receive()
-    assert refused["id"] == "3" and refused["type"] == "error"
-    assert refused["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+            per_connection = await client.receive()
+            for _ in range(int(WAIT_S * 20)):
+                if await metric(a.url, "feed_subscriptions") >= 2:
+                    break
+                await asyncio.sleep(0.05)
+            for op in ("1", "2"):
+                await second.subscribe(op, EVENTS)
+            per_process = await second.receive()
+    assert per_connection["id"] == "3" and per_connection["type"] == "error"
+    assert per_connection["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+    assert per_process["id"] == "2" and per_process["type"] == "error"
+    assert per_process["payload"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
 
 
 async def test_reads_that_need_a_token_need_it_in_connection_init(

@@ -150,10 +150,7 @@ class Hub:
 
         ``encode`` gives the text of an event for this subscription's group, if it has one:
         the hub then encodes each live event once, before handing it to the members."""
-        if self.count >= self.max_subscriptions:
-            raise TooManySubscriptions(
-                f"this server holds {self.max_subscriptions} subscriptions, its most"
-            )
+        self.check_room()
         start = self.position if after is None else after
         sub = Subscription(
             key, interest, start, self.bound, on_slow, floor=self.position, encode=encode
@@ -162,6 +159,13 @@ class Hub:
         self.groups.setdefault(key, set()).add(sub)
         self.count += 1
         return sub
+
+    def check_room(self) -> None:
+        """TOO_MANY_SUBSCRIPTIONS when the process holds as many as it may."""
+        if self.count >= self.max_subscriptions:
+            raise TooManySubscriptions(
+                f"this server holds {self.max_subscriptions} subscriptions, its most"
+            )
 
     def remove(self, sub: Subscription) -> None:
         members = self.groups.get(sub.key)

@@ -35,6 +35,15 @@ async def _replay(run: Run, sub: Subscription, target: int) -> AsyncIterator[Eve
             sub.cursor = max(sub.cursor, within[-1].id)
 
 
+async def check_start(hub: Hub, after: int | None) -> None:
+    """Refuse, with its code, a subscription that could not start."""
+    hub.check_room()
+    if after is not None:
+        if after < 0:
+            raise InvalidInput("after is an event id, 0 or more", field="after")
+        await hub.run(lambda c: feed_service.check_resumable(c, after))
+
+
 async def deliveries(
     hub: Hub,
     key: str,
@@ -43,11 +52,8 @@ async def deliveries(
     on_slow: Callable[[], None],
     encode: Encode | None = None,
 ) -> AsyncIterator[Shared]:
-    """The deliveries of one subscription until it is closed; ``after`` resumes past an id."""
-    if after is not None:
-        if after < 0:
-            raise InvalidInput("after is an event id, 0 or more", field="after")
-        await hub.run(lambda c: feed_service.check_resumable(c, after))
+    """The deliveries of one subscription until it is closed; ``after`` resumes past an id
+    (checked by ``check_start`` first)."""
     sub = hub.add(key, interest, after, on_slow, encode)
     try:
         while True:

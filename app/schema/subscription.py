@@ -18,7 +18,7 @@ from app.errors import InvalidInput
 from app.events import EventName, check_names
 from app.feed.feed import CLOSE_SLOW_CONSUMER, Feed
 from app.feed.hub import Interest
-from app.feed.stream import deliveries
+from app.feed.stream import check_start, deliveries
 from app.schema.feed import EVENT_KINDS, KINDS, FeedEvent
 from app.schema.filter_inputs import ModelFilter, catalog_filter
 from app.schema.scalars import BigInt
@@ -36,12 +36,21 @@ RESUME = Annotated[
 Events = AsyncGenerator[FeedEvent, None]
 
 
-async def _stream(info: Info, interest: Interest, after: int | None) -> AsyncGenerator[Any, None]:
-    context = info.context
-    found = context.request.scope["state"].get("feed")
-    connection = context.connection
-    if not isinstance(found, Feed) or connection is None:
+async def _open(info: Info, interest: Interest, after: int | None) -> AsyncGenerator[Any, None]:
+    """The subscription's stream, once it may start: refusals come before it, as the
+    protocol's ``error`` message."""
+    found = info.context.request.scope["state"].get("feed")
+    if not isinstance(found, Feed) or info.context.connection is None:
         raise InvalidInput("subscriptions are served over WebSocket (graphql-transport-ws)")
+    await check_start(found.hub, after)
+    return _stream(info, found, interest, after)
+
+
+async def _stream(
+    info: Info, found: Feed, interest: Interest, after: int | None
+) -> AsyncGenerator[Any, None]:
+    context = info.context
+    connection = context.connection
 
     def slow() -> None:
         connection.close_soon(CLOSE_SLOW_CONSUMER, "slow consumer: resume with after")
@@ -98,8 +107,7 @@ class Subscription:
             )
             matching = lambda c, ids: feed.matching_models(c, q, ids)  # noqa: E731
         interest = Interest(frozenset({EventName.VERSION_REGISTERED}), keep, matching)
-        async for d in _stream(info, interest, after):
-            yield d
+        return await _open(info, interest, after)
 
     @strawberry.subscription(description="Moves of the aliases of one lineage.")
     async def alias_moved(
@@ -109,8 +117,7 @@ class Subscription:
         interest = Interest(
             frozenset({EventName.ALIAS_MOVED}), lambda e: e.payload.get("lineageId") == ref
         )
-        async for d in _stream(info, interest, after):
-            yield d
+        return await _open(info, interest, after)
 
     @strawberry.subscription(
         description="Changes to the provenance (links, score, warnings) of a version, or of "
@@ -120,13 +127,11 @@ class Subscription:
         self, info: Info, id: strawberry.ID, after: RESUME = None
     ) -> Events:
         interest = Interest(frozenset({EventName.PROVENANCE_CHANGED}), _version_of(str(id)))
-        async for d in _stream(info, interest, after):
-            yield d
+        return await _open(info, interest, after)
 
     @strawberry.subscription(description=f"Every event, or those of `kinds` ({KINDS}).")
     async def events(self, info: Info, kinds: EVENT_KINDS = None, after: RESUME = None) -> Events:
         names = list(EventName) if kinds is None else check_names(kinds)
         if not names:
             raise InvalidInput("kinds names no event: leave it out for all", field="kinds")
-        async for d in _stream(info, Interest(frozenset(names)), after):
-            yield d
+        return await _open(info, Interest(frozenset(names)), after)
