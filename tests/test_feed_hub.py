@@ -4,6 +4,7 @@ without a gap or a repeat, falling behind while catching up, and the slow-consum
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ import asyncpg
 from app.db.types import Conn
 from app.events import Event, EventName
 from app.feed.hub import Hub, Interest
+from app.feed.listener import Listener
 from app.feed.stream import deliveries
 from app.repo import events as event_repo
 
@@ -107,3 +109,31 @@ async def test_members_of_a_group_share_one_delivery_per_event(
     assert len(encoded) == 2  # once per group
     for s in [*streams, other]:
         await s.aclose()
+
+
+async def test_the_listener_hands_on_each_commit_and_wakes_whoever_asked(
+    db: asyncpg.Pool, conn: asyncpg.Connection, pg_dsn: str
+) -> None:
+    pages: list[list[Event]] = []
+
+    async def deliver(events: Any) -> None:
+        pages.append(list(events))
+
+    listener = Listener(pg_dsn, deliver, poll_s=60)
+    listener.position, _ = await event_repo.positions(conn)
+    woken = listener.waiter()
+    ids: list[int] = []
+    undo = listener.on_wake(ids.append)
+    running = asyncio.ensure_future(listener.run())
+    try:
+        await asyncio.wait_for(listener.connected.wait(), 10)
+        await record(conn, 1)
+        # Only the notification wakes it: the timer is a minute away.
+        await asyncio.wait_for(woken.wait(), 10)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    undo()
+    assert [[e.id for e in p] for p in pages] == [ids]
+    assert ids == [listener.position]
