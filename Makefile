@@ -4,8 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
+PGBOUNCER := /usr/sbin/pgbouncer
+# The tests that run a second time with the app reaching PostgreSQL through PgBouncer.
+PGBOUNCER_TESTS := tests/test_mutations.py tests/test_graphql_queries.py tests/test_rest.py \
+	tests/test_rest_params.py tests/test_rest_routes.py
 
-.PHONY: install run test pytest lint fmt browser schema schema-check clean bench bench-feed
+.PHONY: install run test pytest pytest-pgbouncer lint fmt browser pgbouncer wrk schema schema-check \
+	clean bench bench-topology bench-feed
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +34,14 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m app serve
 
-test: $(STAMP) browser lint pytest
+test: $(STAMP) browser pgbouncer lint pytest pytest-pgbouncer
 
 pytest: $(STAMP) $(MLFLOW_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# PgBouncer in transaction mode between the app and PostgreSQL (tests/conftest.py: app_db).
+pytest-pgbouncer: $(STAMP)
+	TEST_PGBOUNCER=1 $(BIN)/python -m pytest $(PGBOUNCER_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests client examples
@@ -57,18 +66,33 @@ browser:
 		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "note: Chromium is not installed and cannot be installed here"; }
 
+# The replica and PgBouncer tests run Debian's pgbouncer; installed the same way.
+pgbouncer:
+	@test -x $(PGBOUNCER) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null) \
+		|| echo "note: pgbouncer is not installed and cannot be installed here"; }
+
 clean:
 	rm -rf $(VENV) $(MLFLOW_VENV) data .pytest_cache .mypy_cache .ruff_cache
 
-# Side-by-side benchmark (issue 8): the registry, PostGraphile v4 and a hand-written floor on
-# one generated catalog; writes bench/results/LATEST.md. Needs Node (for PostGraphile) and wrk,
-# which is installed from Debian when missing. Settings: see bench/README.md; for instance
-# `make bench BENCH_BASELINE=main` also runs main's registry and compares ours with it.
-bench: $(STAMP)
+# Side-by-side benchmark: the registry, PostGraphile v4 and a hand-written floor on one
+# generated catalog (bench/results/LATEST.md), then the same reads direct, through PgBouncer and
+# through a replica (bench/results/TOPOLOGY.md; BENCH_TOPOLOGY=0 skips it). Needs Node (for
+# PostGraphile) and wrk, which is installed from Debian when missing. Settings: see
+# bench/README.md; `make bench BENCH_BASELINE=main` also runs main's registry beside ours.
+bench: $(STAMP) pgbouncer wrk
+	$(BIN)/python -m bench.run
+	@[ "$(BENCH_TOPOLOGY)" = 0 ] || $(BIN)/python -m bench.topology
+
+wrk:
 	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "bench: wrk is not installed and cannot be installed here"; exit 1; }
-	$(BIN)/python -m bench.run
+
+# The same reads direct, through PgBouncer and through a streaming replica (bench/topology.py);
+# writes bench/results/TOPOLOGY.md.
+bench-topology: $(STAMP) pgbouncer wrk
+	$(BIN)/python -m bench.topology
 
 # The change feed under load: 200 WebSocket subscribers on one server while registrations
 # arrive at a fixed rate; prints latency, RSS and CPU per registration (bench/README.md).

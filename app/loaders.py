@@ -129,9 +129,9 @@ class Loaders:
         )
 
     async def run(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
-        """Run a read on a pooled connection, retried if the database restarts."""
+        """Run a read where the request may read (app.db.database), retried if it fails."""
         async with self._connections:
-            return await self._db.run(fn, retry=True)
+            return await self._db.read(fn)
 
     def prime(self, artifacts: Sequence[Artifact]) -> None:
         """Remember artifacts a resolver already fetched so no loader fetches them again."""

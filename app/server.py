@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 from types import FrameType
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from app.db.embedded import EmbeddedPostgres
 from app.http.connections import bounded_http
+from app.http.observability import MULTIPROCESS_DIR
 from app.main import create_app
 from app.settings import Settings
 
@@ -69,6 +74,60 @@ class _Server(uvicorn.Server):
         sys.stdout.flush()
 
 
+def tune_collector() -> None:
+    """Long-lived objects made at import and startup need no rescans by the cyclic collector;
+    a higher first threshold keeps it off the per-request hot path."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
+class _Workers(Multiprocess):
+    """uvicorn's supervisor, which says where to go once every worker serves."""
+
+    def __init__(self, config: uvicorn.Config, sockets: list[socket.socket], *, demo: bool):
+        super().__init__(config, sockets)
+        self.demo = demo
+
+    def init_processes(self) -> None:
+        super().init_processes()
+        deadline = self.config.timeout_worker_healthcheck * 6
+        if all(p.wait_until_ready(deadline, self.should_exit) for p in self.processes):
+            host, port = self.sockets[0].getsockname()[:2]
+            shown = self.config.host if self.config.host in _WILDCARDS else host
+            sys.stdout.write(where_to_go(base_url(shown, port), demo=self.demo))
+            sys.stdout.flush()
+
+
+def _serve_workers(settings: Settings, dsn: str, load_demo: bool) -> None:
+    """Run ``settings.workers`` processes on one socket, each building the app from the
+    environment (app.asgi), which carries what this process decided."""
+    metrics_dir = tempfile.mkdtemp(prefix="registry-metrics-")
+    os.environ.update(
+        {
+            "DATABASE_URL": dsn,
+            "REGISTRY_DEMO_DATA": "1" if load_demo else "0",
+            MULTIPROCESS_DIR: metrics_dir,
+        }
+    )
+    try:
+        config = uvicorn.Config(
+            "app.asgi:create",
+            factory=True,
+            workers=settings.workers,
+            host=settings.host,
+            port=settings.port,
+            http="app.http.connections:from_env",
+            timeout_keep_alive=settings.keepalive_timeout_s,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=settings.shutdown_grace_s,
+            proxy_headers=False,
+        )
+        _Workers(config, [config.bind_socket()], demo=load_demo).run()
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
 def serve(settings: Settings | None = None) -> None:
     """Serve on HOST:PORT; an embedded server is started and stopped when DATABASE_URL is unset."""
     settings = settings or Settings.from_env()
@@ -84,11 +143,11 @@ def serve(settings: Settings | None = None) -> None:
     signal.signal(signal.SIGTERM, _stop_by_signal)
     signal.signal(signal.SIGINT, _stop_by_signal)
     try:
+        if settings.workers > 1:
+            _serve_workers(settings, dsn, load_demo)
+            return
         app = create_app(settings, dsn, load_demo=load_demo)
-        # Long-lived objects made at import and startup need no rescans by the cyclic
-        # collector; a higher first threshold keeps it off the per-request hot path.
-        gc.freeze()
-        gc.set_threshold(50_000, 20, 20)
+        tune_collector()
         config = uvicorn.Config(
             app,
             host=settings.host,

@@ -121,6 +121,7 @@ class Run:
     errors: int
     server_cpu_s: float
     db_cpu_s: float
+    wrk_cpu_s: float
     # CPU that neither the target, PostgreSQL nor wrk used, as a share of the machine.
     other_load: float
 
@@ -179,6 +180,7 @@ def wrk(t: Target, w: Workload, connections: int, seconds: int, db_cpu: Callable
         errors=errors,
         server_cpu_s=server1 - server0,
         db_cpu_s=db1 - db0,
+        wrk_cpu_s=wrk1 - wrk0,
         other_load=max(0.0, (busy1 - busy0) - (server1 - server0) - (db1 - db0) - (wrk1 - wrk0))
         / (s["duration_us"] / 1e6 * (os.cpu_count() or 1)),
     )

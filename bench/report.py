@@ -10,14 +10,20 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from bench import search_report, search_workloads
+from bench import search_report, search_workloads, variants
 from bench.database import BENCH_DIR
 from bench.measure import Run
 from bench.results import Results, cpu_ms, summarise
 from bench.results import by_round as _by_round
 from bench.results import ratio as _ratio
 
-LABEL = {"ours": "ours", "baseline": "baseline", "postgraphile": "PostGraphile", "floor": "floor"}
+LABEL = {
+    "ours": "ours",
+    "baseline": "baseline",
+    **{v.name: v.label for v in variants.VARIANTS.values()},
+    "postgraphile": "PostGraphile",
+    "floor": "floor",
+}
 # A target's RSS "grows" when its last round is this much above its first.
 GROWTH_MB = 5.0
 GROWTH_SHARE = 0.05
@@ -337,6 +343,7 @@ def render(r: Results) -> str:
         *_summary_table(r),
         "",
         *search_report.section(r),
+        *variants.section(r),
         "## All targets",
         "",
         *_full_table(r),

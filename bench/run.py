@@ -27,7 +27,7 @@ from typing import Any
 
 import asyncpg
 
-from bench import baseline, measure, plans, report, search_workloads, targets
+from bench import baseline, measure, plans, report, search_workloads, targets, variants
 from bench.database import BENCH_DIR, Server
 from bench.results import Results
 from bench.targets import Target
@@ -137,6 +137,9 @@ class Bench:
         if self.results.baseline:
             running.append(targets.start_ours(dsn, logs, "baseline", self.results.baseline.path))
             baseline.add_requests(chosen)
+        chosen_variants = variants.chosen()
+        running += variants.start(chosen_variants, dsn, logs)
+        variants.add_requests(chosen_variants, chosen)
         running += [targets.start_postgraphile(cli, dsn, logs), targets.start_floor(dsn, logs)]
         try:
             for t in running:

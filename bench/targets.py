@@ -7,7 +7,8 @@
   its worktree (bench/baseline.py);
 - postgraphile: PostGraphile v4 from bench/postgraphile/package-lock.json, in
   bench/.work/node, with the flags issue 8 names;
-- floor: bench/floor.py under uvicorn with the access log off.
+- floor: bench/floor.py under uvicorn with the access log off;
+- variants of ours (`ours_*`, bench/variants.py): ours with other settings.
 """
 
 from __future__ import annotations
@@ -121,8 +122,17 @@ def python_path(root: Path) -> dict[str, str]:
     return {"PYTHONPATH": os.pathsep.join([str(root), *([rest] if rest else [])])}
 
 
-def start_ours(dsn: str, logs: Path, name: str = "ours", root: Path = ROOT) -> Target:
-    """Start the registry of the checkout in ``root``: this one, or the baseline's."""
+def start_ours(
+    dsn: str,
+    logs: Path,
+    name: str = "ours",
+    root: Path = ROOT,
+    settings: dict[str, str] | None = None,
+) -> Target:
+    """Start the registry of the checkout in ``root``: this one, or the baseline's.
+
+    ``settings``: more of its environment (bench/topology.py: replicas, PgBouncer).
+    """
     port = free_port()
     env = {
         "DATABASE_URL": dsn,
@@ -134,6 +144,7 @@ def start_ours(dsn: str, logs: Path, name: str = "ours", root: Path = ROOT) -> T
         # --disable-query-log unless BENCH_ACCESS_LOG=1.
         "ACCESS_LOG": os.environ.get("BENCH_ACCESS_LOG", "0"),
         **python_path(root),
+        **(settings or {}),
     }
     if os.environ.get("BENCH_OURS") == "factory":
         cmd = [
@@ -174,7 +185,8 @@ def wait_ready(t: Target, timeout: float = 60.0) -> None:
             if t.name == "postgraphile":
                 r = httpx.post(f"{t.base}/graphql", json={"query": "{__typename}"}, timeout=2)
             else:
-                path = "readyz" if t.name in REGISTRIES else "healthz"
+                registry = t.name in REGISTRIES or t.name.startswith("ours_")
+                path = "readyz" if registry else "healthz"
                 r = httpx.get(f"{t.base}/{path}", timeout=2)
             if r.status_code == 200:
                 return

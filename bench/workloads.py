@@ -17,6 +17,18 @@ from urllib.parse import urlencode
 
 import asyncpg
 
+from bench.postgraphile_queries import (
+    DETAIL_PG,
+    LIST_PG,
+    NESTED_PG,
+    REST_PG,
+    data,
+    pg_detail,
+    pg_list,
+    pg_nested,
+    pg_rest,
+)
+
 # Lists whose order is part of the answer; every other list is compared as a set.
 ORDERED = frozenset({"items", "versions", "nodes", "edges", "models"})
 DATETIME_KEYS = frozenset({"createdAt", "created_at"})
@@ -58,15 +70,6 @@ def _get(path: str, **params: Any) -> Request:
     return Request("GET", f"{path}?{urlencode(params)}")
 
 
-def _data(key: str) -> Callable[[Any], Any]:
-    def adapt(r: Any) -> Any:
-        if r.get("errors"):
-            raise ValueError(f"GraphQL errors: {r['errors']}")
-        return r["data"][key]
-
-    return adapt
-
-
 def _as_is(r: Any) -> Any:
     return r
 
@@ -77,38 +80,11 @@ def _without_cursor(r: Any) -> Any:
     return {k: v for k, v in r.items() if k != "next_cursor"}
 
 
-def _one(links: list[dict[str, Any]]) -> dict[str, Any] | None:
-    return links[0]["artifactByTargetId"] if links else None
-
-
-def _targets(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [lk["artifactByTargetId"] for lk in links]
-
-
-def _id_title(a: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if a is None else {"id": a["id"], "title": a["title"]}
-
-
 # -- (a) the models list ---------------------------------------------------------------
 
 LIST_OURS = """query List($family: ModelFamily) {
   models(filter: {family: $family}, sort: {field: QUALITY_SCORE, direction: DESC}, limit: 20) {
     items { id title family qualityScore parameterCount createdAt } } }"""
-
-LIST_PG = """query List($family: String) {
-  allArtifactsList(condition: {kind: "model", family: $family},
-                   orderBy: [QUALITY_SCORE_DESC, ID_DESC], first: 20) {
-    id title family qualityScore parameterCount createdAt } }"""
-
-
-def _pg_list(r: Any) -> Any:
-    return {
-        "items": [
-            {**m, "family": m["family"].upper(), "parameterCount": int(m["parameterCount"])}
-            for m in _data("allArtifactsList")(r)
-        ]
-    }
-
 
 # -- (b) nested provenance ---------------------------------------------------------------
 
@@ -124,76 +100,6 @@ NESTED_OURS = """query Nested($family: ModelFamily) {
 # The same question for a registry from before nested lists took limits (BENCH_BASELINE).
 NESTED_UNPAGED = NESTED_OURS.replace("(limit: 10)", "").replace("(limit: 1000)", "")
 
-# PostGraphile walks links through bench_pg.resolved_links (see bench/database.py).
-NESTED_PG = """query Nested($family: String) {
-  allArtifactsList(condition: {kind: "model", family: $family},
-                   orderBy: [QUALITY_SCORE_DESC, ID_DESC], first: 20) {
-    id title qualityScore
-    trainedOn: resolvedLinksBySourceIdList(condition: {type: "trained_on"},
-                                           orderBy: TARGET_LINEAGE_ID_ASC) {
-      artifactByTargetId { id title lineageByLineageIdAndKind {
-        artifactsByLineageIdAndKindList(orderBy: VERSION_NUMBER_ASC) { id versionNumber } } } }
-    producedBy: resolvedLinksBySourceIdList(condition: {type: "produced_by"}) {
-      artifactByTargetId { id title
-        inputs: resolvedLinksBySourceIdList(condition: {type: "uses"},
-                                            orderBy: TARGET_LINEAGE_ID_ASC) {
-          pinned artifactByTargetId { id kind versionNumber } } } }
-    testsHypotheses: resolvedLinksBySourceIdList(condition: {type: "tests_hypothesis"},
-                                                 orderBy: TARGET_LINEAGE_ID_ASC) {
-      artifactByTargetId { id title
-        testedBy: resolvedLinksByTargetIdList(condition: {type: "tests_hypothesis"},
-                                              orderBy: SOURCE_ID_ASC) {
-          artifactBySourceId { id title } } } } } }"""
-
-
-def _pg_nested(r: Any) -> Any:
-    def analysis(a: dict[str, Any] | None) -> dict[str, Any] | None:
-        if a is None:
-            return None
-        inputs = [
-            {
-                "pinned": i["pinned"],
-                "pinnedVersion": i["artifactByTargetId"]["versionNumber"] if i["pinned"] else None,
-                "artifact": {
-                    "id": i["artifactByTargetId"]["id"],
-                    "kind": i["artifactByTargetId"]["kind"].upper(),
-                },
-            }
-            for i in a["inputs"]
-        ]
-        return {"id": a["id"], "title": a["title"], "inputs": inputs}
-
-    items = []
-    for m in _data("allArtifactsList")(r):
-        items.append(
-            {
-                "id": m["id"],
-                "title": m["title"],
-                "qualityScore": m["qualityScore"],
-                "trainedOn": [
-                    {
-                        "id": d["id"],
-                        "title": d["title"],
-                        "versions": d["lineageByLineageIdAndKind"][
-                            "artifactsByLineageIdAndKindList"
-                        ],
-                    }
-                    for d in _targets(m["trainedOn"])
-                ],
-                "producedBy": analysis(_one(m["producedBy"])),
-                "testsHypotheses": [
-                    {
-                        "id": h["id"],
-                        "title": h["title"],
-                        "testedBy": [_id_title(t["artifactBySourceId"]) for t in h["testedBy"]],
-                    }
-                    for h in _targets(m["testsHypotheses"])
-                ],
-            }
-        )
-    return {"items": items}
-
-
 # -- (c) one model's detail ----------------------------------------------------------------
 
 DETAIL_OURS = """query Detail($id: ID!) { model(id: $id) {
@@ -203,45 +109,6 @@ DETAIL_OURS = """query Detail($id: ID!) { model(id: $id) {
   trainedOn { id title } producedBy { id title } testsHypotheses { id title }
   derivedFrom { id title } versions { id versionNumber } } }"""
 
-DETAIL_PG = """query Detail($id: String!) { artifactById(id: $id) {
-  id lineageId versionNumber isLatest title description createdAt metadata family
-  architecture parameterCount trainingConfig qualityScore rawQualityScore evaluationMetrics
-  provenanceWarnings kind
-  trainedOn: resolvedLinksBySourceIdList(condition: {type: "trained_on"}) {
-    artifactByTargetId { id title } }
-  producedBy: resolvedLinksBySourceIdList(condition: {type: "produced_by"}) {
-    artifactByTargetId { id title } }
-  testsHypotheses: resolvedLinksBySourceIdList(condition: {type: "tests_hypothesis"}) {
-    artifactByTargetId { id title } }
-  derivedFrom: resolvedLinksBySourceIdList(condition: {type: "derived_from"}) {
-    artifactByTargetId { id title } }
-  lineageByLineageIdAndKind {
-    artifactsByLineageIdAndKindList(orderBy: VERSION_NUMBER_ASC) { id versionNumber } } } }"""
-
-
-def _pg_detail(r: Any) -> Any:
-    m = _data("artifactById")(r)
-    if m is None or m["kind"] != "model":
-        return None
-    warnings = m["provenanceWarnings"]
-    return {
-        **{k: m[k] for k in ("id", "lineageId", "versionNumber", "isLatest", "title")},
-        **{k: m[k] for k in ("description", "createdAt", "metadata", "architecture")},
-        "family": m["family"].upper(),
-        "parameterCount": int(m["parameterCount"]),
-        "trainingConfig": m["trainingConfig"],
-        "qualityScore": m["qualityScore"],
-        "rawQualityScore": m["rawQualityScore"],
-        "evaluationMetricsJson": m["evaluationMetrics"],
-        "provenance": {"complete": not warnings, "warnings": warnings},
-        "trainedOn": [_id_title(a) for a in _targets(m["trainedOn"])],
-        "producedBy": _id_title(_one(m["producedBy"])),
-        "testsHypotheses": [_id_title(a) for a in _targets(m["testsHypotheses"])],
-        "derivedFrom": [_id_title(a) for a in _targets(m["derivedFrom"])],
-        "versions": m["lineageByLineageIdAndKind"]["artifactsByLineageIdAndKindList"],
-    }
-
-
 # -- (d) compareModels ------------------------------------------------------------------------
 
 COMPARE_OURS = """query Compare($ids: [ID!]!) { compareModels(ids: $ids) {
@@ -250,62 +117,6 @@ COMPARE_OURS = """query Compare($ids: [ID!]!) { compareModels(ids: $ids) {
 
 
 # -- (e) the REST shim ------------------------------------------------------------------------
-
-REST_PG = """query Rest($family: String) {
-  allArtifacts(condition: {kind: "model", family: $family},
-               orderBy: [QUALITY_SCORE_DESC, ID_DESC], first: 20) {
-    totalCount
-    nodes { id lineageId title family versionNumber isLatest qualityScore rawQualityScore
-      evaluationMetrics provenanceWarnings createdAt architecture parameterCount
-      uri digest sizeBytes archivedAt archivedReason
-      tagsByArtifactIdList(orderBy: KEY_ASC) { key value }
-      aliasesByVersionIdAndLineageIdList(orderBy: ALIAS_ASC) { alias }
-      trainedOn: resolvedLinksBySourceIdList(condition: {type: "trained_on"},
-                                             orderBy: TARGET_LINEAGE_ID_ASC) { targetId }
-      producedBy: resolvedLinksBySourceIdList(condition: {type: "produced_by"}) { targetId }
-      testsHypotheses: resolvedLinksBySourceIdList(condition: {type: "tests_hypothesis"},
-                                                   orderBy: TARGET_LINEAGE_ID_ASC) {
-        targetId } } } }"""
-
-
-def _pg_rest(r: Any) -> Any:
-    """app/http/rest_json.py's model_summary from PostGraphile's answer."""
-    page = _data("allArtifacts")(r)
-    models = []
-    for m in page["nodes"]:
-        trained = [lk["targetId"] for lk in m["trainedOn"]]
-        models.append(
-            {
-                "id": m["id"],
-                "title": m["title"],
-                "model_family": m["family"],
-                "version_number": m["versionNumber"],
-                "is_latest": m["isLatest"],
-                "quality_score": m["qualityScore"],
-                "evaluation_metrics": m["evaluationMetrics"],
-                "trained_on": trained[0] if trained else None,
-                "produced_by": m["producedBy"][0]["targetId"] if m["producedBy"] else None,
-                "created_at": m["createdAt"],
-                "lineage_id": m["lineageId"],
-                "trained_on_all": trained,
-                "tests_hypotheses": [lk["targetId"] for lk in m["testsHypotheses"]],
-                "raw_quality_score": m["rawQualityScore"],
-                "quality_warning": bool(m["provenanceWarnings"]),
-                "warnings": m["provenanceWarnings"],
-                "architecture": m["architecture"],
-                "parameter_count": int(m["parameterCount"]),
-                "uri": m["uri"],
-                "digest": m["digest"],
-                "size_bytes": None if m["sizeBytes"] is None else int(m["sizeBytes"]),
-                "archived": m["archivedAt"] is not None,
-                "archived_at": m["archivedAt"],
-                "archived_reason": m["archivedReason"],
-                "tags": m["tagsByArtifactIdList"],
-                "aliases": [al["alias"] for al in m["aliasesByVersionIdAndLineageIdList"]],
-            }
-        )
-    return {"models": models, "total": page["totalCount"]}
-
 
 # -- (f) downstream lineage -------------------------------------------------------------------
 
@@ -372,7 +183,7 @@ async def pick_params(conn: asyncpg.Connection) -> Params:
 
 def workloads(p: Params) -> list[Workload]:
     fam = p.family
-    ours_data = _data  # the registry and the floor answer in the same shape
+    ours_data = data  # the registry and the floor answer in the same shape
     return [
         Workload(
             "a",
@@ -382,7 +193,7 @@ def workloads(p: Params) -> list[Workload]:
                 "postgraphile": _gql(LIST_PG, family=fam),
                 "floor": _get("/a", family=fam, limit=20),
             },
-            {"ours": ours_data("models"), "postgraphile": _pg_list, "floor": ours_data("models")},
+            {"ours": ours_data("models"), "postgraphile": pg_list, "floor": ours_data("models")},
         ),
         Workload(
             "b",
@@ -393,7 +204,7 @@ def workloads(p: Params) -> list[Workload]:
                 "postgraphile": _gql(NESTED_PG, family=fam),
                 "floor": _get("/b", family=fam, limit=20),
             },
-            {"ours": ours_data("models"), "postgraphile": _pg_nested, "floor": ours_data("models")},
+            {"ours": ours_data("models"), "postgraphile": pg_nested, "floor": ours_data("models")},
         ),
         Workload(
             "c",
@@ -403,7 +214,7 @@ def workloads(p: Params) -> list[Workload]:
                 "postgraphile": _gql(DETAIL_PG, id=p.detail_id),
                 "floor": _get("/c", id=p.detail_id),
             },
-            {"ours": ours_data("model"), "postgraphile": _pg_detail, "floor": ours_data("model")},
+            {"ours": ours_data("model"), "postgraphile": pg_detail, "floor": ours_data("model")},
         ),
         Workload(
             "d",
@@ -427,7 +238,7 @@ def workloads(p: Params) -> list[Workload]:
                 "postgraphile": _gql(REST_PG, family=fam),
                 "floor": _get("/api/models", family=fam, sort="quality_score", limit=20),
             },
-            {"ours": _without_cursor, "postgraphile": _pg_rest, "floor": _as_is},
+            {"ours": _without_cursor, "postgraphile": pg_rest, "floor": _as_is},
             needs_route=True,
         ),
         Workload(

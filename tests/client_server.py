@@ -36,15 +36,15 @@ class Served:
 def serving(dsn: str, log: Path, **env: str) -> Iterator[Served]:
     """``python -m app serve`` on a free port against ``dsn``, ready; stopped afterwards."""
     port = free_port()
-    environment = dict(
-        os.environ,
-        DATABASE_URL=dsn,
-        PORT=str(port),
-        HOST="127.0.0.1",
-        REGISTRY_DEMO_DATA="0",
-        ACCESS_LOG="0",
+    environment = {
+        **os.environ,
+        "REGISTRY_DEMO_DATA": "0",
+        "ACCESS_LOG": "0",
         **env,
-    )
+        "DATABASE_URL": dsn,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+    }
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "app", "serve"],

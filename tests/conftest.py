@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
@@ -15,6 +16,7 @@ from app.db.embedded import EmbeddedPostgres
 from app.db.migrate import migrate
 from app.db.pool import create_pool
 from tests.http import Api, running_app
+from tests.replication import PgBouncer, Topology, pgbouncer_available, prepare_root, server_of
 
 TEST_DB = "registry_test"
 
@@ -37,6 +39,35 @@ def pg_dsn() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class AppDatabase:
+    """Where the app under test connects, and the settings that go with it."""
+
+    dsn: str
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="session")
+def app_db(pg_dsn: str) -> Iterator[AppDatabase]:
+    """The test database as the app reaches it: directly, or with TEST_PGBOUNCER=1 through
+    PgBouncer in transaction mode (migrations and role defaults then go over the direct DSN).
+    """
+    if os.environ.get("TEST_PGBOUNCER", "") in ("", "0"):
+        yield AppDatabase(pg_dsn)
+        return
+    _require_pgbouncer()
+    root = prepare_root("registry-test-pgbouncer-")
+    host, port, database = server_of(pg_dsn)
+    bouncer = PgBouncer(root, host, port)
+    bouncer.start()
+    try:
+        env = {"DATABASE_DIRECT_URL": pg_dsn, "DB_STATEMENT_CACHE_SIZE": "0"}
+        yield AppDatabase(bouncer.dsn(database), env)
+    finally:
+        bouncer.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 async def session_pool(pg_dsn: str) -> AsyncIterator[asyncpg.Pool]:
     pool = await create_pool(pg_dsn, min_size=1, max_size=30)
@@ -46,20 +77,44 @@ async def session_pool(pg_dsn: str) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
+async def empty_registry(conn: asyncpg.Connection) -> None:
+    """Remove every row the tests write, as on a new database."""
+    await conn.execute(
+        "truncate links, artifacts, lineages, audit_log, idempotency_keys, api_tokens, "
+        "alias_protections, metric_declarations, events, webhooks cascade"
+    )
+    # Truncation fires no triggers: the model and link counters start again from zero too.
+    await conn.execute("update model_counts set n = 0")
+    await conn.execute("truncate link_counts")
+    # Nothing was pruned from the emptied feed.
+    await conn.execute("update events_clock set pruned_through = 0")
+
+
 @pytest.fixture
 async def db(session_pool: asyncpg.Pool) -> asyncpg.Pool:
     """The migrated test database, emptied before each test."""
     async with session_pool.acquire() as conn:
-        await conn.execute(
-            "truncate links, artifacts, lineages, audit_log, idempotency_keys, api_tokens, "
-            "alias_protections, metric_declarations, events cascade"
-        )
-        # Truncation fires no triggers: the model and link counters start again from zero too.
-        await conn.execute("update model_counts set n = 0")
-        await conn.execute("truncate link_counts")
-        # Nothing was pruned from the emptied feed.
-        await conn.execute("update events_clock set pruned_through = 0")
+        await empty_registry(conn)
     return session_pool
+
+
+def _require_pgbouncer() -> None:
+    if not pgbouncer_available():
+        missing = "pgbouncer is not installed (make pgbouncer installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+
+
+@pytest.fixture(scope="session")
+def topology() -> Iterator[Topology]:
+    """A primary, a streaming replica made by pg_basebackup -R, and PgBouncer on the primary."""
+    _require_pgbouncer()
+    started = Topology.start()
+    try:
+        yield started
+    finally:
+        started.stop()
 
 
 @pytest.fixture
@@ -69,16 +124,16 @@ async def conn(db: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
 
 
 @pytest.fixture
-async def api(db: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[Api]:
+async def api(db: asyncpg.Pool, app_db: AppDatabase) -> AsyncIterator[Api]:
     """The whole app in-process on the emptied test database."""
-    async with running_app(pg_dsn) as a:
+    async with running_app(app_db.dsn, app_db.env) as a:
         yield a
 
 
 @pytest.fixture
-async def resolver_api(db: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[Api]:
+async def resolver_api(db: asyncpg.Pool, app_db: AppDatabase) -> AsyncIterator[Api]:
     """The app with the compiled fast path off: every field goes through its resolver."""
-    async with running_app(pg_dsn, {"REGISTRY_FAST_PATH": "0"}) as a:
+    async with running_app(app_db.dsn, {**app_db.env, "REGISTRY_FAST_PATH": "0"}) as a:
         yield a
 
 

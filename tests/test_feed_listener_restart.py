@@ -3,24 +3,29 @@ reconnecting) still reach a subscriber that stayed connected to the app."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from app.db.pool import connect
+from app.db.pool import connect_direct
 from app.events import EventName
 from app.repo import events as event_repo
 from tests.client_server import serving
 from tests.feed_clients import EVENTS, session, subscribe, take
-from tests.test_db_restart import Postgres, pg_folder, postgres
+from tests.restartable_postgres import RestartablePostgres, restartable_postgres
 
 pytestmark = pytest.mark.process
 
-__all__ = ["pg_folder", "postgres"]  # the restartable server's fixtures, shared
+
+@pytest.fixture
+def postgres() -> Iterator[RestartablePostgres]:
+    with restartable_postgres("feed_restart_test") as pg:
+        yield pg
 
 
 async def record(dsn: str, n: int) -> None:
-    conn = await connect(dsn)
+    conn = await connect_direct(dsn)
     try:
         async with conn.transaction():
             await event_repo.record(conn, EventName.TAGS_CHANGED, {"n": n})
@@ -29,7 +34,7 @@ async def record(dsn: str, n: int) -> None:
 
 
 async def test_the_listener_reconnects_after_the_database_restarts(
-    postgres: Postgres, tmp_path: Path
+    postgres: RestartablePostgres, tmp_path: Path
 ) -> None:
     with serving(postgres.dsn, tmp_path / "app.log", REGISTRY_FEED_POLL_S="0.5") as app:
         async with session(app.url) as s:

@@ -16,10 +16,8 @@ shutdown (the pool closes); `app.server` then stops the embedded PostgreSQL.
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import socket
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +26,7 @@ import h11
 import httpx
 import pytest
 
-from tests.processes import postgres_processes
+from tests.processes import data_folder, postgres_processes
 from tests.test_server_process import Server
 
 pytestmark = pytest.mark.process
@@ -38,15 +36,8 @@ QUERY = "{ models(limit: 3) { total items { id } } datasets(limit: 2) { total } 
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
-    """A data folder outside pytest's tmp_path: any pytest session that starts meanwhile resets
-    /tmp/pytest-of-<user> to 0700, and the app's `pg_ctl stop` (run as the embedded_postgres
-    user when we are root) could no longer reach the folder."""
-    folder = Path(tempfile.mkdtemp(prefix="registry-shutdown-"))
-    d = folder / "pgdata"
-    yield d
-    for proc in postgres_processes(d):
-        proc.kill()
-    shutil.rmtree(folder, ignore_errors=True)
+    with data_folder("registry-shutdown-") as d:
+        yield d
 
 
 def start_server(data_dir: Path, monkeypatch: pytest.MonkeyPatch, grace_s: int) -> Server:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app import promotion
+from app.db import positions
 from app.promotion import GateMetric
 from tests.factories import make_compliant_model, make_model, make_token
 from tests.test_compare_rules import model as bare_model
@@ -166,6 +167,9 @@ async def test_rest_moves_an_alias_and_refuses_a_promotion_with_409_and_the_chec
         path, json={"version_id": "m-v2", "reason": "accepted risk", "force": True}
     )
     assert forced.json() == {"lineage_id": "m", "alias": "production", "version_id": "m-v2"}
+    # A REST write answers with its commit's position as GraphQL does; a refused one has none.
+    assert positions.parse(forced.headers[positions.HEADER]) > 0
+    assert positions.HEADER not in refused.headers
     listed = (await api.client.get("/api/models/m/aliases")).json()
     assert listed["aliases"] == [
         {"alias": "production", "version_id": "m-v2", "protected": True,

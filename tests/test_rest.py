@@ -339,11 +339,11 @@ REACHES_LINEAGE = (
     ],
 )
 async def test_list_is_the_same_through_compiled_sql_and_resolvers(
-    db, pg_dsn, conn, demo, params, where, sort
+    db, app_db, conn, demo, params, where, sort
 ):
     answers = []
     for fast in ("1", "0"):
-        async with running_app(pg_dsn, {"REGISTRY_FAST_PATH": fast}) as api:
+        async with running_app(app_db.dsn, {**app_db.env, "REGISTRY_FAST_PATH": fast}) as api:
             answers.append((await api.client.get("/api/models", params=params)).json())
     assert answers[0] == answers[1]
     # Both paths share their declarations; the reference is plain SQL over the tables.

@@ -1,4 +1,5 @@
-"""An OR of metric and tag conditions is planned as probes of the models a page walks.
+"""An OR of metric and tag conditions is planned as probes of the models a page walks, and
+the best models of one dataset by a metric as a walk of that dataset's trained_on_metrics.
 
 The pool plans each statement once without its values (force_generic_plan). An EXISTS under
 OR cannot become a join; counting its calls over the whole walk rather than the page, the
@@ -38,8 +39,11 @@ async def catalog(db: asyncpg.Pool, pg_dsn: str) -> Any:
         await raw.close()
 
 
-async def generic_plan(conn: asyncpg.Connection, query: str) -> list[dict[str, Any]]:
-    """Every node of the generic plan of the statement the fast path compiles for ``query``."""
+async def generic_plan(
+    conn: asyncpg.Connection, query: str, *, analyze: bool = False
+) -> list[dict[str, Any]]:
+    """Every node of the generic plan of the statement the fast path compiles for ``query``
+    (``analyze``: run, with the rows each node read)."""
     compiled = FastPath(Limits(10**6, 10**6)).compile(query, None, None)
     assert compiled is not None, "the fast path answers this query"
     literals = [
@@ -47,7 +51,8 @@ async def generic_plan(conn: asyncpg.Connection, query: str) -> list[dict[str, A
     ]
     await conn.execute(f"prepare listed as {compiled.statement}")
     try:
-        raw = await conn.fetchval(f"explain (format json) execute listed({', '.join(literals)})")
+        how = "analyze, format json" if analyze else "format json"
+        raw = await conn.fetchval(f"explain ({how}) execute listed({', '.join(literals)})")
     finally:
         await conn.execute("deallocate listed")
 
@@ -64,3 +69,53 @@ async def test_an_or_of_metric_and_tag_conditions_probes_each_model_it_walks(cat
     assert any(n.get("Index Name") == "models_by_quality" for n in plan), "it walks the sort"
     probed = {n.get("Index Name") for n in plan if n.get("Parent Relationship") == "SubPlan"}
     assert {"model_metrics_pkey", "tags_pkey"} <= probed, probed
+
+
+BEST_OF_DATASET = """{{ models(filter: {{trainedOn: "{dataset}", latestOnly: true,
+    provenanceComplete: true}}, sort: {{metric: {{name: "rmse", order: BEST}}}}, limit: 20)
+  {{ {items} }} }}"""
+
+
+async def test_the_best_models_of_a_dataset_read_about_as_many_rows_as_the_page_keeps(catalog):
+    # One dataset that every model is trained on: the page of 20 must not read them all.
+    dataset = await catalog.fetchval(
+        "select lineage_id from artifacts where kind = 'dataset' order by id limit 1"
+    )
+    await catalog.execute(
+        "insert into links (source_id, source_kind, type, target_lineage_id, target_kind) "
+        "select id, 'model', 'trained_on', $1, 'dataset' from artifacts where kind = 'model' "
+        "on conflict do nothing",
+        dataset,
+    )
+    candidates, kept = await catalog.fetchrow(
+        "select count(*), count(*) filter (where a.is_latest and a.archived_at is null "
+        "and jsonb_array_length(a.provenance_warnings) = 0) "
+        "from trained_on_metrics s join artifacts a on a.id = s.artifact_id "
+        "where s.target_lineage_id = $1 and s.name = 'rmse'",
+        dataset,
+    )
+    query = BEST_OF_DATASET.format(dataset=dataset, items=ITEMS)
+    plan = await generic_plan(catalog, query, analyze=True)
+    (walk,) = [n for n in plan if n.get("Index Name") == "trained_on_metrics_walk"]
+    assert walk["Node Type"] == "Index Only Scan"
+    assert "Sort" not in {n["Node Type"] for n in _above(plan[0], walk)}, "it walks in order"
+    # Each row walked is one model trained on the dataset, kept with the filter's odds; the
+    # page (20 and one more) stops the walk once it is full.
+    assert candidates > 300 and kept > 21
+    assert walk["Actual Rows"] >= 21
+    assert walk["Actual Rows"] <= min(2 * 21 * candidates / kept, candidates / 2), (
+        walk["Actual Rows"],
+        candidates,
+        kept,
+    )
+
+
+def _above(root: dict[str, Any], target: dict[str, Any]) -> list[dict[str, Any]]:
+    """The nodes from ``root`` down to ``target``'s parent."""
+    for child in root.get("Plans", []):
+        if child is target:
+            return [root]
+        found = _above(child, target)
+        if found:
+            return [root, *found]
+    return []

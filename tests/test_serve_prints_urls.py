@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,7 @@ import pytest
 
 from app.server import base_url, where_to_go
 from app.settings import PROJECT_ROOT
-from tests.processes import free_port, postgres_processes
+from tests.processes import data_folder, free_port
 
 pytestmark = pytest.mark.process
 
@@ -27,14 +25,8 @@ URL_LINE = re.compile(r"^  (\S+(?: \S+)?) +(http://\S+)$", re.MULTILINE)
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
-    # Outside pytest's tmp tree, which another pytest session may make unreadable for the
-    # server's own system user.
-    root = Path(tempfile.mkdtemp(prefix="registry-urls-"))
-    d = root / "pgdata"
-    yield d
-    for proc in postgres_processes(d):
-        proc.kill()
-    shutil.rmtree(root, ignore_errors=True)
+    with data_folder("registry-urls-") as d:
+        yield d
 
 
 def printed_urls(proc: subprocess.Popen[str], timeout: float = 90) -> tuple[str, dict[str, str]]:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +14,7 @@ import httpx
 import pytest
 
 from app.settings import PROJECT_ROOT
-from tests.processes import free_port, postgres_processes
+from tests.processes import data_folder, free_port, postgres_processes
 
 pytestmark = pytest.mark.process
 
@@ -58,14 +56,8 @@ class Server:
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
-    # Outside pytest's tmp tree, which another pytest session may make unreadable for the
-    # server's own system user.
-    root = Path(tempfile.mkdtemp(prefix="registry-serve-"))
-    d = root / "pgdata"
-    yield d
-    for proc in postgres_processes(d):
-        proc.kill()
-    shutil.rmtree(root, ignore_errors=True)
+    with data_folder("registry-serve-") as d:
+        yield d
 
 
 def test_server_serves_probes_and_stops_its_database_on_sigterm(data_dir):

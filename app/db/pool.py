@@ -21,13 +21,21 @@ SESSION_SETTINGS = {
     "plan_cache_mode": "force_generic_plan",
 }
 
+# What PgBouncer 1.18 passes on from a client's startup packet; it refuses anything else.
+POOLER_STARTUP_SETTINGS = frozenset({"TimeZone"})
+
+
+def session_settings(statement_timeout_ms: int) -> dict[str, str]:
+    """The settings every connection of the app runs with."""
+    return {**SESSION_SETTINGS, "statement_timeout": str(statement_timeout_ms)}
+
 
 class RegistryConnection(asyncpg.Connection):
     """Released without a reset round trip.
 
     The app keeps no session state on pooled connections (settings come from the startup
-    packet, locks are transaction-scoped); asyncpg still rolls back an open transaction on
-    release.
+    packet or the role's defaults, locks are transaction-scoped); asyncpg still rolls back an
+    open transaction on release.
     """
 
     def get_reset_query(self) -> str:
@@ -50,6 +58,13 @@ async def _init_connection(conn: asyncpg.Connection, query_logger: QueryLogger |
         conn.add_query_logger(query_logger)
 
 
+async def connect_direct(dsn: str, *, statement_timeout_ms: int = 5000) -> asyncpg.Connection:
+    """One connection set up as the pool's are, for work that must not go through a pooler."""
+    conn = await asyncpg.connect(dsn, server_settings=session_settings(statement_timeout_ms))
+    await _init_connection(conn, None)
+    return conn
+
+
 async def create_pool(
     dsn: str,
     *,
@@ -57,12 +72,19 @@ async def create_pool(
     max_size: int = 10,
     statement_cache_size: int = 100,
     statement_timeout_ms: int = 5000,
+    behind_pooler: bool = False,
     query_logger: QueryLogger | None = None,
 ) -> asyncpg.Pool:
     """Open a pool whose connections decode json/jsonb into Python values.
 
-    ``query_logger`` sees every statement the pool's connections execute.
+    ``behind_pooler``: ``dsn`` reaches PostgreSQL through PgBouncer, so only the settings it
+    passes on go in the startup packet; the others must be the role's defaults
+    (``apply_role_defaults``). ``query_logger`` sees every statement the pool's connections
+    execute.
     """
+    settings = session_settings(statement_timeout_ms)
+    if behind_pooler:
+        settings = {k: v for k, v in settings.items() if k in POOLER_STARTUP_SETTINGS}
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -70,18 +92,33 @@ async def create_pool(
         statement_cache_size=statement_cache_size,
         init=functools.partial(_init_connection, query_logger=query_logger),
         connection_class=RegistryConnection,
-        server_settings={**SESSION_SETTINGS, "statement_timeout": str(statement_timeout_ms)},
+        server_settings=settings,
     )
     assert pool is not None
     return pool
 
 
-async def connect(dsn: str, *, statement_timeout_ms: int = 5000) -> asyncpg.Connection:
-    """One connection outside the pool, set up as the pool's are (for a session of its own)."""
-    conn = await asyncpg.connect(
-        dsn,
-        connection_class=RegistryConnection,
-        server_settings={**SESSION_SETTINGS, "statement_timeout": str(statement_timeout_ms)},
+async def apply_role_defaults(conn: asyncpg.Connection, statement_timeout_ms: int) -> bool:
+    """Make the session settings the defaults of this role in this database; True if changed.
+
+    Connections through a pooler get them this way: PostgreSQL applies a role's defaults when
+    a server connection starts, whoever the pooler later hands it to. They are stored in the
+    catalog, so replicas get them too.
+    """
+    wanted = {k.lower(): v for k, v in session_settings(statement_timeout_ms).items()}
+    stored = await conn.fetchval(
+        """
+        select setconfig from pg_db_role_setting
+        where setrole = (select oid from pg_roles where rolname = current_user)
+          and setdatabase = (select oid from pg_database where datname = current_database())
+        """
     )
-    await _init_connection(conn, None)
-    return conn
+    # Stored as name=value, under the setting's own spelling (TimeZone).
+    current = {name.lower(): value for name, value in (item.split("=", 1) for item in stored or [])}
+    if all(current.get(name) == value for name, value in wanted.items()):
+        return False
+    database = await conn.fetchval("select quote_ident(current_database())")
+    for name, value in wanted.items():
+        # Identifiers and values cannot be parameters of ALTER ROLE; both come from this module.
+        await conn.execute(f"alter role current_user in database {database} set {name} = '{value}'")
+    return True

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 
-from app.db.pool import connect
+from app.db.pool import connect_direct
 from app.events import MAX_EVENTS_PAGE, Event
 from app.repo import events as event_repo
 
@@ -90,7 +90,7 @@ class Listener:
 
     async def _connect(self) -> asyncpg.Connection:
         opening = asyncio.ensure_future(
-            connect(self.dsn, statement_timeout_ms=self.statement_timeout_ms)
+            connect_direct(self.dsn, statement_timeout_ms=self.statement_timeout_ms)
         )
         try:
             return await asyncio.shield(opening)

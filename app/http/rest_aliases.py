@@ -30,7 +30,7 @@ def alias_state(s: aliases.AliasState) -> dict[str, Any]:
 async def list_aliases(request: Request) -> Response:
     """GET /api/models/{lineage}/aliases."""
     lineage = request.path_params["lineage"]
-    states = await request.state.db.run(lambda c: aliases.of_lineage(c, lineage), retry=True)
+    states = await request.state.db.read(lambda c: aliases.of_lineage(c, lineage))
     return JSONResponse({"lineage_id": lineage, "aliases": [alias_state(s) for s in states]})
 
 

@@ -57,7 +57,7 @@ async def post_event(request: Request) -> Response:
     event = await _event(request)
     actor = principal.name
     # A retry is safe: an event is applied once, by its identity (run, type and time).
-    outcome = await request.state.db.run(lambda c: ingest(c, event, actor), retry=True)
+    outcome = await request.state.db.write(lambda c: ingest(c, event, actor), retry=True)
     return JSONResponse(outcome.as_json(), status_code=201 if outcome.written else 200)
 
 

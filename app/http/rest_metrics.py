@@ -33,7 +33,5 @@ async def list_metrics(request: Request) -> Response:
     limit = integer(params, "limit", paging.PAGE_DEFAULT)
     offset = integer(params, "offset", 0)
     search = text(params, "search")
-    found = await request.state.db.run(
-        lambda c: metrics.known(c, search, limit, offset), retry=True
-    )
+    found = await request.state.db.read(lambda c: metrics.known(c, search, limit, offset))
     return JSONResponse({"metrics": [metric_name(n) for n in found.items], "total": found.total})

@@ -19,6 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.db import positions
+from app.db.database import Database
 from app.errors import BodyTimeout, BodyTooLarge, RegistryError
 from app.http import responses
 from app.http.observability import Metrics, log_request, request_id_from
@@ -27,6 +29,7 @@ from app.settings import Settings
 log = logging.getLogger(__name__)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+POSITION_HEADER = positions.HEADER.lower().encode()
 
 
 class Body:
@@ -104,11 +107,17 @@ class Stack:
         started = False
         start = time.perf_counter()
 
+        db: Database | None = None
+
         async def observed_send(message: Message) -> None:
             nonlocal status, started
             if message["type"] == "http.response.start":
                 status, started = message["status"], True
                 message["headers"] = [*message.get("headers", ()), tag]
+                if db is not None and db.written is not None:
+                    # Read-your-writes: a read presenting it sees this request's writes.
+                    written = (POSITION_HEADER, positions.render(db.written).encode())
+                    message["headers"].append(written)
             await send(message)
 
         arriving = True
@@ -127,8 +136,12 @@ class Stack:
                 state["body"] = whole = (
                     body.chunks[0] if len(body.chunks) == 1 else b"".join(body.chunks)
                 )
+                if "db" in state:
+                    given = headers.get(POSITION_HEADER)
+                    floor = None if given is None else positions.parse(given.decode("latin-1"))
+                    state["db"] = db = state["db"].for_request(floor)
                 await self.app(scope, _replay(whole, receive), observed_send)
-        except RegistryError as exc:  # the body was refused
+        except RegistryError as exc:  # the body, or the position it presents, was refused
             if not started:
                 await responses.for_exception(scope["path"], exc)(scope, receive, observed_send)
         except TimeoutError:

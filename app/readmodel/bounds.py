@@ -16,6 +16,7 @@ from app.promotion import MAX_GATE_METRICS
 from app.readmodel.fields import FIELDS, paged
 from app.service.aliases import MAX_ALIASES
 from app.service.compare import MAX_MODELS
+from app.webhooks import rules as webhook_rules
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
     ("MergedProvenance", "nodes"): Bound(per_model=1 + 2 * LINKS),
     ("MergedProvenance", "edges"): Bound(per_model=2 * LINKS),
     ("LineageRun", "events"): Bound(fixed=MAX_EVENTS_PER_RUN),
+    ("Query", "webhooks"): Bound(fixed=webhook_rules.MAX_WEBHOOKS),
+    ("Query", "webhookDeliveries"): Bound(
+        argument="limit", maximum=webhook_rules.MAX_DELIVERIES_PAGE
+    ),
 }
 
 MODELS_MAX = MAX_MODELS

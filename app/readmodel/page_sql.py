@@ -5,15 +5,21 @@ A page is read by keyset: a cursor names the sort value and id of the last item 
 the next page starts strictly after it, so a deep page costs what the first does and rows
 inserted meanwhile neither repeat nor hide items. Ties break by id, in the sort's direction.
 Models without the metric sorted by come after every model with it, by id.
+
+A metric sort of the models trained on one dataset walks trained_on_metrics (migration
+0014) instead: the dataset's links beside their models' metric values, in value order, so a
+page reads about as many rows as it keeps, whatever the number of models trained on it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app import ids
 from app.domain import Artifact
 from app.readmodel import filters
 from app.readmodel.tree_sql import TypedBind
+from app.repo import refs as refs_sql
 from app.search.cursor import Position, SortValue
 
 # The SQL type of each sort column's values, for binding a cursor's value.
@@ -33,6 +39,15 @@ class Order:
         """The order as a cursor's fingerprint reads it."""
         key = f"metric:{self.metric}" if self.metric is not None else self.sort
         return f"{key} {'desc' if self.descending else 'asc'}"
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A metric sort whose filter keeps only models trained on ``ref``: ``rest`` is the
+    filter without that condition, as SQL on the page's artifact rows."""
+
+    ref: str
+    rest: str
 
 
 def sort_value(a: Artifact, order: Order) -> SortValue:
@@ -71,14 +86,16 @@ def page_rows(
     count: int,
     offset: int,
     driven: bool = False,
+    walk: Walk | None = None,
 ) -> str:
     """A SELECT of the page's rows of artifacts (every column, and ``sort_key``), at most
     ``count`` of them after skipping ``offset``, in page order once sorted by
     ``outer_order``. ``where`` is a condition on artifact rows ``a``.
 
     A metric sort walks the metric's (name, value) index, then the models without the
-    metric; ``driven`` says ``where`` picks few models (a dataset, an alias), which are then
-    read and sorted instead.
+    metric; with ``walk`` it walks the dataset's range of trained_on_metrics instead;
+    ``driven`` says ``where`` picks few models (a dataset, an alias), which are then read
+    and sorted instead.
     """
     d = "desc" if order.descending else "asc"
     limit = f"limit {bind(count, 'int8')} offset {bind(offset, 'int8')}"
@@ -93,7 +110,7 @@ def page_rows(
             f"order by {a}.{sort} {d}, {a}.id {d} {limit}"
         )
     name = bind(order.metric, "text")
-    if driven:
+    if driven and walk is None:
         return _driven(a, where, order, name, bind, after, limit)
     lacking = (
         f"not exists (select 1 from model_metrics lm where lm.artifact_id = {a}.id "
@@ -108,10 +125,16 @@ def page_rows(
         if after is not None:
             having = _after("s.value", "s.artifact_id", after, order.descending, bind, "float8")
         rest = lacking
+    source, walked = "model_metrics s", where
+    if walk is not None:
+        source, walked = (
+            "trained_on_metrics s",
+            f"{_trained_on('s', walk.ref, bind)} and {walk.rest}",
+        )
     with_metric = (
-        f"select {a}.*, s.value as sort_key from model_metrics s "
+        f"select {a}.*, s.value as sort_key from {source} "
         f"join artifacts {a} on {a}.id = s.artifact_id "
-        f"where s.name = {name} and {having} and {where} "
+        f"where s.name = {name} and {having} and {walked} "
         f"order by s.value {d}, s.artifact_id {d} limit {enough}"
     )
     # Read only when the models with the metric do not fill the page: a one-time filter.
@@ -149,4 +172,25 @@ def _driven(
         f"select {a}.*, s.value as sort_key from artifacts {a} "
         f"left join model_metrics s on s.artifact_id = {a}.id and s.name = {name} "
         f"where {where}{keyset} order by (s.value is null), s.value {d}, {a}.id {d} {limit}"
+    )
+
+
+def _trained_on(s: str, ref: str, bind: TypedBind) -> str:
+    """trained_on_metrics rows ``s`` whose link reaches what ``ref`` names: any version of
+    a lineage, or a version (pinned to it, or floating while it is the latest), as the
+    trained_on filter reads a reference (app.readmodel.tree_sql).
+
+    Either way the rows are one lineage's, so the walk is one range of the index: a ref that
+    does not look like a version id is a lineage id (app.ids), and a version's lineage is
+    looked up in the statement, as an alias is.
+    """
+    p = bind(ref, "text")
+    if not ids.aliased([ref]) and ids.version_number(ref) is None:
+        return f"{s}.target_lineage_id = {p}"
+    version = refs_sql.target_sql(p) if ids.aliased([ref]) else p
+    lineage = f"(select v.lineage_id from artifacts v where v.id = {version})"
+    latest = f"coalesce((select v.is_latest from artifacts v where v.id = {version}), false)"
+    return (
+        f"{s}.target_lineage_id = {lineage} and ({s}.target_version_id = {version} "
+        f"or ({s}.target_version_id is null and {latest}))"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from app.readmodel import filters, page_sql, tree_sql
 from app.readmodel.page_sql import Order
 from app.repo import refs as refs_sql
 from app.repo import rows
+from app.search import model_lists
 from app.search.cursor import Position
 from app.search.tree import Node
 
@@ -129,7 +131,14 @@ def counted_total(q: ModelQuery) -> tuple[str, list[object]] | None:
     return sql + " and family = $2", [q.latest_only, q.family.value]
 
 
-def _rows_page(q: ModelQuery | KindQuery, where: str, param: Param, *, driven: bool = False) -> str:
+def _rows_page(
+    q: ModelQuery | KindQuery,
+    where: str,
+    param: Param,
+    *,
+    driven: bool = False,
+    walk: page_sql.Walk | None = None,
+) -> str:
     """The rows of one page of ``q`` under ``where`` and one row more (is there a next
     page?), in page order (app.readmodel.page_sql)."""
     page = page_sql.page_rows(
@@ -141,6 +150,7 @@ def _rows_page(q: ModelQuery | KindQuery, where: str, param: Param, *, driven: b
         count=q.limit + 1,
         offset=q.offset,
         driven=driven,
+        walk=walk,
     )
     order = page_sql.outer_order("a", q.order)
     return f"select {rows.ARTIFACT_COLUMNS} from ({page}) a order by {order}"
@@ -154,7 +164,8 @@ def _page_sql(q: ModelQuery) -> tuple[str, list[object]]:
     direction = {"asc": "asc", "desc": "desc"}[q.direction]
     reaches = q.reaches()
     if not reaches or q.metric is not None:
-        return _rows_page(q, _model_where(q, param), param, driven=q.driven), args
+        where = _model_where(q, param)
+        return _rows_page(q, where, param, driven=q.driven, walk=_walk(q, param)), args
     # The first link filter drives: its links are walked in page order (the link type implies
     # a model source), joined to their models only to apply the other filters, and the walk
     # stops once the page is full. Only the page's rows are then read from artifacts.
@@ -190,6 +201,15 @@ def _page_sql(q: ModelQuery) -> tuple[str, list[object]]:
         f"select {rows.ARTIFACT_COLUMNS} from ({keys}) p join artifacts a on a.id = p.source_id "
         f"{order}"
     ), args
+
+
+def _walk(q: ModelQuery, param: Param) -> page_sql.Walk | None:
+    """The dataset a metric sort of ``q`` walks the models of, with the rest of its filter."""
+    found = model_lists.trained_on(q.where) if q.metric is not None else None
+    if found is None:
+        return None
+    ref, rest = found
+    return page_sql.Walk(ref, _model_where(dataclasses.replace(q, where=rest), param))
 
 
 async def list_models(conn: Conn, q: ModelQuery) -> list[Artifact]:

@@ -40,11 +40,14 @@ class Context:
     executor: Any = None
     _ran_since: float = field(default_factory=time.perf_counter)
 
-    def fresh(self) -> Context:
-        """The same caller with loaders of its own: nothing read before is reused."""
+    def fresh(self, *, primary: bool = False) -> Context:
+        """The same caller with loaders of its own: nothing read before is reused; with
+        ``primary``, every read goes to the primary."""
+        db = self.db.on_primary() if primary else self.db
         return dataclasses.replace(
             self,
-            loaders=Loaders(self.db, self.settings.max_response_objects),
+            db=db,
+            loaders=Loaders(db, self.settings.max_response_objects),
             _ran_since=time.perf_counter(),
         )
 

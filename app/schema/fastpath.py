@@ -134,9 +134,7 @@ class FastPath:
         compiled = self.compile(query, variables, operation_name)
         if compiled is None:
             return None
-        data = await db.run(
-            lambda conn: fetch_json(conn, compiled.statement, compiled.params), retry=True
-        )
+        data = await db.read(lambda conn: fetch_json(conn, compiled.statement, compiled.params))
         if data is None:
             return None  # a guard failed: the resolvers answer, with the right error
         if compiled.finishers:

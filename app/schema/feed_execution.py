@@ -55,7 +55,8 @@ class FeedExecutor(StrawberryGraphQLCoreExecutionContext):
         per_event = super().build_per_event_executor(FeedEvent.of(event))
         context = per_event.context_value
         if isinstance(context, Context):
-            per_event.context_value = context.fresh()
+            # The event was just committed: a replica may not show it yet.
+            per_event.context_value = context.fresh(primary=True)
         result = per_event.execute_operation(False)
         if inspect.isawaitable(result):
             result = await result

@@ -39,6 +39,8 @@ from app.schema.types import (
     to_gql,
 )
 from app.schema.values import MetricDirection, TagInput, TokenScope
+from app.schema.webhooks import ADMIN_MUTATIONS as WEBHOOK_MUTATIONS
+from app.schema.webhooks import WebhookMutation
 from app.service import metrics, writes
 
 KEY_HELP = "Repeat a call with the same key to get its first result without writing again."
@@ -62,6 +64,7 @@ SCOPES: dict[str, Scope] = {
     "declareMetric": Scope.WRITE,  # changing a declared direction needs admin, checked there
     "createToken": Scope.ADMIN,
     "revokeToken": Scope.ADMIN,
+    **dict.fromkeys(WEBHOOK_MUTATIONS, Scope.ADMIN),
 }
 
 
@@ -140,7 +143,7 @@ def _curation(change: Curation, description: str) -> Any:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(WebhookMutation):
     register_dataset = _register(
         RegisterDatasetInput,
         Dataset,

@@ -30,6 +30,7 @@ from app.schema.types import (
     to_gql,
 )
 from app.schema.values import LIMIT, PAGED, Limit, LineageDirection, Offset
+from app.schema.webhooks import WebhookQuery
 from app.service import aliases, catalog, compare, lineage, metrics, writes
 
 
@@ -95,7 +96,7 @@ def _kind_page(kind: Kind, page_type: type) -> Any:
 
 
 @strawberry.type
-class Query:
+class Query(WebhookQuery):
     @strawberry.field(description="Models, filtered, sorted (ties broken by id) and paged.")
     async def models(
         self,

@@ -42,6 +42,18 @@ def driven(tree: Node | None) -> bool:
     return any(isinstance(t, Leaf) and t.field.spec in _SELECTIVE for t in tops)
 
 
+def trained_on(tree: Node | None) -> tuple[str, Node | None] | None:
+    """The reference of a trained_on leaf every model ``tree`` keeps satisfies (one at the
+    top, or in a top-level AND), and the rest of ``tree``; None when there is none."""
+    if tree is None:
+        return None
+    tops = tree.children if isinstance(tree, And) else (tree,)
+    for i, t in enumerate(tops):
+        if isinstance(t, Leaf) and t.field.spec is f.TRAINED_ON and isinstance(t.value, str):
+            return t.value, conjoin(*tops[:i], *tops[i + 1 :])
+    return None
+
+
 @dataclass(frozen=True)
 class Question:
     """A list request's whole filter (checked against the limits), its fingerprint, and

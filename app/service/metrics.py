@@ -72,7 +72,7 @@ async def declare(
             )
         return described(name, after)
 
-    return await db.run(write, retry=False)
+    return await db.write(write, retry=False)
 
 
 async def known(conn: Conn, search: str | None, limit: int, offset: int) -> MetricNames:

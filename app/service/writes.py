@@ -51,7 +51,7 @@ async def _idempotent(
         return artifact
 
     # The key makes a retry after a lost connection safe: it returns the first result.
-    return await db.run(attempt, retry=key is not None)
+    return await db.write(attempt, retry=key is not None)
 
 
 async def register_artifact(
@@ -196,7 +196,7 @@ async def protect_alias(
 ) -> None:
     """Protect an alias (admin only): moving it needs the promote scope and passes ``gate``."""
     auth.require(principal, Scope.ADMIN)
-    await db.run(
+    await db.write(
         lambda conn: aliases.protect(conn, lineage_id, alias, gate, _actor(principal)),
         retry=False,
     )
@@ -204,7 +204,7 @@ async def protect_alias(
 
 async def unprotect_alias(db: Database, principal: Principal, lineage_id: str, alias: str) -> None:
     auth.require(principal, Scope.ADMIN)
-    await db.run(lambda conn: aliases.unprotect(conn, lineage_id, alias), retry=False)
+    await db.write(lambda conn: aliases.unprotect(conn, lineage_id, alias), retry=False)
 
 
 async def remove_alias(
@@ -234,13 +234,13 @@ async def create_token(
 ) -> CreatedToken:
     """Create an API token (admin only)."""
     auth.require(principal, Scope.ADMIN)
-    return await db.run(lambda conn: tokens.create(conn, name, scopes), retry=False)
+    return await db.write(lambda conn: tokens.create(conn, name, scopes), retry=False)
 
 
 async def revoke_token(db: Database, principal: Principal, name: str) -> None:
     """Revoke an API token (admin only)."""
     auth.require(principal, Scope.ADMIN)
-    await db.run(lambda conn: tokens.revoke(conn, name), retry=False)
+    await db.write(lambda conn: tokens.revoke(conn, name), retry=False)
 
 
 async def audit_trail(
@@ -248,6 +248,4 @@ async def audit_trail(
 ) -> list[AuditEntry]:
     """One page of the recorded writes to these versions, oldest first."""
     paging.check_nested(limit, offset)
-    return await db.run(
-        lambda conn: audit_repo.for_artifacts(conn, artifact_ids, limit, offset), retry=True
-    )
+    return await db.read(lambda conn: audit_repo.for_artifacts(conn, artifact_ids, limit, offset))

@@ -30,6 +30,17 @@ class Settings:
     feed_poll_s: float
     feed_token_check_s: float
     ws_ping_interval_s: float
+    database_replica_urls: tuple[str, ...]
+    replica_max_lag_bytes: int
+    replica_poll_s: float
+    webhook_delivery: bool
+    webhook_allow_private: bool
+    webhook_poll_s: float
+    webhook_timeout_s: float
+    webhook_lease_s: float
+    webhook_max_attempts: int
+    webhook_backoff_s: float
+    webhook_concurrency: int
     data_dir: Path
     host: str
     port: int
@@ -54,6 +65,7 @@ class Settings:
     max_query_cost: int
     cors_origins: tuple[str, ...]
     shutdown_grace_s: int
+    workers: int
     fast_path: bool
     access_log: bool
 

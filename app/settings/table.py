@@ -24,8 +24,34 @@ SETTINGS: tuple[Setting, ...] = (
         "database_direct_url",
         Kind.OPTIONAL_STRING,
         None,
-        "the primary itself when `DATABASE_URL` is a pooler: migrations and the change feed's "
-        "`LISTEN` need a session of their own; unset means `DATABASE_URL`",
+        "the primary without a pooler in between, for migrations, the role's session defaults"
+        " and `LISTEN`; set it when `DATABASE_URL` goes through PgBouncer, which it then tells"
+        " the pool (see Replicas and PgBouncer)",
+    ),
+    Setting(
+        "DATABASE_REPLICA_URLS",
+        "database_replica_urls",
+        Kind.LIST,
+        (),
+        "streaming replicas of the primary that serve reads; a read presenting"
+        " `X-Registry-Position` goes to one that has replayed that far, else to the primary",
+    ),
+    Setting(
+        "REGISTRY_REPLICA_MAX_LAG_BYTES",
+        "replica_max_lag_bytes",
+        Kind.INT,
+        16 * 1024 * 1024,
+        "a replica further behind the primary than this much WAL serves no reads until it"
+        " catches up",
+        at_least=0,
+    ),
+    Setting(
+        "REGISTRY_REPLICA_POLL_S",
+        "replica_poll_s",
+        Kind.FLOAT,
+        0.1,
+        "how often each process asks every replica (and the primary) how far it has replayed",
+        above=0,
     ),
     Setting(
         "REGISTRY_EVENT_RETENTION_DAYS",
@@ -88,6 +114,73 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds between WebSocket pings the server sends; a connection that does not answer "
         "one within as long is closed",
         above=0,
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_DELIVERY",
+        "webhook_delivery",
+        Kind.FLAG,
+        True,
+        "`0`: this process delivers no webhooks (the others still do)",
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_ALLOW_PRIVATE",
+        "webhook_allow_private",
+        Kind.FLAG,
+        False,
+        "`1` lets webhook URLs reach loopback, private, link-local and other non-public "
+        "addresses (a receiver on the same network)",
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_POLL_S",
+        "webhook_poll_s",
+        Kind.FLOAT,
+        1.0,
+        "how often each process looks for due webhook deliveries when nothing woke it",
+        above=0,
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_TIMEOUT_S",
+        "webhook_timeout_s",
+        Kind.FLOAT,
+        10.0,
+        "a webhook attempt (resolve, connect, send, answer) must end within this, or it failed",
+        above=0,
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_LEASE_S",
+        "webhook_lease_s",
+        Kind.FLOAT,
+        60.0,
+        "a claimed delivery another process may take over once this passed (its worker "
+        "crashed); at least `REGISTRY_WEBHOOK_TIMEOUT_S`",
+        above=0,
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_MAX_ATTEMPTS",
+        "webhook_max_attempts",
+        Kind.INT,
+        8,
+        "attempts of a webhook delivery before it is `failed`",
+        at_least=1,
+        at_most=100,
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_BACKOFF_S",
+        "webhook_backoff_s",
+        Kind.FLOAT,
+        10.0,
+        "wait after a delivery's first failed attempt; doubled after each next one (at most "
+        "an hour), each wait jittered down by up to half",
+        above=0,
+    ),
+    Setting(
+        "REGISTRY_WEBHOOK_CONCURRENCY",
+        "webhook_concurrency",
+        Kind.INT,
+        8,
+        "webhook deliveries each process attempts at once",
+        at_least=1,
+        at_most=100,
     ),
     Setting(
         "REGISTRY_DATA_DIR",
@@ -252,6 +345,16 @@ SETTINGS: tuple[Setting, ...] = (
         at_least=0,
     ),
     Setting(
+        "REGISTRY_WORKERS",
+        "workers",
+        Kind.INT,
+        1,
+        "worker processes `python -m app serve` runs on one port (uvicorn's supervisor "
+        "restarts one that dies; SIGTERM stops them all gracefully)",
+        at_least=1,
+        at_most=64,
+    ),
+    Setting(
         "ACCESS_LOG",
         "access_log",
         Kind.FLAG,
@@ -277,4 +380,7 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 # Pairs (lesser, greater) of variables whose values must not be in the other order.
-ORDERED: tuple[tuple[str, str], ...] = (("DB_POOL_MIN", "DB_POOL_MAX"),)
+ORDERED: tuple[tuple[str, str], ...] = (
+    ("DB_POOL_MIN", "DB_POOL_MAX"),
+    ("REGISTRY_WEBHOOK_TIMEOUT_S", "REGISTRY_WEBHOOK_LEASE_S"),
+)

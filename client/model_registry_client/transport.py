@@ -49,8 +49,25 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+POSITION_HEADER = "x-registry-position"
+
+
+def position_key(position: str) -> int | None:
+    """A WAL position (``16/B374D848``) as a number to compare; None when it is not one."""
+    high, sep, low = position.partition("/")
+    try:
+        return (int(high, 16) << 32) + int(low, 16) if sep else None
+    except ValueError:
+        return None
+
+
 class Transport:
-    """Sends GraphQL documents and REST reads, retrying 503 answers and connection failures."""
+    """Sends GraphQL documents and REST reads, retrying 503 answers and connection failures.
+
+    It reads its own writes: the furthest commit position a write answered with goes out with
+    every later request, so a registry that reads from replicas answers from one that has
+    replayed that far (or from the primary).
+    """
 
     def __init__(
         self,
@@ -68,6 +85,7 @@ class Transport:
         self.backoff = backoff
         self.max_delay = max_delay
         self._sleep = sleep
+        self.position: str | None = None
 
     def graphql(
         self,
@@ -101,6 +119,22 @@ class Transport:
         return payload
 
     def _send(self, request: httpx.Request) -> httpx.Response:
+        if self.position is not None:
+            request.headers[POSITION_HEADER] = self.position
+        response = self._attempts(request)
+        self._remember(response.headers.get(POSITION_HEADER))
+        return response
+
+    def _remember(self, position: str | None) -> None:
+        """Keep the further of the positions seen (answers may come back out of order)."""
+        new = position_key(position) if position else None
+        if new is None:
+            return
+        now = position_key(self.position) if self.position else None
+        if now is None or new > now:
+            self.position = position
+
+    def _attempts(self, request: httpx.Request) -> httpx.Response:
         for attempt in range(1, self.max_attempts + 1):
             last = attempt == self.max_attempts
             try:

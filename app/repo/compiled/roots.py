@@ -11,6 +11,8 @@ from app.repo import refs as refs_sql
 from app.repo.compiled import finish, plan
 from app.repo.compiled.render import Renderer, _text
 from app.repo.lineage import EDGES, walk_sql
+from app.search import model_lists
+from app.search.tree import Node
 from app.service.compare import MAX_MODELS, MIN_MODELS
 
 
@@ -58,7 +60,7 @@ def lookup(r: Renderer, value: plan.Lookup) -> str:
 
 
 def list_page(r: Renderer, value: plan.ListPage) -> str:
-    def where(a: str) -> str:
+    def where(a: str, tree: Node | None = value.where) -> str:
         # Bound where used: a parameter the statement never mentions has no type, and
         # PostgreSQL refuses the statement (a page of only its total, or its __typename).
         conditions = filters.conditions(
@@ -70,9 +72,13 @@ def list_page(r: Renderer, value: plan.ListPage) -> str:
             tag=value.tag,
             alias=value.alias,
         )
-        if value.where is not None:
-            conditions.append(tree_sql.condition(value.where, a, r.param))
+        if tree is not None:
+            conditions.append(tree_sql.condition(tree, a, r.param))
         return " and ".join([f"{a}.kind = '{value.kind}'", *conditions])
+
+    def walk(a: str) -> page_sql.Walk | None:
+        found = model_lists.trained_on(value.where) if value.metric is not None else None
+        return None if found is None else page_sql.Walk(found[0], where(a, found[1]))
 
     if value.assumed is not None:
         assert value.metric is not None
@@ -97,6 +103,7 @@ def list_page(r: Renderer, value: plan.ListPage) -> str:
             count=limit + 1 if peeks else limit,
             offset=value.page.offset,
             driven=value.driven,
+            walk=walk(pg),
         )
     p = r.alias()
     in_order = page_sql.outer_order(p, order)

@@ -1,0 +1,1 @@
+"""Webhooks: the change feed's events POSTed, signed, to receivers' URLs."""
