@@ -10,7 +10,7 @@ PGBOUNCER_TESTS := tests/test_mutations.py tests/test_graphql_queries.py tests/t
 	tests/test_rest_params.py tests/test_rest_routes.py
 
 .PHONY: install run test pytest pytest-pgbouncer lint fmt browser pgbouncer wrk schema schema-check \
-	clean bench bench-topology
+	clean bench bench-topology bench-feed
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -93,3 +93,8 @@ wrk:
 # writes bench/results/TOPOLOGY.md.
 bench-topology: $(STAMP) pgbouncer wrk
 	$(BIN)/python -m bench.topology
+
+# The change feed under load: 200 WebSocket subscribers on one server while registrations
+# arrive at a fixed rate; prints latency, RSS and CPU per registration (bench/README.md).
+bench-feed: $(STAMP)
+	$(BIN)/python -m bench.feed

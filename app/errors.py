@@ -119,6 +119,11 @@ CODES: dict[str, Code] = {
         _RETRY,
     ),
     "STATEMENT_TIMEOUT": Code(503, "one statement ran past STATEMENT_TIMEOUT_MS"),
+    "TOO_MANY_SUBSCRIPTIONS": Code(
+        429,
+        "a WebSocket connection or the process holds as many subscriptions as it may "
+        "(REGISTRY_MAX_SUBSCRIPTIONS_PER_CONNECTION, REGISTRY_MAX_SUBSCRIPTIONS)",
+    ),
     "TOO_MANY_CONNECTIONS": Code(
         503, "the process or this client address holds too many connections", 503, _RETRY
     ),

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
@@ -23,6 +23,7 @@ from app.db.pool import QueryLogger, apply_role_defaults, connect_direct, create
 from app.db.replicas import Replica, Replicas, replica_name
 from app.demo.load import load_if_empty
 from app.errors import RegistryError
+from app.feed.feed import Feed
 from app.http import health, pages, responses, rest
 from app.http.graphql import GraphQLEndpoint
 from app.http.observability import Metrics
@@ -140,6 +141,7 @@ class State(TypedDict):
     settings: Settings
     metrics: Metrics
     fastpath: FastPath | None
+    feed: Feed
     # The change feed's listener wakes it (``wake()``) on each notification.
     webhooks: DeliveryWorker | None
 
@@ -203,15 +205,24 @@ def create_app(
         metrics.watch_pool(pool)
         webhooks = _webhook_worker(settings, db, metrics)
         try:
+            feed = Feed(db, settings.database_direct_url or dsn, settings)
+            await feed.start()
+            metrics.watch_feed(lambda: feed.hub.count, lambda: feed.listener.position)
             if webhooks is not None:
+                worker = webhooks
+                feed.listener.on_wake(lambda _: worker.wake())
                 webhooks.start()
-            yield {
-                "db": db,
-                "settings": settings,
-                "metrics": metrics,
-                "fastpath": fastpath,
-                "webhooks": webhooks,
-            }
+            try:
+                yield {
+                    "db": db,
+                    "settings": settings,
+                    "metrics": metrics,
+                    "fastpath": fastpath,
+                    "feed": feed,
+                    "webhooks": webhooks,
+                }
+            finally:
+                await feed.stop()
         finally:
             if webhooks is not None:
                 await webhooks.stop()
@@ -228,6 +239,7 @@ def create_app(
         # Metrics follow the read rule: with REGISTRY_REQUIRE_READ_AUTH, a read token scrapes.
         Route("/metrics", rest.reading(metrics.endpoint)),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         *rest.routes(list_models),
         *pages.routes(),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),

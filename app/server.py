@@ -159,6 +159,14 @@ def serve(settings: Settings | None = None) -> None:
             access_log=False,  # RequestObserver writes one line per request instead
             timeout_graceful_shutdown=settings.shutdown_grace_s,
             proxy_headers=False,
+            # Subscriptions: the sans-I/O websockets protocol, pings both ways, messages no
+            # larger than request bodies, and no per-message compression (its zlib state
+            # costs memory per connection, and CPU per event and subscriber).
+            ws="websockets-sansio",
+            ws_ping_interval=settings.ws_ping_interval_s,
+            ws_ping_timeout=settings.ws_ping_interval_s,
+            ws_max_size=settings.max_body_bytes,
+            ws_per_message_deflate=False,
         )
         server = _Server(config, demo=load_demo)
         server.run()

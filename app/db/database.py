@@ -82,6 +82,13 @@ class Database:
         view.floor, view.written, view.primary_only = floor, None, False
         return view
 
+    def on_primary(self) -> Database:
+        """This database with every read on the primary: for reads that must see a commit
+        just announced (the change feed's), which a replica may not have replayed yet."""
+        view = self.for_request(None)
+        view.primary_only = True
+        return view
+
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[Conn]:
         """A pooled connection; Unavailable when none frees up in time."""

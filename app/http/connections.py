@@ -132,8 +132,8 @@ class BoundedHttpTools(HttpToolsProtocol):
     def handle_websocket_upgrade(self) -> None:
         # The transport passes to the WebSocket protocol, which gets connection_lost instead of
         # this one. A subscriber holds its connection for hours, so it leaves the HTTP count
-        # here and takes no HTTP slot; the subscriber cap (a later issue) belongs to the
-        # WebSocket protocol, with its own ConnectionCounts, admitted where this releases.
+        # here and takes no HTTP slot; subscriptions have caps of their own
+        # (app.http.subscriptions).
         self._uncount()
         super().handle_websocket_upgrade()
 

@@ -3,7 +3,8 @@
 The endpoint parses requests itself (strictly: UTF-8 JSON objects with a string ``query``),
 checks each mutation's scope before anything runs, answers from one compiled statement when
 the fast path can (a decision made here, for every caller alike), and otherwise executes the
-schema. Strawberry's view serves only GraphiQL and, later, WebSocket connections.
+schema. Strawberry's view serves only GraphiQL and WebSocket connections (subscriptions,
+app.http.subscriptions).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from typing import Any, cast
 
@@ -21,14 +23,16 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType as Operation
 
-from app.auth import Principal
+from app.auth import ANONYMOUS, Principal
 from app.auth import Scope as TokenScope
 from app.db import positions
-from app.errors import RegistryError, code
+from app.errors import RegistryError, Unauthenticated, code
 from app.http import auth
 from app.http.responses import (
     GRAPHQL_PATH,
@@ -39,6 +43,7 @@ from app.http.responses import (
     is_json_media,
     wants_graphql_response,
 )
+from app.http.subscriptions import SubscriptionHandler
 from app.schema import documents, schema
 from app.schema.context import Context
 from app.schema.execute import context_for
@@ -48,6 +53,8 @@ from app.service import tokens
 from app.settings import PROJECT_ROOT
 
 GRAPHIQL_PAGE = PROJECT_ROOT / "static" / "graphiql.html"
+# A WebSocket connection that has not said connection_init by then is closed (4408).
+CONNECTION_INIT_WAIT = timedelta(seconds=10)
 JSON = "application/json"
 log = logging.getLogger(__name__)
 
@@ -118,10 +125,21 @@ def _dumps(body: Any) -> bytes:
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
-    """POST runs queries and mutations; GET runs queries only, or shows GraphiQL to a browser."""
+    """POST runs queries and mutations; GET runs queries only, or shows GraphiQL to a browser;
+    a WebSocket connection runs subscriptions."""
+
+    graphql_transport_ws_handler_class = SubscriptionHandler
 
     def __init__(self, fastpath: FastPath | None = None) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=CONNECTION_INIT_WAIT,
+            # SubscriptionHandler counts them, and answers with a code.
+            max_subscriptions_per_connection=None,
+        )
         self.fastpath = fastpath
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -245,7 +263,31 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        if isinstance(request, WebSocket):
+            return context_for(request, ANONYMOUS)  # the caller is known at connection_init
         return context_for(request, await auth.reader(request))
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """Authenticate the connection with the token its connection_init carries."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization", params.get("authorization"))
+        token = params.get("token")
+        if isinstance(token, str):
+            authorization = f"Bearer {token}"
+        elif authorization is None:
+            authorization = _header(context.request.scope, b"authorization") or None
+        try:
+            if not isinstance(authorization, str | None):
+                raise Unauthenticated("Authorization must be 'Bearer <token>'")
+            found = await context.db.run(
+                lambda c: tokens.authenticate(c, authorization), retry=True
+            )
+            if context.settings.require_read_auth:
+                tokens.require_scope(found, TokenScope.READ)
+        except RegistryError as exc:
+            raise ConnectionRejectionError({"code": exc.code, "message": exc.message}) from None
+        context.principal = found
+        context.connection.principal = found
 
     @cached_property
     def _graphiql_html(self) -> str:

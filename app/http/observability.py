@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -132,6 +133,18 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="livesum",
         )
+        self.subscriptions = Gauge(
+            "feed_subscriptions", "Open change feed subscriptions.", registry=self.registry
+        )
+        self.feed_position = Gauge(
+            "feed_last_event_id", "The last event id the listener read.", registry=self.registry
+        )
+        self.feed_closes = Counter(
+            "feed_connections_closed_total",
+            "WebSocket connections the server closed, by reason (slow, revoked).",
+            ["reason"],
+            registry=self.registry,
+        )
         # Several workers: the pool this one writes its gauges for, and when it last did.
         self._pool: asyncpg.Pool | None = None
         self._refreshed_at = 0.0
@@ -184,6 +197,10 @@ class Metrics:
             if len(self._operations) < 10_000:
                 self._operations[label] = child
         child.inc()
+
+    def watch_feed(self, subscriptions: Callable[[], float], position: Callable[[], float]) -> None:
+        self.subscriptions.set_function(subscriptions)
+        self.feed_position.set_function(position)
 
     def read_served(self, target: str) -> None:
         """Count one read by the server that answered it."""

@@ -231,6 +231,16 @@ async def count_models(conn: Conn, q: ModelQuery) -> int:
     return value
 
 
+async def matching_models(conn: Conn, q: ModelQuery, version_ids: Sequence[str]) -> set[str]:
+    """Which of ``version_ids`` the filters of ``q`` match (its sort and paging aside)."""
+    args: list[object] = [list(version_ids)]
+    where = _model_where(q, _binder(args))
+    records = await conn.fetch(
+        f"select a.id from artifacts a where a.id = any($1::text[]) and {where}", *args
+    )
+    return {r["id"] for r in records}
+
+
 @dataclass(frozen=True)
 class KindQuery:
     """A validated list request for datasets, analyses or hypotheses, newest first."""

@@ -61,3 +61,12 @@ async def list_all(conn: Conn) -> list[TokenRow]:
     return [
         TokenRow(r["name"], tuple(r["scopes"]), r["created_at"], r["revoked_at"]) for r in records
     ]
+
+
+async def live_names(conn: Conn, names: Sequence[str]) -> set[str]:
+    """Those of ``names`` whose token is not revoked."""
+    records = await conn.fetch(
+        "select name from api_tokens where name = any($1::text[]) and revoked_at is null",
+        list(names),
+    )
+    return {r["name"] for r in records}

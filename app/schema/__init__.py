@@ -12,10 +12,12 @@ from strawberry.schema.config import StrawberryConfig
 from app.schema.budget import ResponseBudget
 from app.schema.documents import MAX_TOKENS, PreparedDocuments
 from app.schema.errors import ClientErrors
+from app.schema.feed_execution import FeedExecutor
 from app.schema.mutation import Mutation
 from app.schema.observe import OperationLabel
 from app.schema.query import Query
 from app.schema.scalars import SCALARS
+from app.schema.subscription import Subscription
 from app.schema.types import Analysis, Dataset, Hypothesis, Model
 
 
@@ -27,6 +29,7 @@ class RegistrySchema(strawberry.Schema):
 schema = RegistrySchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[Model, Dataset, Analysis, Hypothesis],
     config=StrawberryConfig(disable_field_suggestions=True, scalar_map=SCALARS),
     extensions=[
@@ -36,4 +39,5 @@ schema = RegistrySchema(
         ClientErrors,
         OperationLabel,
     ],
+    execution_context_class=FeedExecutor,
 )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import HTTPConnection
 
@@ -28,7 +30,26 @@ class Context:
     settings: Settings
     loaders: Loaders
     principal: Principal
+    # Over WebSocket: what connection_init carried, the connection (app.http.subscriptions)
+    # and the fingerprint of the operation being run.
+    connection_params: dict[str, Any] | None = None
+    connection: Any = None
+    operation_id: str = ""
+    operation_key: str = ""
+    # The subscription's executor (app.schema.feed_execution), set as its resolver starts.
+    executor: Any = None
     _ran_since: float = field(default_factory=time.perf_counter)
+
+    def fresh(self, *, primary: bool = False) -> Context:
+        """The same caller with loaders of its own: nothing read before is reused; with
+        ``primary``, every read goes to the primary."""
+        db = self.db.on_primary() if primary else self.db
+        return dataclasses.replace(
+            self,
+            db=db,
+            loaders=Loaders(db, self.settings.max_response_objects),
+            _ran_since=time.perf_counter(),
+        )
 
     async def spend(self, objects: int) -> None:
         """Count objects a list returns (ResponseTooLarge past the budget); yield at times."""

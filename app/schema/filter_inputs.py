@@ -25,6 +25,7 @@ from app.schema.values import ModelSortField, SortDirection
 from app.search import fields as f
 from app.search.fields import BAD_FILTER, Field, Op
 from app.search.tree import MAX_DEPTH, TOO_COMPLEX, And, Leaf, Node, Not, Or, leaf
+from app.service import catalog
 
 _RANGE_OPS = (("eq", Op.EQ), ("lt", Op.LT), ("lte", Op.LTE), ("gt", Op.GT), ("gte", Op.GTE))
 
@@ -283,3 +284,19 @@ def as_input(node: Node) -> dict[str, Any]:
     if isinstance(node, Not):
         return {"not": as_input(node.child)}
     return {"and" if isinstance(node, And) else "or": [as_input(c) for c in node.children]}
+
+
+def catalog_filter(given: ModelFilter | None) -> tuple[catalog.ModelFilter, Node | None]:
+    """A model list's filter as the catalog takes it: the long-standing fields, then the tree
+    of the rest."""
+    chosen = given or ModelFilter()
+    wanted = catalog.ModelFilter(
+        family=Family(chosen.family.value) if chosen.family else None,
+        dataset=chosen.trained_on,
+        hypothesis=chosen.tests_hypothesis,
+        latest_only=chosen.latest_only,
+        search=chosen.search,
+        tag=(chosen.tag.key, chosen.tag.value) if chosen.tag else None,
+        alias=chosen.alias,
+    )
+    return wanted, tree(chosen, skip=LEGACY)

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 import strawberry
 
 from app import domain, locations, paging
-from app.domain import Family, Kind
+from app.domain import Kind
 from app.repo import locations as location_repo
 from app.schema import filter_inputs, kind_filters
 from app.schema.compare import ModelComparison
-from app.schema.filter_inputs import ModelFilter, ModelSort
+from app.schema.feed import events_field
+from app.schema.filter_inputs import ModelFilter, ModelSort, catalog_filter
 from app.schema.lineage import LineageGraph, graph
 from app.schema.lineage_runs import LineageRun, lineage_run
 from app.schema.metrics import MetricPage, registry_metric
@@ -106,18 +107,8 @@ class Query(WebhookQuery):
         offset: int = 0,
         after: _AFTER = None,
     ) -> ModelPage:
-        f = filter or ModelFilter()
         s = sort or ModelSort()
-        wanted = catalog.ModelFilter(
-            family=Family(f.family.value) if f.family else None,
-            dataset=f.trained_on,
-            hypothesis=f.tests_hypothesis,
-            latest_only=f.latest_only,
-            search=f.search,
-            tag=(f.tag.key, f.tag.value) if f.tag else None,
-            alias=f.alias,
-        )
-        where = filter_inputs.tree(f, skip=filter_inputs.LEGACY)
+        wanted, where = catalog_filter(filter)
         metric = None if s.metric is None else (s.metric.name, s.metric.order)
         q = await info.context.loaders.run(
             lambda c: catalog.model_query(
@@ -134,6 +125,7 @@ class Query(WebhookQuery):
         )
         return ModelPage(query=q)
 
+    events = events_field()
     model = _lookup(
         Kind.MODEL, Model, "A model by version id, or by lineage id for its latest version."
     )

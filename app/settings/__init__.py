@@ -24,6 +24,12 @@ class Settings:
     database_url: str | None
     database_direct_url: str | None
     event_retention_days: float
+    max_subscriptions_per_connection: int
+    max_subscriptions: int
+    subscription_queue: int
+    feed_poll_s: float
+    feed_token_check_s: float
+    ws_ping_interval_s: float
     database_replica_urls: tuple[str, ...]
     replica_max_lag_bytes: int
     replica_poll_s: float

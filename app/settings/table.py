@@ -63,6 +63,59 @@ SETTINGS: tuple[Setting, ...] = (
         above=0,
     ),
     Setting(
+        "REGISTRY_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+        "max_subscriptions_per_connection",
+        Kind.INT,
+        20,
+        "subscriptions one WebSocket connection may hold open; one more is refused with "
+        "`TOO_MANY_SUBSCRIPTIONS`",
+        at_least=1,
+    ),
+    Setting(
+        "REGISTRY_MAX_SUBSCRIPTIONS",
+        "max_subscriptions",
+        Kind.INT,
+        5000,
+        "subscriptions one server process holds open, over all its connections",
+        at_least=1,
+    ),
+    Setting(
+        "REGISTRY_SUBSCRIPTION_QUEUE",
+        "subscription_queue",
+        Kind.INT,
+        256,
+        "events a live subscription may have waiting to be sent; past that its client is too "
+        "slow and the connection is closed with code 4429",
+        at_least=1,
+    ),
+    Setting(
+        "REGISTRY_FEED_POLL_S",
+        "feed_poll_s",
+        Kind.FLOAT,
+        5.0,
+        "seconds between reads of the event table when no notification came (a safety net "
+        "under `LISTEN`)",
+        above=0,
+    ),
+    Setting(
+        "REGISTRY_FEED_TOKEN_CHECK_S",
+        "feed_token_check_s",
+        Kind.FLOAT,
+        2.0,
+        "seconds between checks that the tokens of open WebSocket connections are still live; "
+        "a revoked one's connection is closed with code 4403",
+        above=0,
+    ),
+    Setting(
+        "REGISTRY_WS_PING_INTERVAL_S",
+        "ws_ping_interval_s",
+        Kind.FLOAT,
+        20.0,
+        "seconds between WebSocket pings the server sends; a connection that does not answer "
+        "one within as long is closed",
+        above=0,
+    ),
+    Setting(
         "REGISTRY_WEBHOOK_DELIVERY",
         "webhook_delivery",
         Kind.FLAG,

@@ -1,0 +1,1 @@
+"""The change feed: the outbox listener, live subscriptions and their upkeep."""

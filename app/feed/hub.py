@@ -1,0 +1,211 @@
+"""Live subscriptions of one process, grouped by what they ask, and the fan-out of each page.
+
+A group is every subscription with the same fingerprint (document, variables, the caller's
+scopes): the events it wants are picked once per page, and each picked event becomes one
+``Shared`` delivery whose data is executed once for all of the group's members.
+
+A subscription holds at most ``bound`` deliveries. Full while it catches up from the table,
+it drops them and reads them again from the table (``lagging``); full while live, its client
+is too slow and ``on_slow`` is called (the connection is closed; the client resumes with
+``after``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.db.types import Conn
+from app.errors import RegistryError
+from app.events import Event, EventName
+
+# The version ids among those given that a subscription's filter matches (SQL, batched).
+Matching = Callable[[Conn, Sequence[str]], Awaitable[set[str]]]
+Run = Callable[[Callable[[Conn], Awaitable[Any]]], Awaitable[Any]]
+Encode = Callable[[Event], Awaitable[str]]
+# Executions of subscription selections running at once (each reads through its own loaders).
+ENCODE_AT_ONCE = 16
+
+
+@dataclass(frozen=True)
+class Interest:
+    """Which events a subscription wants: by name, by a pure test, then by its filter."""
+
+    names: frozenset[EventName]
+    keep: Callable[[Event], bool] = lambda event: True
+    matching: Matching | None = None
+
+    async def pick(self, run: Run, events: Sequence[Event]) -> list[Event]:
+        """The events of ``events`` this interest wants, in order (one statement at most)."""
+        wanted = [e for e in events if e.name in self.names and self.keep(e)]
+        if self.matching is None or not wanted:
+            return wanted
+        matching = self.matching
+        ids = list(dict.fromkeys(str(e.payload["id"]) for e in wanted))
+        matched: set[str] = await run(lambda c: matching(c, ids))
+        return [e for e in wanted if e.payload["id"] in matched]
+
+
+class Shared:
+    """One event as delivered to a group: its data, executed once, awaited by every member."""
+
+    __slots__ = ("event", "task", "text")
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        self.task: asyncio.Task[Any] | None = None
+        self.text: asyncio.Task[str] | None = None
+
+    async def result(self, execute: Callable[[Event], Awaitable[Any]]) -> Any:
+        """The result of ``execute`` for this event, run by the first member that asks."""
+        if self.task is None:
+            # A task of its own: one member leaving must not cancel the others' result.
+            self.task = asyncio.ensure_future(execute(self.event))
+        return await asyncio.shield(self.task)
+
+    async def encoded(self, execute: Callable[[Event], Awaitable[str]]) -> str:
+        """The same, as the JSON text every member sends."""
+        if self.text is None:
+            self.text = asyncio.ensure_future(execute(self.event))
+        return await asyncio.shield(self.text)
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One open subscription: where it is in the feed, and its live deliveries."""
+
+    key: str
+    interest: Interest
+    cursor: int
+    bound: int
+    on_slow: Callable[[], None]
+    # Events up to here were published before it joined: it reads them from the table.
+    floor: int = 0
+    encode: Encode | None = None
+    replaying: bool = True
+    lagging: bool = False
+    joined: int = 0
+    queue: collections.deque[Shared] = field(default_factory=collections.deque)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def offer(self, delivery: Shared) -> None:
+        if delivery.event.id <= self.cursor:
+            return
+        if len(self.queue) >= self.bound:
+            if not self.replaying:
+                self.on_slow()
+                return
+            self.queue.clear()
+            self.lagging = True
+        else:
+            self.queue.append(delivery)
+        self.ready.set()
+
+    def fall_behind(self) -> None:
+        """Read the feed from the table again, up to wherever it is then."""
+        self.lagging = True
+        self.ready.set()
+
+    def next_live(self) -> Shared | None:
+        """The next live delivery past the cursor, if one is waiting."""
+        while self.queue:
+            delivery = self.queue.popleft()
+            if delivery.event.id > self.cursor:
+                self.cursor = delivery.event.id
+                return delivery
+        self.ready.clear()
+        return None
+
+
+class TooManySubscriptions(RegistryError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="TOO_MANY_SUBSCRIPTIONS")
+
+
+class Hub:
+    """The subscriptions of this process and the position of the feed they have been given."""
+
+    def __init__(self, run: Run, *, max_subscriptions: int, bound: int) -> None:
+        self.run = run
+        self.max_subscriptions = max_subscriptions
+        self.bound = bound
+        # The last event id published (or, at start, the last one committed).
+        self.position = 0
+        self.groups: dict[str, set[Subscription]] = {}
+        self.count = 0
+        self._publishing = 0
+
+    def add(
+        self,
+        key: str,
+        interest: Interest,
+        after: int | None,
+        on_slow: Callable[[], None],
+        encode: Encode | None = None,
+    ) -> Subscription:
+        """Join the feed at ``after`` (None: from now); TOO_MANY_SUBSCRIPTIONS past the bound.
+
+        ``encode`` gives the text of an event for this subscription's group, if it has one:
+        the hub then encodes each live event once, before handing it to the members."""
+        self.check_room()
+        start = self.position if after is None else after
+        sub = Subscription(
+            key, interest, start, self.bound, on_slow, floor=self.position, encode=encode
+        )
+        sub.joined = self._publishing
+        self.groups.setdefault(key, set()).add(sub)
+        self.count += 1
+        return sub
+
+    def check_room(self) -> None:
+        """TOO_MANY_SUBSCRIPTIONS when the process holds as many as it may."""
+        if self.count >= self.max_subscriptions:
+            raise TooManySubscriptions(
+                f"this server holds {self.max_subscriptions} subscriptions, its most"
+            )
+
+    def remove(self, sub: Subscription) -> None:
+        members = self.groups.get(sub.key)
+        if members is None or sub not in members:
+            return
+        members.discard(sub)
+        self.count -= 1
+        if not members:
+            del self.groups[sub.key]
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        """Hand a page of committed events, in id order, to every subscription that wants them."""
+        if not events:
+            return
+        self._publishing += 1
+        serial = self._publishing
+        groups = [(key, next(iter(members))) for key, members in self.groups.items()]
+        picked = await asyncio.gather(*(m.interest.pick(self.run, events) for _, m in groups))
+        shared: dict[str, list[Shared]] = {}
+        work: list[tuple[Shared, Encode]] = []
+        for (key, member), wanted in zip(groups, picked, strict=True):
+            shared[key] = [Shared(e) for e in wanted]
+            if member.encode is not None:
+                work += [(d, member.encode) for d in shared[key]]
+        # Encoded before they are handed on, so no member waits for another's work; a few at
+        # a time, so memory is bounded however many groups and events a page holds.
+        for start in range(0, len(work), ENCODE_AT_ONCE):
+            chunk = work[start : start + ENCODE_AT_ONCE]
+            for delivery, encode in chunk:
+                delivery.text = asyncio.ensure_future(encode(delivery.event))
+            await asyncio.gather(*(d.text for d, _ in chunk if d.text), return_exceptions=True)
+        # From here on nothing awaits: no subscription joins or leaves halfway through.
+        for key, members in self.groups.items():
+            deliveries = shared.get(key)
+            for sub in list(members):
+                if deliveries is None or sub.joined == serial:
+                    # Joined while this page was being picked: it reads the page itself.
+                    sub.fall_behind()
+            for delivery in deliveries or ():
+                for sub in list(members):
+                    if sub.joined != serial:
+                        sub.offer(delivery)
+        self.position = max(self.position, events[-1].id)

@@ -1,0 +1,256 @@
+"""`python -m bench.feed`: the change feed under load, on one server process.
+
+Registrations (``registerDataset`` over HTTP) arrive at a fixed rate, first with no
+subscriber, then with BENCH_FEED_SUBSCRIBERS WebSocket subscribers (graphql-transport-ws,
+one ``versionRegistered`` subscription each, all asking the same selection). Reported: the
+latency from sending a registration to each subscriber receiving its event (p50, p99: an
+upper bound on commit-to-delivery, since the commit happens inside the request), the
+server's RSS, and its CPU time per registration in both phases, side by side.
+
+Settings: BENCH_FEED_SUBSCRIBERS (200), BENCH_FEED_RATE (registrations per second, 20),
+BENCH_FEED_SECONDS (per phase, 15); DATABASE_URL to use a running PostgreSQL instead of an
+embedded one in a temporary folder; BENCH_FEED_PROFILE=FILE to profile the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import orjson
+import psutil
+import websockets
+
+from app.db.embedded import EmbeddedPostgres
+from app.service import tokens
+from app.settings import PROJECT_ROOT
+
+SUBSCRIBERS = int(os.environ.get("BENCH_FEED_SUBSCRIBERS", "200"))
+RATE = float(os.environ.get("BENCH_FEED_RATE", "20"))
+SECONDS = float(os.environ.get("BENCH_FEED_SECONDS", "15"))
+# A file to write the server's cProfile statistics to (they slow it down: not for numbers).
+PROFILE = os.environ.get("BENCH_FEED_PROFILE", "")
+REGISTER = "mutation($input: RegisterDatasetInput!) { registerDataset(input: $input) { id } }"
+SUBSCRIPTION = """subscription { versionRegistered {
+  id name payload version { id lineageId versionNumber title createdAt } } }"""
+
+
+@contextlib.contextmanager
+def database() -> Iterator[str]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield url
+        return
+    root = Path(tempfile.mkdtemp(prefix="bench-feed-"))
+    server = EmbeddedPostgres(root / "pg")
+    try:
+        yield server.start("feed_bench")
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def registry(dsn: str, log: Path) -> Iterator[tuple[str, psutil.Process]]:
+    with socket_port() as port:
+        env = dict(os.environ, DATABASE_URL=dsn, PORT=str(port), HOST="127.0.0.1",
+                   REGISTRY_DEMO_DATA="0", ACCESS_LOG="0",
+                   # The machine may be shared: a slow moment must not fail a registration.
+                   POOL_ACQUIRE_TIMEOUT_S="10",
+                   # Every subscriber connects from this one address, at once.
+                   REGISTRY_MAX_CONNECTIONS_PER_CLIENT="1000")  # fmt: skip
+    with log.open("wb") as out:
+        profile = ["-m", "cProfile", "-o", PROFILE] if PROFILE else []
+        proc = subprocess.Popen([sys.executable, *profile, "-m", "app", "serve"], cwd=PROJECT_ROOT,
+                                env=env, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(url + "/readyz", timeout=2, trust_env=False).is_success:
+                    break
+            time.sleep(0.1)
+        yield url, psutil.Process(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def socket_port() -> Iterator[int]:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    yield port
+
+
+class Subscriber:
+    """One WebSocket connection with one subscription; notes when each version arrives."""
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.arrived: dict[str, float] = {}
+        self.ready = asyncio.Event()
+
+    async def run(self, url: str) -> None:
+        ws_url = url.replace("http://", "ws://") + "/graphql"
+        async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"],
+                                      proxy=None, max_queue=None) as ws:  # type: ignore[arg-type]  # fmt: skip
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            ack = json.loads(await ws.recv())
+            assert ack["type"] == "connection_ack", ack
+            payload = {"query": self.query}
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+            self.ready.set()
+            async for raw in ws:
+                now = time.perf_counter()
+                message = orjson.loads(raw)
+                if message["type"] == "next":
+                    (event,) = message["payload"]["data"].values()
+                    self.arrived[event["payload"]["id"]] = now
+                elif message["type"] == "ping":
+                    await ws.send(json.dumps({"type": "pong"}))
+
+
+async def gauge(client: httpx.AsyncClient, url: str, name: str) -> float:
+    for line in (await client.get(url + "/metrics")).text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
+async def phase(url: str, token: str, server: psutil.Process, label: str) -> dict[str, Any]:
+    """Registrations at RATE for SECONDS; the send time of each, and the server's CPU."""
+    sent: dict[str, float] = {}
+    refused: list[Any] = []
+    headers = {"authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, trust_env=False,
+                                 timeout=30) as client:  # fmt: skip
+
+        async def one(i: int) -> None:
+            variables = {"input": {"lineageId": f"dataset-{label}-{i}", "title": f"{label} {i}"}}
+            start = time.perf_counter()
+            r = await client.post("/graphql", json={"query": REGISTER, "variables": variables})
+            body = r.json()
+            if body.get("data"):
+                sent[body["data"]["registerDataset"]["id"]] = start
+            else:  # an overloaded server refuses (the run reports how many)
+                refused.append(body)
+
+        count = int(RATE * SECONDS)
+        cpu = server.cpu_times()
+        began = time.perf_counter()
+        tasks = []
+        for i in range(count):
+            await asyncio.sleep(max(0.0, began + i / RATE - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
+        await asyncio.sleep(3)  # the last deliveries
+        after = server.cpu_times()
+    cpu_s = (after.user + after.system) - (cpu.user + cpu.system)
+    return {"sent": sent, "cpu_ms_per_registration": 1000 * cpu_s / max(1, len(sent)),
+            "count": count, "refused": len(refused),
+            "rss_mb": server.memory_info().rss / 2**20}  # fmt: skip
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+async def subscribed(
+    url: str, token: str, server: psutil.Process, label: str, queries: list[str]
+) -> dict[str, Any]:
+    """A phase with one subscriber per query, connected before it starts."""
+    subscribers = [Subscriber(q) for q in queries]
+    running = [asyncio.create_task(s.run(url)) for s in subscribers]
+    await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in subscribers)), 60)
+    async with httpx.AsyncClient(trust_env=False) as client:
+        for _ in range(600):
+            if await gauge(client, url, "feed_subscriptions") >= len(queries):
+                break
+            await asyncio.sleep(0.1)
+    result = await phase(url, token, server, label)
+    for task in running:
+        task.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
+    result["latencies"] = [
+        1000 * (s.arrived[vid] - start)
+        for vid, start in result["sent"].items()
+        for s in subscribers
+        if vid in s.arrived
+    ]
+    result["expected"] = len(result["sent"]) * len(subscribers)
+    await asyncio.sleep(1)  # the closed subscriptions leave the server
+    return result
+
+
+def row(name: str, values: list[str]) -> str:
+    return f"| {name} | " + " | ".join(values) + " |"
+
+
+async def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-feed-logs-"))
+    load_before = os.getloadavg()[0]
+    with database() as dsn, registry(dsn, work / "server.log") as (url, server):
+        conn = await asyncpg.connect(dsn)
+        token = (await tokens.create(conn, f"bench-{int(time.time())}", ["write"])).token
+        await conn.close()
+        await phase(url, token, server, "warmup")
+        without = await phase(url, token, server, "without")
+        shared = await subscribed(url, token, server, "shared", [SUBSCRIPTION] * SUBSCRIBERS)
+        # An alias of its own makes each document, and so each selection, distinct.
+        own = [SUBSCRIPTION.replace("versionRegistered", f"s{i}: versionRegistered")
+               for i in range(SUBSCRIBERS)]  # fmt: skip
+        distinct = await subscribed(url, token, server, "distinct", own)
+    base = without["cpu_ms_per_registration"]
+    phases = [without, shared, distinct]
+
+    def cpu(p: dict[str, Any]) -> str:
+        value = p["cpu_ms_per_registration"]
+        return f"{value:.2f}" + ("" if p is without else f" (+{100 * (value - base) / base:.0f}%)")
+
+    def latency(p: dict[str, Any], q: float) -> str:
+        return f"{percentile(p['latencies'], q):.1f}" if p is not without else "-"
+
+    lines = [
+        f"# Change feed: {SUBSCRIBERS} subscribers, {RATE:g} registrations/s for {SECONDS:g} s",
+        "",
+        f"Load average before the run: {load_before:.1f} on {os.cpu_count()} cores.",
+        "",
+        "| | no subscribers | one selection, shared | each its own selection |",
+        "|---|---|---|---|",
+        row("server CPU ms per registration", [cpu(p) for p in phases]),
+        row("server RSS (MB)", [f"{p['rss_mb']:.0f}" for p in phases]),
+        row("registrations refused", [str(p["refused"]) for p in phases]),
+        row(
+            "deliveries", ["-"] + [f"{len(p['latencies'])} of {p['expected']}" for p in phases[1:]]
+        ),
+        row("send-to-delivery p50 (ms)", [latency(p, 50) for p in phases]),
+        row("send-to-delivery p99 (ms)", [latency(p, 99) for p in phases]),
+    ]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,139 @@
+"""The hub and a subscription's stream on the real outbox, in-process: replay then live
+without a gap or a repeat, falling behind while catching up, and the slow-consumer bound."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+
+from app.db.types import Conn
+from app.events import Event, EventName
+from app.feed.hub import Hub, Interest
+from app.feed.listener import Listener
+from app.feed.stream import deliveries
+from app.repo import events as event_repo
+
+EVERYTHING = Interest(frozenset(EventName))
+
+
+def runner(pool: asyncpg.Pool) -> Callable[[Callable[[Conn], Awaitable[Any]]], Awaitable[Any]]:
+    async def run(fn: Callable[[Conn], Awaitable[Any]]) -> Any:
+        async with pool.acquire() as c:
+            return await fn(c)
+
+    return run
+
+
+async def joined(hub: Hub, n: int) -> None:
+    """Let the streams started run until ``n`` of them have joined the hub."""
+    for _ in range(1000):
+        if hub.count >= n:
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"{hub.count} of {n} joined")
+
+
+async def record(conn: asyncpg.Connection, n: int) -> None:
+    for i in range(n):
+        async with conn.transaction():
+            await event_repo.record(conn, EventName.TAGS_CHANGED, {"i": i})
+
+
+async def page(conn: asyncpg.Connection, after: int) -> list[Event]:
+    return await event_repo.after(conn, after, [], 500)
+
+
+async def test_falling_behind_while_catching_up_reads_the_table_again_and_misses_nothing(
+    db: asyncpg.Pool, conn: asyncpg.Connection
+) -> None:
+    start, _ = await event_repo.positions(conn)
+    hub = Hub(runner(db), max_subscriptions=10, bound=2)
+    await record(conn, 5)
+    hub.position = (await page(conn, start))[-1].id  # published before the subscriber joined
+    stream = deliveries(hub, "k", EVERYTHING, start, lambda: None)
+    got = [(await anext(stream)).event.id]
+    # While it replays, five more are published: more than it may hold.
+    await record(conn, 5)
+    await hub.publish(await page(conn, hub.position))
+    while len(got) < 10:
+        got.append((await anext(stream)).event.id)
+    await stream.aclose()
+    assert got == [e.id for e in await page(conn, start)]
+    assert hub.count == 0
+
+
+async def test_a_live_subscription_past_its_bound_is_a_slow_consumer(
+    db: asyncpg.Pool, conn: asyncpg.Connection
+) -> None:
+    start, _ = await event_repo.positions(conn)
+    hub = Hub(runner(db), max_subscriptions=10, bound=2)
+    hub.position = start
+    slow: list[bool] = []
+    stream = deliveries(hub, "k", EVERYTHING, None, lambda: slow.append(True))
+    first = asyncio.ensure_future(anext(stream))
+    await joined(hub, 1)
+    await record(conn, 1)
+    await hub.publish(await page(conn, start))
+    assert (await first).event.id > start  # live now
+    await record(conn, 3)
+    await hub.publish(await page(conn, hub.position))
+    assert slow  # the third found two waiting
+    await stream.aclose()
+
+
+async def test_members_of_a_group_share_one_delivery_per_event(
+    db: asyncpg.Pool, conn: asyncpg.Connection
+) -> None:
+    start, _ = await event_repo.positions(conn)
+    hub = Hub(runner(db), max_subscriptions=10, bound=10)
+    hub.position = start
+    encoded: list[int] = []
+
+    async def encode(event: Event) -> str:
+        encoded.append(event.id)
+        return str(event.id)
+
+    streams = [deliveries(hub, "same", EVERYTHING, None, lambda: None, encode) for _ in range(3)]
+    other = deliveries(hub, "other", EVERYTHING, None, lambda: None, encode)
+    await record(conn, 1)
+    # The first step of each stream joins the hub; the event is published once they have.
+    tasks = [asyncio.ensure_future(anext(s)) for s in [*streams, other]]
+    await joined(hub, 4)
+    await hub.publish(await page(conn, start))
+    got = await asyncio.gather(*tasks)
+    assert len({id(d) for d in got[:3]}) == 1 and got[3] is not got[0]
+    assert len(encoded) == 2  # once per group
+    for s in [*streams, other]:
+        await s.aclose()
+
+
+async def test_the_listener_hands_on_each_commit_and_wakes_whoever_asked(
+    db: asyncpg.Pool, conn: asyncpg.Connection, pg_dsn: str
+) -> None:
+    pages: list[list[Event]] = []
+
+    async def deliver(events: Any) -> None:
+        pages.append(list(events))
+
+    listener = Listener(pg_dsn, deliver, poll_s=60)
+    listener.position, _ = await event_repo.positions(conn)
+    woken = listener.waiter()
+    ids: list[int] = []
+    undo = listener.on_wake(ids.append)
+    running = asyncio.ensure_future(listener.run())
+    try:
+        await asyncio.wait_for(listener.connected.wait(), 10)
+        await record(conn, 1)
+        # Only the notification wakes it: the timer is a minute away.
+        await asyncio.wait_for(woken.wait(), 10)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    undo()
+    assert [[e.id for e in p] for p in pages] == [ids]
+    assert ids == [listener.position]
