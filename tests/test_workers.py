@@ -7,8 +7,10 @@ pauses the other (SIGSTOP) for a moment, so what is asserted never depends on th
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,8 +42,16 @@ def server(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     s.wait_ready()
     yield s
     if s.proc.poll() is None:
-        s.proc.kill()
-        s.proc.wait(timeout=10)
+        # SIGTERM stops the workers with the supervisor; SIGKILL would leave them running.
+        tree = [*workers(s), psutil.Process(s.proc.pid)]
+        s.proc.send_signal(signal.SIGTERM)
+        try:
+            s.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            for p in tree:
+                with contextlib.suppress(psutil.Error):
+                    p.kill()
+            s.proc.wait(timeout=10)
 
 
 def workers(server: Server) -> list[psutil.Process]:
