@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from app import metric_history, paging, tags, validation
 from app.domain import WarningCode
+from app.events import MAX_EVENTS_PAGE
 from app.openlineage.events import MAX_EVENTS_PER_RUN
 from app.promotion import MAX_GATE_METRICS
 from app.readmodel.fields import FIELDS, paged
@@ -62,6 +63,7 @@ LIST_BOUNDS: dict[tuple[str, str], Bound] = {
     ("Model", "evaluationMetrics"): Bound(fixed=validation.MAX_METRICS),
     ("Model", "metricWarnings"): Bound(fixed=validation.MAX_METRICS),
     ("MetricPage", "items"): _PAGE,
+    ("EventPage", "items"): Bound(parent_argument="limit", maximum=MAX_EVENTS_PAGE),
     ("Query", "aliases"): Bound(fixed=MAX_ALIASES),
     ("LineageAlias", "gate"): Bound(fixed=MAX_GATE_METRICS),
     # Provenance, archiving, and two checks per gate metric at the most.
