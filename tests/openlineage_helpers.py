@@ -48,6 +48,9 @@ async def token(conn: Any) -> str:
 def client(server: Served, token: str | None, **config: Any) -> OpenLineageClient:
     """The official client with its HTTP transport, the token as its api_key, no retries."""
     auth = ApiKeyTokenProvider({"apiKey": token}) if token else TokenProvider({})
+    # The client's default 5 s read timeout is shorter than a write can take while the whole
+    # suite loads this machine; a stalled server still fails the test, later.
+    config = {"timeout": 30.0, **config}
     http = HttpConfig(
         url=server.url, endpoint="api/v1/lineage", auth=auth, retry={"total": 0}, **config
     )

@@ -21,8 +21,10 @@ HEAVY = f"""{{ models(limit: 100) @include(if: true) {{ items {{ {MODEL}
   trainedOn(limit: 3) {{ {ARTIFACT} trainedModels(limit: 12) {{ {MODEL} }} }}
   versions(limit: 5) {{ {MODEL} }} }} }} }}"""
 # The stated longest turn is 0.5 s, 5% of the 10 s deadline (app.schema.context); the bound
-# here is generous, twice that, since the machine is shared.
-LONGEST_GAP_S = 1.0
+# here is four times that, since the whole suite shares the machine's 2 cores (1.2 s gaps have
+# been seen under it), and still a fifth of the deadline: a request that held the loop would
+# hold it for seconds.
+LONGEST_GAP_S = 2.0
 
 
 async def test_the_heaviest_admissible_request_yields_to_others(db, pg_dsn):
