@@ -77,6 +77,18 @@ async def session_pool(pg_dsn: str) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
+async def run_admin(dsn: str, *statements: str) -> None:
+    """Run ``statements`` (creating or dropping a database) on a connection of their own,
+    with no statement timeout: under the whole suite's load they can take longer than the
+    pool's 5 s."""
+    conn = await asyncpg.connect(dsn, server_settings={"statement_timeout": "0"})
+    try:
+        for sql in statements:
+            await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 async def empty_registry(conn: asyncpg.Connection) -> None:
     """Remove every row the tests write, as on a new database."""
     await conn.execute(

@@ -10,17 +10,16 @@ import asyncpg
 import pytest
 
 from app.db.migrate import migrate, migration_files
+from tests.conftest import run_admin
 
 
 @pytest.fixture
 async def fresh_dsn(session_pool: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[str]:
-    async with session_pool.acquire() as c:
-        await c.execute("drop database if exists registry_fresh with (force)")
-        await c.execute("create database registry_fresh")
+    drop = "drop database if exists registry_fresh with (force)"
+    await run_admin(pg_dsn, drop, "create database registry_fresh")
     base, _, query = pg_dsn.partition("?")
     yield base.rsplit("/", 1)[0] + "/registry_fresh" + (f"?{query}" if query else "")
-    async with session_pool.acquire() as c:
-        await c.execute("drop database if exists registry_fresh with (force)")
+    await run_admin(pg_dsn, drop)
 
 
 async def schema_signature(conn: asyncpg.Connection) -> list[tuple[str, str]]:

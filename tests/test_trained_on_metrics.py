@@ -16,6 +16,7 @@ from app.db.pool import create_pool
 from app.domain import LinkSpec, LinkType
 from app.service import curate, lifecycle
 from bench.generate import fill
+from tests.conftest import run_admin
 from tests.factories import make_dataset, make_model
 
 JOINED = """
@@ -101,9 +102,8 @@ async def test_a_bulk_load_fills_the_table_as_the_join_says(conn, pg_dsn):
 @pytest.fixture
 async def without_0014(session_pool: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[asyncpg.Pool]:
     """A database with every migration but 0014 applied."""
-    async with session_pool.acquire() as c:
-        await c.execute("drop database if exists registry_backfill with (force)")
-        await c.execute("create database registry_backfill")
+    drop = "drop database if exists registry_backfill with (force)"
+    await run_admin(pg_dsn, drop, "create database registry_backfill")
     base, _, query = pg_dsn.partition("?")
     pool = await create_pool(
         base.rsplit("/", 1)[0] + "/registry_backfill" + (f"?{query}" if query else "")
@@ -116,8 +116,7 @@ async def without_0014(session_pool: asyncpg.Pool, pg_dsn: str) -> AsyncIterator
         yield pool
     finally:
         await pool.close()
-        async with session_pool.acquire() as c:
-            await c.execute("drop database if exists registry_backfill with (force)")
+        await run_admin(pg_dsn, drop)
 
 
 async def test_the_migration_backfills_a_catalog_registered_before_it(without_0014):
