@@ -61,7 +61,11 @@ async def _init_connection(conn: asyncpg.Connection, query_logger: QueryLogger |
 async def connect_direct(dsn: str, *, statement_timeout_ms: int = 5000) -> asyncpg.Connection:
     """One connection set up as the pool's are, for work that must not go through a pooler."""
     conn = await asyncpg.connect(dsn, server_settings=session_settings(statement_timeout_ms))
-    await _init_connection(conn, None)
+    try:
+        await _init_connection(conn, None)
+    except BaseException:
+        conn.terminate()
+        raise
     return conn
 
 

@@ -83,8 +83,11 @@ class Listener:
             finally:
                 self.connected.clear()
                 if conn is not None:
-                    with contextlib.suppress(Exception):
+                    try:
                         await asyncio.wait_for(conn.close(), 2)
+                    except BaseException:
+                        # Not closed politely in time: drop it, never leave it open.
+                        conn.terminate()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, BACKOFF_MAX_S)
 
@@ -95,8 +98,11 @@ class Listener:
         try:
             return await asyncio.shield(opening)
         except asyncio.CancelledError:
-            # Stopped while connecting: the connection still opens, and is closed then.
+            # Stopped while connecting: the connection may still open; close it now if it
+            # does soon, else whenever it does.
             opening.add_done_callback(_close_opened)
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(asyncio.shield(opening), 2)
             raise
 
     async def _serve(self, conn: asyncpg.Connection) -> None:
