@@ -111,8 +111,11 @@ class Listener:
             await self.read(conn)
             if conn.is_closed():
                 raise ConnectionError("the listening connection closed")
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # arrives as the wait ends, and the listener would never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._notified.wait(), self.poll_s)
+                async with asyncio.timeout(self.poll_s):
+                    await self._notified.wait()
 
     async def read(self, conn: asyncpg.Connection) -> None:
         """Read and hand on every event past the position."""
