@@ -331,8 +331,11 @@ async def fill(
             "insert into metric_declarations (name, direction, declared_by) values ($1, $2, $3)",
             sorted({(n, d, "bench") for dirs in DECLARED.values() for n, d in dirs.items()}),
         )
-    # model_metrics is filled by its trigger (migration 0010) as the artifacts are copied.
-    await conn.execute("vacuum (analyze) lineages, artifacts, links, model_metrics, tags")
+    # model_metrics and trained_on_metrics are filled by their triggers (migrations 0010,
+    # 0014) as the artifacts and links are copied.
+    await conn.execute(
+        "vacuum (analyze) lineages, artifacts, links, model_metrics, tags, trained_on_metrics"
+    )
     counts = await conn.fetch(
         "select kind, count(*) as n from artifacts group by kind order by kind"
     )
