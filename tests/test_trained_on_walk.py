@@ -138,7 +138,7 @@ async def page(
         walk = page_sql.Walk(found[0], where(found[1]))
     rows = page_sql.page_rows(
         "a",
-        where(tree),
+        where(tree) if walk is None else None,
         order,
         bind,
         after=after,

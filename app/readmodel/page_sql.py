@@ -78,7 +78,7 @@ def _after(key: str, id_: str, after: Position, descending: bool, bind: TypedBin
 
 def page_rows(
     a: str,
-    where: str,
+    where: str | None,
     order: Order,
     bind: TypedBind,
     *,
@@ -90,7 +90,9 @@ def page_rows(
 ) -> str:
     """A SELECT of the page's rows of artifacts (every column, and ``sort_key``), at most
     ``count`` of them after skipping ``offset``, in page order once sorted by
-    ``outer_order``. ``where`` is a condition on artifact rows ``a``.
+    ``outer_order``. ``where`` is a condition on artifact rows ``a``, None with ``walk``
+    (whose ``rest`` is the rest of it: a bound value the statement never mentions has no
+    type, and PostgreSQL refuses the statement).
 
     A metric sort walks the metric's (name, value) index, then the models without the
     metric; with ``walk`` it walks the dataset's range of trained_on_metrics instead;
@@ -99,19 +101,14 @@ def page_rows(
     """
     d = "desc" if order.descending else "asc"
     limit = f"limit {bind(count, 'int8')} offset {bind(offset, 'int8')}"
-    if order.metric is None:
-        sort = filters.SORTS[order.sort].column
-        keyset = ""
-        if after is not None:
-            cond = _after(f"{a}.{sort}", f"{a}.id", after, order.descending, bind, SQL_TYPES[sort])
-            keyset = f" and {cond}"
-        return (
-            f"select {a}.*, {a}.{sort} as sort_key from artifacts {a} where {where}{keyset} "
-            f"order by {a}.{sort} {d}, {a}.id {d} {limit}"
-        )
+    if walk is None:
+        assert where is not None, "a page has a filter, or a walk that brings it"
+        if order.metric is None:
+            return _by_column(a, where, order, bind, after, limit)
+        if driven:
+            return _driven(a, where, order, bind(order.metric, "text"), bind, after, limit)
+    assert order.metric is not None, "a walk is a metric sort's"
     name = bind(order.metric, "text")
-    if driven and walk is None:
-        return _driven(a, where, order, name, bind, after, limit)
     lacking = (
         f"not exists (select 1 from model_metrics lm where lm.artifact_id = {a}.id "
         f"and lm.name = {name})"
@@ -126,10 +123,16 @@ def page_rows(
             having = _after("s.value", "s.artifact_id", after, order.descending, bind, "float8")
         rest = lacking
     source, walked = "model_metrics s", where
+    tail, tail_walked = f"artifacts {a}", where
     if walk is not None:
         source, walked = (
             "trained_on_metrics s",
             f"{_trained_on('s', walk.ref, bind)} and {walk.rest}",
+        )
+        # The models of the dataset without the metric come from its links, in id order.
+        tail = f"links tl join artifacts {a} on {a}.id = tl.source_id"
+        tail_walked = (
+            f"tl.type = 'trained_on' and {_trained_on('tl', walk.ref, bind)} and {walk.rest}"
         )
     with_metric = (
         f"select {a}.*, s.value as sort_key from {source} "
@@ -139,14 +142,30 @@ def page_rows(
     )
     # Read only when the models with the metric do not fill the page: a one-time filter.
     without = (
-        f"select {a}.*, null::float8 as sort_key from artifacts {a} "
-        f"where (select count(*) from wm) < {enough} and {rest} and {where} "
+        f"select {a}.*, null::float8 as sort_key from {tail} "
+        f"where (select count(*) from wm) < {enough} and {rest} and {tail_walked} "
         f"order by {a}.id {d} limit {enough}"
     )
     return (
         f"with wm as materialized ({with_metric}) "
         f"select * from (select * from wm union all ({without})) {a} "
         f"order by {outer_order(a, order)} {limit}"
+    )
+
+
+def _by_column(
+    a: str, where: str, order: Order, bind: TypedBind, after: Position | None, limit: str
+) -> str:
+    """A sort by an artifacts column: its index, from the cursor on."""
+    d = "desc" if order.descending else "asc"
+    sort = filters.SORTS[order.sort].column
+    keyset = ""
+    if after is not None:
+        cond = _after(f"{a}.{sort}", f"{a}.id", after, order.descending, bind, SQL_TYPES[sort])
+        keyset = f" and {cond}"
+    return (
+        f"select {a}.*, {a}.{sort} as sort_key from artifacts {a} where {where}{keyset} "
+        f"order by {a}.{sort} {d}, {a}.id {d} {limit}"
     )
 
 

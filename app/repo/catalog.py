@@ -133,7 +133,7 @@ def counted_total(q: ModelQuery) -> tuple[str, list[object]] | None:
 
 def _rows_page(
     q: ModelQuery | KindQuery,
-    where: str,
+    where: str | None,
     param: Param,
     *,
     driven: bool = False,
@@ -164,8 +164,9 @@ def _page_sql(q: ModelQuery) -> tuple[str, list[object]]:
     direction = {"asc": "asc", "desc": "desc"}[q.direction]
     reaches = q.reaches()
     if not reaches or q.metric is not None:
-        where = _model_where(q, param)
-        return _rows_page(q, where, param, driven=q.driven, walk=_walk(q, param)), args
+        walked = _walk(q, param)
+        where = _model_where(q, param) if walked is None else None
+        return _rows_page(q, where, param, driven=q.driven, walk=walked), args
     # The first link filter drives: its links are walked in page order (the link type implies
     # a model source), joined to their models only to apply the other filters, and the walk
     # stops once the page is full. Only the page's rows are then read from artifacts.

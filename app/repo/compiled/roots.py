@@ -94,16 +94,17 @@ def list_page(r: Renderer, value: plan.ListPage) -> str:
     rows = ""
     if readers:  # a total or a __typename alone reads no page (nor binds its values)
         pg = r.alias()
+        walked = walk(pg)
         rows = page_sql.page_rows(
             pg,
-            where(pg),
+            where(pg) if walked is None else None,
             order,
             r.param,
             after=value.after,
             count=limit + 1 if peeks else limit,
             offset=value.page.offset,
             driven=value.driven,
-            walk=walk(pg),
+            walk=walked,
         )
     p = r.alias()
     in_order = page_sql.outer_order(p, order)
