@@ -17,6 +17,7 @@ from uvicorn.supervisors import Multiprocess
 
 from app.db.embedded import EmbeddedPostgres
 from app.http.connections import bounded_http
+from app.http.feed_socket import ws_options
 from app.http.observability import MULTIPROCESS_DIR
 from app.main import create_app
 from app.settings import Settings
@@ -122,6 +123,7 @@ def _serve_workers(settings: Settings, dsn: str, load_demo: bool) -> None:
             access_log=False,
             timeout_graceful_shutdown=settings.shutdown_grace_s,
             proxy_headers=False,
+            **ws_options(settings),
         )
         _Workers(config, [config.bind_socket()], demo=load_demo).run()
     finally:
@@ -159,14 +161,7 @@ def serve(settings: Settings | None = None) -> None:
             access_log=False,  # RequestObserver writes one line per request instead
             timeout_graceful_shutdown=settings.shutdown_grace_s,
             proxy_headers=False,
-            # Subscriptions: the sans-I/O websockets protocol, pings both ways, messages no
-            # larger than request bodies, and no per-message compression (its zlib state
-            # costs memory per connection, and CPU per event and subscriber).
-            ws="websockets-sansio",
-            ws_ping_interval=settings.ws_ping_interval_s,
-            ws_ping_timeout=settings.ws_ping_interval_s,
-            ws_max_size=settings.max_body_bytes,
-            ws_per_message_deflate=False,
+            **ws_options(settings),
         )
         server = _Server(config, demo=load_demo)
         server.run()

@@ -43,6 +43,8 @@ RATE = float(os.environ.get("BENCH_FEED_RATE", "20"))
 SECONDS = float(os.environ.get("BENCH_FEED_SECONDS", "15"))
 # A file to write the server's cProfile statistics to (they slow it down: not for numbers).
 PROFILE = os.environ.get("BENCH_FEED_PROFILE", "")
+# The second server's REGISTRY_FEED_LINGER_MS (the first reads at once, the default).
+LINGER_MS = float(os.environ.get("BENCH_FEED_LINGER_MS", "200"))
 REGISTER = "mutation($input: RegisterDatasetInput!) { registerDataset(input: $input) { id } }"
 SUBSCRIPTION = """subscription { versionRegistered {
   id name payload version { id lineageId versionNumber title createdAt } } }"""
@@ -64,10 +66,11 @@ def database() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def registry(dsn: str, log: Path) -> Iterator[tuple[str, psutil.Process]]:
+def registry(dsn: str, log: Path, linger_ms: float = 0.0) -> Iterator[tuple[str, psutil.Process]]:
     with socket_port() as port:
         env = dict(os.environ, DATABASE_URL=dsn, PORT=str(port), HOST="127.0.0.1",
                    REGISTRY_DEMO_DATA="0", ACCESS_LOG="0",
+                   REGISTRY_FEED_LINGER_MS=f"{linger_ms:g}",
                    # The machine may be shared: a slow moment must not fail a registration.
                    POOL_ACQUIRE_TIMEOUT_S="10",
                    # Every subscriber connects from this one address, at once.
@@ -212,40 +215,51 @@ def row(name: str, values: list[str]) -> str:
 async def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-feed-logs-"))
     load_before = os.getloadavg()[0]
-    with database() as dsn, registry(dsn, work / "server.log") as (url, server):
-        conn = await asyncpg.connect(dsn)
-        token = (await tokens.create(conn, f"bench-{int(time.time())}", ["write"])).token
-        await conn.close()
-        await phase(url, token, server, "warmup")
-        without = await phase(url, token, server, "without")
-        shared = await subscribed(url, token, server, "shared", [SUBSCRIPTION] * SUBSCRIBERS)
-        # An alias of its own makes each document, and so each selection, distinct.
-        own = [SUBSCRIPTION.replace("versionRegistered", f"s{i}: versionRegistered")
-               for i in range(SUBSCRIBERS)]  # fmt: skip
-        distinct = await subscribed(url, token, server, "distinct", own)
-    base = without["cpu_ms_per_registration"]
-    phases = [without, shared, distinct]
+    with database() as dsn:
+        with registry(dsn, work / "server.log") as (url, server):
+            # The server has migrated the database: the token goes in now, for both servers.
+            conn = await asyncpg.connect(dsn)
+            token = (await tokens.create(conn, f"bench-{int(time.time())}", ["write"])).token
+            await conn.close()
+            await phase(url, token, server, "warmup")
+            without = await phase(url, token, server, "without")
+            shared = await subscribed(url, token, server, "shared", [SUBSCRIPTION] * SUBSCRIBERS)
+            # An alias of its own makes each document, and so each selection, distinct.
+            own = [SUBSCRIPTION.replace("versionRegistered", f"s{i}: versionRegistered")
+                   for i in range(SUBSCRIBERS)]  # fmt: skip
+            distinct = await subscribed(url, token, server, "distinct", own)
+        with registry(dsn, work / "lingering.log", LINGER_MS) as (url, server):
+            await phase(url, token, server, "rewarm")
+            alone = await phase(url, token, server, "alone")
+            batched = await subscribed(url, token, server, "batched", [SUBSCRIPTION] * SUBSCRIBERS)
+    phases = [without, shared, distinct, alone, batched]
+    # Each server's phases against its own without subscribers.
+    bases = [without, without, without, alone, alone]
 
-    def cpu(p: dict[str, Any]) -> str:
-        value = p["cpu_ms_per_registration"]
-        return f"{value:.2f}" + ("" if p is without else f" (+{100 * (value - base) / base:.0f}%)")
+    def cpu(p: dict[str, Any], base: dict[str, Any]) -> str:
+        value, was = p["cpu_ms_per_registration"], base["cpu_ms_per_registration"]
+        return f"{value:.2f}" + ("" if p is base else f" (+{100 * (value - was) / was:.0f}%)")
 
     def latency(p: dict[str, Any], q: float) -> str:
-        return f"{percentile(p['latencies'], q):.1f}" if p is not without else "-"
+        return f"{percentile(p['latencies'], q):.1f}" if "latencies" in p else "-"
+
+    def delivered(p: dict[str, Any]) -> str:
+        return f"{len(p['latencies'])} of {p['expected']}" if "latencies" in p else "-"
 
     lines = [
         f"# Change feed: {SUBSCRIBERS} subscribers, {RATE:g} registrations/s for {SECONDS:g} s",
         "",
         f"Load average before the run: {load_before:.1f} on {os.cpu_count()} cores.",
         "",
-        "| | no subscribers | one selection, shared | each its own selection |",
-        "|---|---|---|---|",
-        row("server CPU ms per registration", [cpu(p) for p in phases]),
+        f"The last two columns are a second server with REGISTRY_FEED_LINGER_MS={LINGER_MS:g}.",
+        "",
+        "| | no subscribers | one selection, shared | each its own selection "
+        "| lingering: no subscribers | lingering: one selection, shared |",
+        "|---|---|---|---|---|---|",
+        row("server CPU ms per registration", list(map(cpu, phases, bases))),
         row("server RSS (MB)", [f"{p['rss_mb']:.0f}" for p in phases]),
         row("registrations refused", [str(p["refused"]) for p in phases]),
-        row(
-            "deliveries", ["-"] + [f"{len(p['latencies'])} of {p['expected']}" for p in phases[1:]]
-        ),
+        row("deliveries", [delivered(p) for p in phases]),
         row("send-to-delivery p50 (ms)", [latency(p, 50) for p in phases]),
         row("send-to-delivery p99 (ms)", [latency(p, 99) for p in phases]),
     ]

@@ -4,6 +4,12 @@ A group is every subscription with the same fingerprint (document, variables, th
 scopes): the events it wants are picked once per page, and each picked event becomes one
 ``Shared`` delivery whose data is executed once for all of the group's members.
 
+A subscription waiting for the next live event, with nothing queued, is sent the page's
+events for it by the hub itself (``direct``, one write for them all), in the pass that hands
+the page on: no task of its own wakes. What cannot be sent at once is queued for the
+subscription's task, and what follows queues behind it, so a subscriber's events keep their
+order.
+
 A subscription holds at most ``bound`` deliveries. Full while it catches up from the table,
 it drops them and reads them again from the table (``lagging``); full while live, its client
 is too slow and ``on_slow`` is called (the connection is closed; the client resumes with
@@ -26,6 +32,9 @@ from app.events import Event, EventName
 Matching = Callable[[Conn, Sequence[str]], Awaitable[set[str]]]
 Run = Callable[[Callable[[Conn], Awaitable[Any]]], Awaitable[Any]]
 Encode = Callable[[Event], Awaitable[str]]
+# Sends a page of deliveries to its subscriber at once, all or none: False when it cannot
+# without waiting (app.http.feed_socket).
+Direct = Callable[["Page"], bool]
 # Executions of subscription selections running at once (each reads through its own loaders).
 ENCODE_AT_ONCE = 16
 
@@ -59,6 +68,13 @@ class Shared:
         self.task: asyncio.Task[Any] | None = None
         self.text: asyncio.Task[str] | None = None
 
+    def ready_text(self) -> str | None:
+        """The encoded text, if it is there and encoding did not fail."""
+        text = self.text
+        if text is None or not text.done() or text.cancelled() or text.exception():
+            return None
+        return text.result()
+
     async def result(self, execute: Callable[[Event], Awaitable[Any]]) -> Any:
         """The result of ``execute`` for this event, run by the first member that asks."""
         if self.task is None:
@@ -73,6 +89,25 @@ class Shared:
         return await asyncio.shield(self.text)
 
 
+class Page:
+    """A group's deliveries from one page of the feed, in order, and the bytes that send them
+    by operation id: members that chose the same id (as clients numbering their operations
+    do) send the same bytes, built once."""
+
+    __slots__ = ("deliveries", "sent")
+
+    def __init__(self, deliveries: Sequence[Shared]) -> None:
+        self.deliveries = deliveries
+        self.sent: dict[str, bytes] = {}
+
+    def past(self, cursor: int) -> Page | None:
+        """The deliveries after ``cursor``: this page, most often; None if there are none."""
+        if self.deliveries[0].event.id > cursor:
+            return self
+        fresh = [d for d in self.deliveries if d.event.id > cursor]
+        return Page(fresh) if fresh else None
+
+
 @dataclass(eq=False)
 class Subscription:
     """One open subscription: where it is in the feed, and its live deliveries."""
@@ -85,7 +120,10 @@ class Subscription:
     # Events up to here were published before it joined: it reads them from the table.
     floor: int = 0
     encode: Encode | None = None
+    direct: Direct | None = None
     replaying: bool = True
+    # Its task waits for the next live delivery, with nothing queued or being sent.
+    parked: bool = False
     lagging: bool = False
     joined: int = 0
     queue: collections.deque[Shared] = field(default_factory=collections.deque)
@@ -103,6 +141,18 @@ class Subscription:
         else:
             self.queue.append(delivery)
         self.ready.set()
+
+    def offer_page(self, page: Page) -> None:
+        """Offer a page's deliveries: sent at once if this subscription is waiting for them."""
+        fresh = page.past(self.cursor)
+        if fresh is None:
+            return
+        direct = self.direct
+        if self.parked and not self.queue and not self.lagging and direct and direct(fresh):
+            self.cursor = fresh.deliveries[-1].event.id
+            return
+        for delivery in fresh.deliveries:
+            self.offer(delivery)
 
     def fall_behind(self) -> None:
         """Read the feed from the table again, up to wherever it is then."""
@@ -145,15 +195,24 @@ class Hub:
         after: int | None,
         on_slow: Callable[[], None],
         encode: Encode | None = None,
+        direct: Direct | None = None,
     ) -> Subscription:
         """Join the feed at ``after`` (None: from now); TOO_MANY_SUBSCRIPTIONS past the bound.
 
         ``encode`` gives the text of an event for this subscription's group, if it has one:
-        the hub then encodes each live event once, before handing it to the members."""
+        the hub then encodes each live event once, before handing it to the members, and
+        ``direct`` sends them to this subscription when it can, in place of its task."""
         self.check_room()
         start = self.position if after is None else after
         sub = Subscription(
-            key, interest, start, self.bound, on_slow, floor=self.position, encode=encode
+            key,
+            interest,
+            start,
+            self.bound,
+            on_slow,
+            floor=self.position,
+            encode=encode,
+            direct=direct,
         )
         sub.joined = self._publishing
         self.groups.setdefault(key, set()).add(sub)
@@ -200,12 +259,11 @@ class Hub:
         # From here on nothing awaits: no subscription joins or leaves halfway through.
         for key, members in self.groups.items():
             deliveries = shared.get(key)
+            page = Page(deliveries) if deliveries else None
             for sub in list(members):
                 if deliveries is None or sub.joined == serial:
                     # Joined while this page was being picked: it reads the page itself.
                     sub.fall_behind()
-            for delivery in deliveries or ():
-                for sub in list(members):
-                    if sub.joined != serial:
-                        sub.offer(delivery)
+                elif page is not None:
+                    sub.offer_page(page)
         self.position = max(self.position, events[-1].id)

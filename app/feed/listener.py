@@ -3,7 +3,8 @@
 The commit trigger notifies once per transaction and carries nothing: the listener reads the
 table past the last id it has seen, in pages, and hands each page on. It reads on every
 notification, after every reconnect (what was committed while it was away) and on a slow
-timer (a notification is lost when it arrives while the connection is down). A lost
+timer (a notification is lost when it arrives while the connection is down); ``linger_s``
+after a notification, so that commits close together are read, and handed on, together. A lost
 connection is opened again with backoff, for as long as the process runs.
 
 Others in the process can be woken after each read that found events: ``on_wake`` takes a
@@ -38,11 +39,13 @@ class Listener:
         deliver: Callable[[Sequence[Event]], Awaitable[None]],
         *,
         poll_s: float,
+        linger_s: float = 0.0,
         statement_timeout_ms: int = 5000,
     ) -> None:
         self.dsn = dsn
         self.deliver = deliver
         self.poll_s = poll_s
+        self.linger_s = linger_s
         self.statement_timeout_ms = statement_timeout_ms
         # The last event id read; set by ``start`` to the last one committed then.
         self.position = 0
@@ -116,6 +119,9 @@ class Listener:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_s):
                     await self._notified.wait()
+                    if self.linger_s:
+                        # What commits meanwhile is read with it, as one page.
+                        await asyncio.sleep(self.linger_s)
 
     async def read(self, conn: asyncpg.Connection) -> None:
         """Read and hand on every event past the position."""

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 
 from app.errors import InvalidInput
 from app.events import MAX_EVENTS_PAGE, Event
-from app.feed.hub import Encode, Hub, Interest, Run, Shared, Subscription
+from app.feed.hub import Direct, Encode, Hub, Interest, Run, Shared, Subscription
 from app.repo import events as event_repo
 from app.service import feed as feed_service
 
@@ -51,10 +51,12 @@ async def deliveries(
     after: int | None,
     on_slow: Callable[[], None],
     encode: Encode | None = None,
+    direct: Direct | None = None,
 ) -> AsyncIterator[Shared]:
     """The deliveries of one subscription until it is closed; ``after`` resumes past an id
-    (checked by ``check_start`` first)."""
-    sub = hub.add(key, interest, after, on_slow, encode)
+    (checked by ``check_start`` first). Live deliveries that ``direct`` sent are not among
+    them."""
+    sub = hub.add(key, interest, after, on_slow, encode, direct)
     try:
         while True:
             while sub.lagging or sub.cursor < sub.floor:
@@ -65,7 +67,11 @@ async def deliveries(
             sub.replaying = False
             delivery = sub.next_live()
             if delivery is None:
-                await sub.ready.wait()
+                sub.parked = True
+                try:
+                    await sub.ready.wait()
+                finally:
+                    sub.parked = False
                 continue
             yield delivery
     finally:

@@ -35,6 +35,8 @@ from strawberry.utils.aio import aclosing
 
 from app.auth import ANONYMOUS, Principal
 from app.feed.feed import CLOSE_FORBIDDEN, CLOSE_SLOW_CONSUMER, Feed
+from app.feed.hub import Page
+from app.http.feed_socket import text_frame, write_now
 from app.schema.context import Context
 from app.schema.errors import to_client_error
 from app.schema.feed import json_text
@@ -64,6 +66,10 @@ async def _client_errors(source: Any) -> AsyncGenerator[Any, None]:
             yield result
 
 
+def _next_message(operation_id: str, payload: str) -> str:
+    return '{"id":' + json_text(operation_id) + ',"type":"next","payload":' + payload + "}"
+
+
 class FeedConnection:
     """One WebSocket connection as the change feed sees it: its caller, and how to close it."""
 
@@ -71,6 +77,7 @@ class FeedConnection:
         self.handler = handler
         self.principal: Principal = ANONYMOUS
         self.closing: asyncio.Task[None] | None = None
+        self.write_now = write_now(handler.context.request.scope)
 
     def close_soon(self, code: int, reason: str) -> None:
         """End every subscription now, then close with ``code`` (after what was sent)."""
@@ -84,10 +91,28 @@ class FeedConnection:
         operation = self.handler.operations.get(operation_id)
         if operation is None or operation.completed:
             return
-        message = '{"id":' + json_text(operation_id) + ',"type":"next","payload":' + payload + "}"
         websocket = self.handler.websocket
         assert isinstance(websocket, ASGIWebSocketAdapter)
-        await websocket.ws.send_text(message)
+        await websocket.ws.send_text(_next_message(operation_id, payload))
+
+    def send_now(self, operation_id: str, page: Page) -> bool:
+        """Send ``page`` as ``next`` messages at once, in one write, if the socket takes them
+        without waiting (app.http.feed_socket) and every one is encoded; False, sending
+        nothing, otherwise."""
+        operation = self.handler.operations.get(operation_id)
+        write = self.write_now
+        if write is None or operation is None or operation.completed or self.closing:
+            return False
+        sent = page.sent.get(operation_id)
+        if sent is None:
+            frames = []
+            for delivery in page.deliveries:
+                text = delivery.ready_text()
+                if text is None:
+                    return False
+                frames.append(text_frame(_next_message(operation_id, text)))
+            sent = page.sent[operation_id] = b"".join(frames)
+        return write(sent)
 
     async def _close(self, code: int, reason: str) -> None:
         for operation_id in list(self.handler.operations):

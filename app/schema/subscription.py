@@ -7,6 +7,7 @@ the subscription starts with the next event committed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
@@ -56,15 +57,21 @@ async def _stream(
         connection.close_soon(CLOSE_SLOW_CONSUMER, "slow consumer: resume with after")
 
     executor = context.executor
-    encode = None if executor is None else executor.encode_event
-    stream = deliveries(found.hub, context.operation_key, interest, after, slow, encode)
+    encode = direct = None
+    if executor is not None:
+        # Live events are sent by the hub itself while this waits for them.
+        encode, direct = (
+            executor.encode_event,
+            functools.partial(connection.send_now, context.operation_id),
+        )
+    stream = deliveries(found.hub, context.operation_key, interest, after, slow, encode, direct)
     async with aclosing(stream):
         async for delivery in stream:
             if executor is None:
                 yield delivery
                 continue
-            # Encoded once per group (by the hub, for live events) and sent from here:
-            # nothing is done per subscriber but the send itself.
+            # Encoded once per group (by the hub, for live events); sent from here when the
+            # hub could not send it at once.
             ready = delivery.text
             if ready is not None and ready.done():
                 text = ready.result()
