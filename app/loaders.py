@@ -6,6 +6,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader as _DataLoader
@@ -92,41 +93,76 @@ class Allowance:
 
 
 class Loaders:
-    """The loaders of one request, sharing its database and its allowance of objects."""
+    """The loaders of one request, sharing its database and its allowance of objects.
+
+    Each is built on first use: a request uses a few, and building all of them cost more
+    than the rest of a small request's Python."""
 
     def __init__(self, db: Database, objects: int) -> None:
         self._db = db
         self.allowance = Allowance(objects)
         self._connections = asyncio.Semaphore(CONNECTIONS_PER_REQUEST)
-        # A version id, or a lineage id meaning its latest version.
-        self.artifact: DataLoader[str, Artifact | None] = DataLoader(self._artifacts)
-        self.versions: DataLoader[VersionPage, Page[Artifact]] = DataLoader(self._versions)
-        self.lineage_sizes: DataLoader[str, int] = DataLoader(self._lineage_sizes)
-        # Outgoing links are few (app.validation.MAX_LINKS per version): all of them at once.
-        self.links_from: DataLoader[str, list[Link]] = DataLoader(self._links_from)
-        # A page of them after a cursor: (version id, type or None, limit, offset, after).
-        self.own_links: DataLoader[OwnPage, Page[Link]] = DataLoader(self._own_links)
-        self.sources: DataLoader[SourcePage, Page[Artifact]] = DataLoader(self._sources)
-        self.source_counts: DataLoader[tuple[str, LinkType, str], int] = DataLoader(
-            self._source_counts
-        )
-        self.same_content: DataLoader[ContentPage, Page[Artifact]] = DataLoader(self._same_content)
-        # (kind, content digest): how many versions hold it.
-        self.same_content_counts: DataLoader[tuple[str, str], int] = DataLoader(
-            self._same_content_counts
-        )
-        # Alias moves by (lineage id, limit, offset, after move id); their counts.
-        self.alias_moves: DataLoader[MovePage, Page[AliasMove]] = DataLoader(self._alias_moves)
-        self.alias_move_counts: DataLoader[str, int] = DataLoader(self._alias_move_counts)
-        # The gate of each protected (lineage id, alias); None when it is not protected.
-        self.alias_gates: DataLoader[tuple[str, str], list[dict[str, Any]] | None] = DataLoader(
-            self._alias_gates
-        )
-        # The registry's declaration of each metric name; None for one nobody declared. Per
-        # request, never per process: another process's declaration is seen by the next one.
-        self.metric_declarations: DataLoader[str, Declaration | None] = DataLoader(
-            self._metric_declarations
-        )
+
+    @cached_property
+    def artifact(self) -> DataLoader[str, Artifact | None]:
+        """A version id, or a lineage id meaning its latest version."""
+        return DataLoader(self._artifacts)
+
+    @cached_property
+    def versions(self) -> DataLoader[VersionPage, Page[Artifact]]:
+        return DataLoader(self._versions)
+
+    @cached_property
+    def lineage_sizes(self) -> DataLoader[str, int]:
+        return DataLoader(self._lineage_sizes)
+
+    @cached_property
+    def links_from(self) -> DataLoader[str, list[Link]]:
+        """Outgoing links are few (app.validation.MAX_LINKS per version): all of them at once."""
+        return DataLoader(self._links_from)
+
+    @cached_property
+    def own_links(self) -> DataLoader[OwnPage, Page[Link]]:
+        """A page of a version's links after a cursor: (version id, type or None, limit,
+        offset, after)."""
+        return DataLoader(self._own_links)
+
+    @cached_property
+    def sources(self) -> DataLoader[SourcePage, Page[Artifact]]:
+        return DataLoader(self._sources)
+
+    @cached_property
+    def source_counts(self) -> DataLoader[tuple[str, LinkType, str], int]:
+        return DataLoader(self._source_counts)
+
+    @cached_property
+    def same_content(self) -> DataLoader[ContentPage, Page[Artifact]]:
+        return DataLoader(self._same_content)
+
+    @cached_property
+    def same_content_counts(self) -> DataLoader[tuple[str, str], int]:
+        """(kind, content digest): how many versions hold it."""
+        return DataLoader(self._same_content_counts)
+
+    @cached_property
+    def alias_moves(self) -> DataLoader[MovePage, Page[AliasMove]]:
+        """Alias moves by (lineage id, limit, offset, after move id)."""
+        return DataLoader(self._alias_moves)
+
+    @cached_property
+    def alias_move_counts(self) -> DataLoader[str, int]:
+        return DataLoader(self._alias_move_counts)
+
+    @cached_property
+    def alias_gates(self) -> DataLoader[tuple[str, str], list[dict[str, Any]] | None]:
+        """The gate of each protected (lineage id, alias); None when it is not protected."""
+        return DataLoader(self._alias_gates)
+
+    @cached_property
+    def metric_declarations(self) -> DataLoader[str, Declaration | None]:
+        """The registry's declaration of each metric name; None for one nobody declared. Per
+        request, never per process: another process's declaration is seen by the next one."""
+        return DataLoader(self._metric_declarations)
 
     async def run(self, fn: Callable[[Conn], Awaitable[T]]) -> T:
         """Run a read where the request may read (app.db.database), retried if it fails."""

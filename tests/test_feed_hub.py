@@ -1,5 +1,6 @@
 """The hub and a subscription's stream on the real outbox, in-process: replay then live
-without a gap or a repeat, falling behind while catching up, and the slow-consumer bound."""
+without a gap or a repeat, falling behind while catching up, the slow-consumer bound, the
+pages the hub sends itself, and a listener that lingers."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import asyncpg
 
 from app.db.types import Conn
 from app.events import Event, EventName
-from app.feed.hub import Hub, Interest
+from app.feed.hub import Hub, Interest, Page
 from app.feed.listener import Listener
 from app.feed.stream import deliveries
 from app.repo import events as event_repo
@@ -137,3 +138,85 @@ async def test_the_listener_hands_on_each_commit_and_wakes_whoever_asked(
     undo()
     assert [[e.id for e in p] for p in pages] == [ids]
     assert ids == [listener.position]
+
+
+async def test_a_waiting_subscription_is_sent_each_page_by_the_hub_in_one_call_in_order(
+    db: asyncpg.Pool, conn: asyncpg.Connection
+) -> None:
+    start, _ = await event_repo.positions(conn)
+    hub = Hub(runner(db), max_subscriptions=10, bound=10)
+    hub.position = start
+    sent: list[list[int]] = []
+    takes = [True]
+
+    async def encode(event: Event) -> str:
+        return str(event.id)
+
+    def direct(page: Page) -> bool:
+        if not takes[0]:
+            return False
+        sent.append([int(d.ready_text() or 0) for d in page.deliveries])
+        return True
+
+    stream = deliveries(hub, "k", EVERYTHING, None, lambda: None, encode, direct)
+    waiting = asyncio.ensure_future(anext(stream))
+    await joined(hub, 1)
+    await record(conn, 3)
+    first = await page(conn, start)
+    await hub.publish(first)
+    # One call for the page, its texts encoded, in order; the subscription's task slept on.
+    assert sent == [[e.id for e in first]]
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    # A socket that would have to wait: the page goes to the subscription's own task, and
+    # the next page queues behind it even though the socket takes it again.
+    takes[0] = False
+    await record(conn, 2)
+    second = await page(conn, hub.position)
+    await hub.publish(second)
+    takes[0] = True
+    await record(conn, 1)
+    third = await page(conn, hub.position)
+    await hub.publish(third)
+    got = [(await waiting).event.id]
+    while len(got) < 3:
+        got.append((await anext(stream)).event.id)
+    assert got == [e.id for e in second + third]
+    assert len(sent) == 1
+    # Drained, it waits again, and the hub sends it the next page itself.
+    waiting = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0)
+    await record(conn, 1)
+    fourth = await page(conn, hub.position)
+    await hub.publish(fourth)
+    assert sent[-1] == [e.id for e in fourth]
+    waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
+    await stream.aclose()
+    assert hub.count == 0
+
+
+async def test_a_lingering_listener_reads_commits_close_together_as_one_page(
+    conn: asyncpg.Connection, pg_dsn: str
+) -> None:
+    pages: list[list[Event]] = []
+
+    async def deliver(events: Any) -> None:
+        pages.append(list(events))
+
+    listener = Listener(pg_dsn, deliver, poll_s=60, linger_s=0.5)
+    listener.position, _ = await event_repo.positions(conn)
+    woken = listener.waiter()
+    running = asyncio.ensure_future(listener.run())
+    try:
+        await asyncio.wait_for(listener.connected.wait(), 10)
+        await record(conn, 1)
+        await asyncio.sleep(0.05)
+        await record(conn, 2)
+        await asyncio.wait_for(woken.wait(), 10)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert [len(p) for p in pages] == [3]

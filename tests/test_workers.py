@@ -1,5 +1,6 @@
 """REGISTRY_WORKERS=2: two processes serve one port, metrics add up across them, a dead worker
-is replaced, and SIGTERM stops them all and then the embedded database.
+is replaced, SIGTERM stops them all and then the embedded database, and subscriptions get the
+WebSocket protocol one process has.
 
 Which worker accepts a connection is the kernel's choice; to make one worker answer, the test
 pauses the other (SIGSTOP) for a moment, so what is asserted never depends on that choice.
@@ -18,6 +19,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from websockets.sync.client import connect
 
 from tests.processes import data_folder
 from tests.test_graceful_shutdown import assert_database_closed_cleanly
@@ -115,6 +117,20 @@ def test_two_workers_share_the_port_and_their_metrics(server: Server) -> None:
     # The pool gauges are summed over live workers: both hold connections.
     pools = re.search(r"^db_pool_connections (\S+)$", scrape(server), re.M)
     assert pools is not None and float(pools.group(1)) >= 2
+
+
+def test_workers_serve_subscriptions_without_compression_as_one_process_does(
+    server: Server,
+) -> None:
+    # The client offers per-message compression; the registry turns it down everywhere
+    # (its zlib state costs memory per connection, and CPU per event and subscriber).
+    for _ in range(4):  # a fresh connection each time, to whichever worker the kernel picks
+        url = server.url.replace("http://", "ws://") + "/graphql"
+        with connect(url, subprotocols=["graphql-transport-ws"], proxy=None) as ws:
+            assert ws.response is not None
+            assert "Sec-WebSocket-Extensions" not in ws.response.headers
+            ws.send('{"type": "connection_init", "payload": {}}')
+            assert '"connection_ack"' in str(ws.recv(timeout=10))
 
 
 def test_a_killed_worker_is_replaced_and_sigterm_stops_everything(
