@@ -1,6 +1,6 @@
 """REGISTRY_WORKERS=2: two processes serve one port, metrics add up across them, a dead worker
-is replaced, SIGTERM stops them all and then the embedded database, and subscriptions get the
-WebSocket protocol one process has.
+is replaced, SIGTERM stops them all and then the embedded database, a killed supervisor takes
+its workers with it, and subscriptions get the WebSocket protocol one process has.
 
 Which worker accepts a connection is the kernel's choice; to make one worker answer, the test
 pauses the other (SIGSTOP) for a moment, so what is asserted never depends on that choice.
@@ -117,6 +117,31 @@ def test_two_workers_share_the_port_and_their_metrics(server: Server) -> None:
     # The pool gauges are summed over live workers: both hold connections.
     pools = re.search(r"^db_pool_connections (\S+)$", scrape(server), re.M)
     assert pools is not None and float(pools.group(1)) >= 2
+
+
+def gone(p: psutil.Process) -> bool:
+    # Reparented to a PID 1 that may never reap them, exited workers can stay zombies.
+    try:
+        return not p.is_running() or p.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_workers_stop_when_their_supervisor_is_killed(server: Server) -> None:
+    found = wait_for_workers(server, 2)
+    server.proc.kill()  # nothing of the supervisor runs: no signal handler, no cleanup
+    server.proc.wait(timeout=10)
+    try:
+        deadline = time.monotonic() + 30
+        while not all(gone(p) for p in found) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert all(gone(p) for p in found), "workers outlived their supervisor"
+    finally:
+        for p in found:
+            with contextlib.suppress(psutil.Error):
+                p.kill()
+    with pytest.raises(httpx.TransportError):
+        httpx.get(server.url + "/healthz", timeout=2, trust_env=False)
 
 
 def test_workers_serve_subscriptions_without_compression_as_one_process_does(
