@@ -72,10 +72,8 @@ async def _stream(
                 continue
             # Encoded once per group (by the hub, for live events); sent from here when the
             # hub could not send it at once.
-            ready = delivery.text
-            if ready is not None and ready.done():
-                text = ready.result()
-            else:
+            text = delivery.ready_text()
+            if text is None:
                 text = await delivery.encoded(executor.encode_event)
             await connection.send_next(context.operation_id, text)
 
