@@ -34,7 +34,14 @@ TIMEOUT_MS = 15_000
 
 
 def open_graphiql(page: WatchedPage) -> None:
-    page.goto("/graphql")
+    """Open GraphiQL and wait for its schema: a test that leaves the page while the
+    introspection POST is in flight would see it aborted."""
+    with page.page.expect_response(
+        lambda r: r.url == page.origin + "/graphql" and r.request.method == "POST",
+        timeout=TIMEOUT_MS,
+    ) as introspection:
+        page.goto("/graphql")
+    introspection.value.finished()
     try:
         page.page.wait_for_selector(".graphiql-container", timeout=TIMEOUT_MS)
         page.page.wait_for_selector(QUERY_EDITOR, timeout=TIMEOUT_MS)
