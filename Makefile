@@ -9,7 +9,7 @@ PGBOUNCER := /usr/sbin/pgbouncer
 PGBOUNCER_TESTS := tests/test_mutations.py tests/test_graphql_queries.py tests/test_rest.py \
 	tests/test_rest_params.py tests/test_rest_routes.py
 
-.PHONY: install run test pytest pytest-pgbouncer lint fmt browser pgbouncer wrk schema schema-check \
+.PHONY: install run test pytest pytest-pgbouncer lint fmt browser pgbouncer debian-packages wrk schema schema-check \
 	clean bench bench-topology bench-feed
 
 $(STAMP): pyproject.toml client/pyproject.toml
@@ -34,14 +34,23 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m app serve
 
-test: $(STAMP) browser pgbouncer lint pytest pytest-pgbouncer
+# Once the project's venv is there, lint, the MLflow venv and Debian's packages go side by
+# side (the MLflow venv waits for it: both install ./client, which writes into client/).
+test: $(STAMP)
+	$(MAKE) -j3 lint $(MLFLOW_STAMP) debian-packages
+	$(MAKE) pytest pytest-pgbouncer
+
+# Test files are spread over PYTEST_WORKERS processes (pytest-xdist), each file whole on one,
+# so a module's server or fixtures start once; each process has its own PostgreSQL.
+PYTEST_WORKERS ?= 2
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile
 
 pytest: $(STAMP) $(MLFLOW_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # PgBouncer in transaction mode between the app and PostgreSQL (tests/conftest.py: app_db).
 pytest-pgbouncer: $(STAMP)
-	TEST_PGBOUNCER=1 $(BIN)/python -m pytest $(PGBOUNCER_TESTS)
+	TEST_PGBOUNCER=1 $(BIN)/python -m pytest $(XDIST) $(PGBOUNCER_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests client examples
@@ -60,17 +69,24 @@ schema-check: $(STAMP)
 	$(BIN)/python -m app schema | diff -u schema.graphql - \
 		|| { echo "schema.graphql is stale: run make schema"; exit 1; }
 
-# Browser tests drive Debian's Chromium; install it when missing and the machine allows it.
-browser:
-	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
-		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-		|| echo "note: Chromium is not installed and cannot be installed here"; }
+# Debian packages the tests need, installed when missing and the machine allows it: one
+# apt-get for all of them (two at once would fight over dpkg's lock).
+apt_install = missing="$(strip $(1))"; [ -z "$$missing" ] || { command -v apt-get >/dev/null \
+	&& [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y -qq $$missing >/dev/null) \
+	|| echo "note: $$missing is not installed and cannot be installed here"; }
+CHROMIUM_PACKAGE = $(if $(wildcard $(CHROMIUM)),,chromium)
+PGBOUNCER_PACKAGE = $(if $(wildcard $(PGBOUNCER)),,pgbouncer)
 
-# The replica and PgBouncer tests run Debian's pgbouncer; installed the same way.
+# Browser tests drive Debian's Chromium; the replica and PgBouncer tests run its pgbouncer.
+browser:
+	@$(call apt_install,$(CHROMIUM_PACKAGE))
+
 pgbouncer:
-	@test -x $(PGBOUNCER) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
-		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null) \
-		|| echo "note: pgbouncer is not installed and cannot be installed here"; }
+	@$(call apt_install,$(PGBOUNCER_PACKAGE))
+
+debian-packages:
+	@$(call apt_install,$(CHROMIUM_PACKAGE) $(PGBOUNCER_PACKAGE))
 
 clean:
 	rm -rf $(VENV) $(MLFLOW_VENV) data .pytest_cache .mypy_cache .ruff_cache

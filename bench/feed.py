@@ -171,7 +171,9 @@ async def phase(url: str, token: str, server: psutil.Process, label: str) -> dic
         await asyncio.sleep(3)  # the last deliveries
         after = server.cpu_times()
     cpu_s = (after.user + after.system) - (cpu.user + cpu.system)
-    return {"sent": sent, "cpu_ms_per_registration": 1000 * cpu_s / max(1, len(sent)),
+    per = 1000 / max(1, len(sent))
+    return {"sent": sent, "cpu_ms_per_registration": per * cpu_s,
+            "system_ms_per_registration": per * (after.system - cpu.system),
             "count": count, "refused": len(refused),
             "rss_mb": server.memory_info().rss / 2**20}  # fmt: skip
 
@@ -261,6 +263,7 @@ async def main() -> None:
         "| lingering: no subscribers | lingering: one selection, shared |",
         "|---|---|---|---|---|---|",
         row("server CPU ms per registration", list(map(cpu, phases, bases))),
+        row("of which in the kernel", [f"{p['system_ms_per_registration']:.2f}" for p in phases]),
         row("server RSS (MB)", [f"{p['rss_mb']:.0f}" for p in phases]),
         row("registrations refused", [str(p["refused"]) for p in phases]),
         row("deliveries", [delivered(p) for p in phases]),
