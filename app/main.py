@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any, TypedDict
 
@@ -30,6 +31,7 @@ from app.http.observability import Metrics
 from app.http.stack import Endpoint, Shortcut, Stack
 from app.schema.fastpath import FastPath, Limits
 from app.settings import PROJECT_ROOT, Settings
+from app.webhooks import sender
 from app.webhooks.worker import DeliveryWorker, WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -146,8 +148,10 @@ class State(TypedDict):
     webhooks: DeliveryWorker | None
 
 
-def _webhook_worker(settings: Settings, db: Database, metrics: Metrics) -> DeliveryWorker | None:
-    if not settings.webhook_delivery:
+def _webhook_worker(
+    settings: Settings, db: Database, metrics: Metrics, trusted: ssl.SSLContext | None
+) -> DeliveryWorker | None:
+    if trusted is None:
         return None
     return DeliveryWorker(
         db,
@@ -161,6 +165,7 @@ def _webhook_worker(settings: Settings, db: Database, metrics: Metrics) -> Deliv
             allow_private=settings.webhook_allow_private,
         ),
         lambda outcome: metrics.webhook_deliveries.labels(outcome).inc(),
+        trusted,
     )
 
 
@@ -174,6 +179,8 @@ def create_app(
     """Build the app; the lifespan opens the pool, migrates, and loads demo data if asked."""
 
     metrics = Metrics()
+    # Read before anything starts: a bad REGISTRY_WEBHOOK_CA_FILE is a setting refused.
+    trusted = sender.trusted(settings.webhook_ca_file) if settings.webhook_delivery else None
     fastpath = (
         FastPath(Limits(settings.max_query_cost, settings.max_response_objects))
         if settings.fast_path
@@ -203,7 +210,7 @@ def create_app(
             reads=metrics.read_served,
         )
         metrics.watch_pool(pool)
-        webhooks = _webhook_worker(settings, db, metrics)
+        webhooks = _webhook_worker(settings, db, metrics, trusted)
         try:
             feed = Feed(db, settings.database_direct_url or dsn, settings)
             await feed.start()

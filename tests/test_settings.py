@@ -145,6 +145,7 @@ def test_defaults_are_unchanged_by_the_table():
         replica_poll_s=0.1,
         webhook_delivery=True,
         webhook_allow_private=False,
+        webhook_ca_file=None,
         webhook_poll_s=1.0,
         webhook_timeout_s=10.0,
         webhook_lease_s=60.0,

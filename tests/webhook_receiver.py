@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -107,12 +108,19 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 
 @contextlib.contextmanager
-def receiving(receiver: Receiver | None = None) -> Iterator[Receiver]:
-    """``receiver`` served on 127.0.0.1 at a free port (its ``url``) while the block runs."""
+def receiving(
+    receiver: Receiver | None = None, tls: ssl.SSLContext | None = None
+) -> Iterator[Receiver]:
+    """``receiver`` served on 127.0.0.1 at a free port (its ``url``) while the block runs;
+    with ``tls``, over https, its ``url`` naming the host ``localhost``."""
     r = receiver or Receiver()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(r))
     server.daemon_threads = True
-    r.url = f"http://127.0.0.1:{server.server_address[1]}"
+    port = server.server_address[1]
+    r.url = f"http://127.0.0.1:{port}"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+        r.url = f"https://localhost:{port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

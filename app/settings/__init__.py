@@ -36,6 +36,7 @@ class Settings:
     replica_poll_s: float
     webhook_delivery: bool
     webhook_allow_private: bool
+    webhook_ca_file: str | None
     webhook_poll_s: float
     webhook_timeout_s: float
     webhook_lease_s: float

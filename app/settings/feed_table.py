@@ -97,6 +97,14 @@ FEED_SETTINGS: tuple[Setting, ...] = (
         "addresses (a receiver on the same network)",
     ),
     Setting(
+        "REGISTRY_WEBHOOK_CA_FILE",
+        "webhook_ca_file",
+        Kind.OPTIONAL_STRING,
+        None,
+        "a PEM file of certificate authorities that https webhook receivers' certificates may "
+        "also chain to (an internal CA), beside the public ones",
+    ),
+    Setting(
         "REGISTRY_WEBHOOK_POLL_S",
         "webhook_poll_s",
         Kind.FLOAT,

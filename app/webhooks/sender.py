@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from dataclasses import dataclass
 
+import certifi
 import httpx
 import orjson
 
 from app.repo.deliveries import Claimed
+from app.settings.declarations import SettingError
 from app.webhooks import egress, rules
 
 # What is read of a receiver's answer: enough for an error message, never a whole body.
@@ -44,16 +47,32 @@ def body(claimed: Claimed) -> bytes:
     )
 
 
-def client(timeout_s: float) -> httpx.AsyncClient:
+def trusted(ca_file: str | None = None) -> ssl.SSLContext:
+    """What an https receiver's certificate must chain to: the public authorities, and those
+    of ``ca_file`` (PEM) if given; SettingError naming the file when it cannot be read."""
+    context = ssl.create_default_context(cafile=certifi.where())
+    if ca_file is not None:
+        try:
+            context.load_verify_locations(cafile=ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise SettingError(
+                f"REGISTRY_WEBHOOK_CA_FILE {ca_file!r} is not a readable PEM file ({exc})"
+            ) from None
+    return context
+
+
+def client(timeout_s: float, verify: ssl.SSLContext | None = None) -> httpx.AsyncClient:
     """The client deliveries share: no redirects, no proxies, no pooled connections.
 
     A proxy from the environment would connect where the egress check never looked, and a
     pooled TLS connection is keyed by the address alone, so one verified for another host name
-    could carry the request; every delivery opens its own.
+    could carry the request; every delivery opens its own. A connection goes to the checked
+    address, and its certificate is verified against the URL's host name (sent as SNI).
     """
     return httpx.AsyncClient(
         follow_redirects=False,
         trust_env=False,
+        verify=verify or trusted(),
         timeout=httpx.Timeout(timeout_s),
         limits=httpx.Limits(max_keepalive_connections=0),
         headers={"user-agent": USER_AGENT},

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import logging
 import random
+import ssl
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class DeliveryWorker:
         db: Database,
         settings: WorkerSettings,
         outcomes: Callable[[str], None] | None = None,
+        trusted: ssl.SSLContext | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -53,6 +55,8 @@ class DeliveryWorker:
         self._woken = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._rng = random.Random()
+        # What https receivers' certificates must chain to (sender.trusted).
+        self._trusted = trusted or sender.trusted()
 
     def wake(self) -> None:
         """Look for due deliveries now (an event was committed)."""
@@ -72,7 +76,7 @@ class DeliveryWorker:
 
     async def _run(self) -> None:
         running: dict[uuid.UUID, tuple[Claimed, asyncio.Task[None]]] = {}
-        async with sender.client(self.settings.timeout_s) as http:
+        async with sender.client(self.settings.timeout_s, self._trusted) as http:
             try:
                 while True:
                     # Cleared before claiming: a wake-up meanwhile is for the next turn.
