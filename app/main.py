@@ -151,7 +151,7 @@ class State(TypedDict):
 def _webhook_worker(
     settings: Settings, db: Database, metrics: Metrics, trusted: ssl.SSLContext | None
 ) -> DeliveryWorker | None:
-    if trusted is None:
+    if not settings.webhook_delivery:
         return None
     return DeliveryWorker(
         db,

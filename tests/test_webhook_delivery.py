@@ -16,7 +16,9 @@ from tests.factories import make_dataset, make_token
 from tests.http import Api, running_app
 from tests.webhook_receiver import Receiver, receiving
 from tests.webhook_steps import (
+    DELIVERING,
     REDELIVER,
+    REGISTERED,
     RETIRE,
     ROTATE,
     create,
@@ -27,17 +29,6 @@ from tests.webhook_steps import (
 )
 
 pytestmark = pytest.mark.asyncio
-
-ENV = {
-    "REGISTRY_WEBHOOK_DELIVERY": "1",
-    "REGISTRY_WEBHOOK_ALLOW_PRIVATE": "1",
-    "REGISTRY_WEBHOOK_POLL_S": "0.05",
-    "REGISTRY_WEBHOOK_BACKOFF_S": "0.05",
-    "REGISTRY_WEBHOOK_TIMEOUT_S": "1",
-    "REGISTRY_WEBHOOK_LEASE_S": "5",
-    "REGISTRY_WEBHOOK_MAX_ATTEMPTS": "3",
-}
-REGISTERED = ["version.registered"]
 
 
 @pytest.fixture
@@ -51,7 +42,7 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 async def app(db: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[Api]:
     """The app delivering (to private addresses too), with an admin token on every request."""
-    async with running_app(pg_dsn, ENV) as a:
+    async with running_app(pg_dsn, DELIVERING) as a:
         async with db.acquire() as conn:
             a.client.headers["authorization"] = f"Bearer {await make_token(conn, 'admin')}"
         yield a
@@ -196,7 +187,8 @@ async def test_delivery_checks_the_address_it_connects_to(receiver) -> None:
 async def test_stopping_gives_back_what_is_in_flight_uncounted(db, pg_dsn, conn) -> None:
     with receiving(Receiver(script={"/hang": ["hang"]})) as receiver:
         async with running_app(
-            pg_dsn, {**ENV, "REGISTRY_WEBHOOK_TIMEOUT_S": "30", "REGISTRY_WEBHOOK_LEASE_S": "30"}
+            pg_dsn,
+            {**DELIVERING, "REGISTRY_WEBHOOK_TIMEOUT_S": "30", "REGISTRY_WEBHOOK_LEASE_S": "30"},
         ) as app:
             app.client.headers["authorization"] = f"Bearer {await make_token(conn, 'admin')}"
             wid, _ = await create(app, receiver.url + "/hang", REGISTERED)
@@ -219,7 +211,7 @@ async def test_delivery_outcomes_are_counted_in_the_metrics(app, conn, receiver)
 
 
 async def test_wake_delivers_without_waiting_for_the_poll(db, pg_dsn, conn, receiver) -> None:
-    async with running_app(pg_dsn, {**ENV, "REGISTRY_WEBHOOK_POLL_S": "600"}) as app:
+    async with running_app(pg_dsn, {**DELIVERING, "REGISTRY_WEBHOOK_POLL_S": "600"}) as app:
         app.client.headers["authorization"] = f"Bearer {await make_token(conn, 'admin')}"
         await create(app, receiver.url + "/hook", REGISTERED)
         await make_dataset(conn, "ds")
@@ -228,7 +220,7 @@ async def test_wake_delivers_without_waiting_for_the_poll(db, pg_dsn, conn, rece
 
 
 async def test_two_processes_deliver_each_delivery_once(db, pg_dsn, conn, receiver) -> None:
-    async with running_app(pg_dsn, ENV) as one, running_app(pg_dsn, ENV) as other:
+    async with running_app(pg_dsn, DELIVERING) as one, running_app(pg_dsn, DELIVERING) as other:
         one.client.headers["authorization"] = f"Bearer {await make_token(conn, 'admin')}"
         wid, _ = await create(one, receiver.url + "/hook", REGISTERED)
         for i in range(40):

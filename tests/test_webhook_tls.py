@@ -6,6 +6,7 @@ URL's host name; REGISTRY_WEBHOOK_CA_FILE adds a private CA to the public ones.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import ssl
 import subprocess
@@ -22,9 +23,8 @@ from app.settings.declarations import SettingError
 from app.webhooks import sender
 from tests.factories import make_dataset, make_token
 from tests.http import Api, running_app
-from tests.test_webhook_delivery import ENV, REGISTERED
 from tests.webhook_receiver import Receiver, receiving
-from tests.webhook_steps import create, readme_verify, until_settled
+from tests.webhook_steps import DELIVERING, REGISTERED, create, readme_verify, until_settled
 
 pytestmark = pytest.mark.asyncio
 
@@ -73,8 +73,9 @@ def tls_receiver(pki: Pki) -> Iterator[Receiver]:
         yield r
 
 
+@contextlib.asynccontextmanager
 async def _app(db: asyncpg.Pool, pg_dsn: str, env: dict[str, str]) -> AsyncIterator[Api]:
-    async with running_app(pg_dsn, {**ENV, **env}) as a:
+    async with running_app(pg_dsn, {**DELIVERING, **env}) as a:
         async with db.acquire() as conn:
             a.client.headers["authorization"] = f"Bearer {await make_token(conn, 'admin')}"
         yield a
@@ -83,14 +84,14 @@ async def _app(db: asyncpg.Pool, pg_dsn: str, env: dict[str, str]) -> AsyncItera
 @pytest.fixture
 async def trusting(db: asyncpg.Pool, pg_dsn: str, pki: Pki) -> AsyncIterator[Api]:
     """The app delivering, with the test's CA in REGISTRY_WEBHOOK_CA_FILE."""
-    async for a in _app(db, pg_dsn, {"REGISTRY_WEBHOOK_CA_FILE": str(pki.ca)}):
+    async with _app(db, pg_dsn, {"REGISTRY_WEBHOOK_CA_FILE": str(pki.ca)}) as a:
         yield a
 
 
 @pytest.fixture
 async def public_only(db: asyncpg.Pool, pg_dsn: str) -> AsyncIterator[Api]:
     """The app delivering, trusting the public authorities only."""
-    async for a in _app(db, pg_dsn, {}):
+    async with _app(db, pg_dsn, {}) as a:
         yield a
 
 
@@ -138,7 +139,7 @@ async def test_a_ca_file_that_cannot_be_read_is_refused_before_anything_starts(
     bad = tmp_path / "not-a-ca.pem"
     bad.write_text("not a certificate\n")
     for path in (bad, tmp_path / "missing.pem"):
-        settings = Settings.from_env({**ENV, "REGISTRY_WEBHOOK_CA_FILE": str(path)})
+        settings = Settings.from_env({**DELIVERING, "REGISTRY_WEBHOOK_CA_FILE": str(path)})
         with pytest.raises(SettingError, match="REGISTRY_WEBHOOK_CA_FILE"):
             create_app(settings, "postgresql://nowhere.invalid/registry")
     # A process that delivers nothing does not read it.

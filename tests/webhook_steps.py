@@ -10,6 +10,18 @@ from typing import Any
 from app.settings import PROJECT_ROOT
 from tests.http import Api
 
+# The app delivering fast, to private addresses too (the receivers are local).
+DELIVERING = {
+    "REGISTRY_WEBHOOK_DELIVERY": "1",
+    "REGISTRY_WEBHOOK_ALLOW_PRIVATE": "1",
+    "REGISTRY_WEBHOOK_POLL_S": "0.05",
+    "REGISTRY_WEBHOOK_BACKOFF_S": "0.05",
+    "REGISTRY_WEBHOOK_TIMEOUT_S": "1",
+    "REGISTRY_WEBHOOK_LEASE_S": "5",
+    "REGISTRY_WEBHOOK_MAX_ATTEMPTS": "3",
+}
+REGISTERED = ["version.registered"]
+
 CREATE = """
 mutation($url: String!, $events: [String!]!, $secret: String) {
   createWebhook(url: $url, events: $events, secret: $secret) {

@@ -55,8 +55,8 @@ class DeliveryWorker:
         self._woken = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._rng = random.Random()
-        # What https receivers' certificates must chain to (sender.trusted).
-        self._trusted = trusted or sender.trusted()
+        # What https receivers' certificates must chain to; None: sender.client's default.
+        self._trusted = trusted
 
     def wake(self) -> None:
         """Look for due deliveries now (an event was committed)."""
