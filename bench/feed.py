@@ -8,8 +8,10 @@ upper bound on commit-to-delivery, since the commit happens inside the request),
 server's RSS, and its CPU time per registration in both phases, side by side.
 
 Settings: BENCH_FEED_SUBSCRIBERS (200), BENCH_FEED_RATE (registrations per second, 20),
-BENCH_FEED_SECONDS (per phase, 15); DATABASE_URL to use a running PostgreSQL instead of an
-embedded one in a temporary folder; BENCH_FEED_PROFILE=FILE to profile the server.
+BENCH_FEED_SECONDS (per phase, 15), BENCH_FEED_INTERVAL_MS (the servers'
+REGISTRY_FEED_INTERVAL_MS; unset, the default); DATABASE_URL to use a running PostgreSQL
+instead of an embedded one in a temporary folder; BENCH_FEED_PROFILE=FILE to profile the
+server.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +43,14 @@ from app.settings import PROJECT_ROOT
 
 SUBSCRIBERS = int(os.environ.get("BENCH_FEED_SUBSCRIBERS", "200"))
 RATE = float(os.environ.get("BENCH_FEED_RATE", "20"))
-SECONDS = float(os.environ.get("BENCH_FEED_SECONDS", "15"))
+SECONDS = float(os.environ.get("BENCH_FEED_SECONDS", "10"))
+# Phases compared on one server take turns this many times (medians are reported).
+ROUNDS = int(os.environ.get("BENCH_FEED_ROUNDS", "3"))
 # A file to write the server's cProfile statistics to (they slow it down: not for numbers).
 PROFILE = os.environ.get("BENCH_FEED_PROFILE", "")
-# The second server's REGISTRY_FEED_LINGER_MS (the first reads at once, the default).
-LINGER_MS = float(os.environ.get("BENCH_FEED_LINGER_MS", "200"))
+# The servers' REGISTRY_FEED_INTERVAL_MS (unset: the default); a second one sends every
+# commit at once, for comparison.
+INTERVAL_MS = os.environ.get("BENCH_FEED_INTERVAL_MS", "")
 REGISTER = "mutation($input: RegisterDatasetInput!) { registerDataset(input: $input) { id } }"
 SUBSCRIPTION = """subscription { versionRegistered {
   id name payload version { id lineageId versionNumber title createdAt } } }"""
@@ -66,11 +72,13 @@ def database() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def registry(dsn: str, log: Path, linger_ms: float = 0.0) -> Iterator[tuple[str, psutil.Process]]:
+def registry(
+    dsn: str, log: Path, interval_ms: str = INTERVAL_MS
+) -> Iterator[tuple[str, psutil.Process]]:
     with socket_port() as port:
+        interval = {"REGISTRY_FEED_INTERVAL_MS": interval_ms} if interval_ms else {}
         env = dict(os.environ, DATABASE_URL=dsn, PORT=str(port), HOST="127.0.0.1",
-                   REGISTRY_DEMO_DATA="0", ACCESS_LOG="0",
-                   REGISTRY_FEED_LINGER_MS=f"{linger_ms:g}",
+                   REGISTRY_DEMO_DATA="0", ACCESS_LOG="0", **interval,
                    # The machine may be shared: a slow moment must not fail a registration.
                    POOL_ACQUIRE_TIMEOUT_S="10",
                    # Every subscriber connects from this one address, at once.
@@ -190,15 +198,13 @@ async def subscribed(
     subscribers = [Subscriber(q) for q in queries]
     running = [asyncio.create_task(s.run(url)) for s in subscribers]
     await asyncio.wait_for(asyncio.gather(*(s.ready.wait() for s in subscribers)), 60)
-    async with httpx.AsyncClient(trust_env=False) as client:
-        for _ in range(600):
-            if await gauge(client, url, "feed_subscriptions") >= len(queries):
-                break
-            await asyncio.sleep(0.1)
+    await settled(url, lambda n: n >= len(queries))
     result = await phase(url, token, server, label)
     for task in running:
         task.cancel()
     await asyncio.gather(*running, return_exceptions=True)
+    # The next phase starts once these have left the server.
+    await settled(url, lambda n: n == 0)
     result["latencies"] = [
         1000 * (s.arrived[vid] - start)
         for vid, start in result["sent"].items()
@@ -206,30 +212,71 @@ async def subscribed(
         if vid in s.arrived
     ]
     result["expected"] = len(result["sent"]) * len(subscribers)
-    await asyncio.sleep(1)  # the closed subscriptions leave the server
     return result
+
+
+async def settled(url: str, done: Callable[[float], bool]) -> None:
+    """Wait (a minute at most) until the server's count of subscriptions is ``done``."""
+    async with httpx.AsyncClient(trust_env=False) as client:
+        for _ in range(600):
+            if done(await gauge(client, url, "feed_subscriptions")):
+                return
+            await asyncio.sleep(0.1)
 
 
 def row(name: str, values: list[str]) -> str:
     return f"| {name} | " + " | ".join(values) + " |"
 
 
+Phase = Callable[[str], Awaitable[dict[str, Any]]]
+
+
+async def rounds(phases: dict[str, Phase]) -> dict[str, dict[str, Any]]:
+    """Each phase ROUNDS times, taking turns, so that a slow minute of a shared machine
+    weighs on all of them alike; the median of each one's CPU, its worst RSS, its deliveries
+    summed."""
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in phases}
+    for turn in range(ROUNDS):
+        for name, run in phases.items():
+            runs[name].append(await run(f"{name}-{turn}"))
+    merged: dict[str, dict[str, Any]] = {}
+    for name, done in runs.items():
+        m: dict[str, Any] = {
+            key: statistics.median(r[key] for r in done)
+            for key in ("cpu_ms_per_registration", "system_ms_per_registration")
+        }
+        m["rss_mb"] = max(r["rss_mb"] for r in done)
+        m["refused"] = sum(r["refused"] for r in done)
+        if "latencies" in done[0]:
+            m["latencies"] = [x for r in done for x in r["latencies"]]
+            m["expected"] = sum(r["expected"] for r in done)
+        merged[name] = m
+    return merged
+
+
 async def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-feed-logs-"))
     load_before = os.getloadavg()[0]
+    shared = [SUBSCRIPTION] * SUBSCRIBERS
     with database() as dsn:
         with registry(dsn, work / "server.log") as (url, server):
-            # The server has migrated the database: the token goes in now, for both servers.
+            # The server has migrated the database: the token goes in now, for every server.
             conn = await asyncpg.connect(dsn)
             token = (await tokens.create(conn, f"bench-{int(time.time())}", ["write"])).token
             await conn.close()
             await phase(url, token, server, "warmup")
-            without = await phase(url, token, server, "without")
-            shared = await subscribed(url, token, server, "shared", [SUBSCRIPTION] * SUBSCRIBERS)
-        with registry(dsn, work / "lingering.log", LINGER_MS) as (url, server):
+            first = await rounds({
+                "without": lambda label: phase(url, token, server, label),
+                # One subscriber: what executing the events costs, before any fan-out.
+                "one": lambda label: subscribed(url, token, server, label, [SUBSCRIPTION]),
+                "shared": lambda label: subscribed(url, token, server, label, shared),
+            })  # fmt: skip
+        with registry(dsn, work / "at-once.log", "0") as (url, server):
             await phase(url, token, server, "rewarm")
-            alone = await phase(url, token, server, "alone")
-            batched = await subscribed(url, token, server, "batched", [SUBSCRIPTION] * SUBSCRIBERS)
+            second = await rounds({
+                "alone": lambda label: phase(url, token, server, label),
+                "at-once": lambda label: subscribed(url, token, server, label, shared),
+            })  # fmt: skip
         # Last, on a server of its own: it falls behind, and what it leaves (a backlog in the
         # subscribers' sockets, a busy database) must not weigh on another phase.
         with registry(dsn, work / "distinct.log") as (url, server):
@@ -237,14 +284,16 @@ async def main() -> None:
             # An alias of its own makes each document, and so each selection, distinct.
             own = [SUBSCRIPTION.replace("versionRegistered", f"s{i}: versionRegistered")
                    for i in range(SUBSCRIBERS)]  # fmt: skip
+            without = await phase(url, token, server, "own-without")
             distinct = await subscribed(url, token, server, "distinct", own)
-    phases = [without, shared, distinct, alone, batched]
-    # Each against the phase without subscribers of a server configured as its own was.
-    bases = [without, without, without, alone, alone]
+    phases = [first["without"], first["one"], first["shared"], distinct, second["alone"],
+              second["at-once"]]  # fmt: skip
+    # Each against the phase without subscribers of its own server.
+    bases = [first["without"]] * 3 + [without] + [second["alone"]] * 2
 
     def cpu(p: dict[str, Any], base: dict[str, Any]) -> str:
         value, was = p["cpu_ms_per_registration"], base["cpu_ms_per_registration"]
-        return f"{value:.2f}" + ("" if p is base else f" (+{100 * (value - was) / was:.0f}%)")
+        return f"{value:.2f}" + ("" if p is base else f" ({100 * (value - was) / was:+.0f}%)")
 
     def latency(p: dict[str, Any], q: float) -> str:
         return f"{percentile(p['latencies'], q):.1f}" if "latencies" in p else "-"
@@ -255,13 +304,16 @@ async def main() -> None:
     lines = [
         f"# Change feed: {SUBSCRIBERS} subscribers, {RATE:g} registrations/s for {SECONDS:g} s",
         "",
+        f"Phases on one server took {ROUNDS} turns each; CPU is their median.",
+        "",
         f"Load average before the run: {load_before:.1f} on {os.cpu_count()} cores.",
         "",
-        f"The last two columns are a second server with REGISTRY_FEED_LINGER_MS={LINGER_MS:g}.",
+        f"REGISTRY_FEED_INTERVAL_MS: {INTERVAL_MS or 'the default'}; the last two columns are "
+        "a second server with 0 (every commit sent at once).",
         "",
-        "| | no subscribers | one selection, shared | each its own selection "
-        "| lingering: no subscribers | lingering: one selection, shared |",
-        "|---|---|---|---|---|---|",
+        "| | no subscribers | one subscriber | one selection, shared | each its own selection "
+        "| at once: no subscribers | at once: one selection, shared |",
+        "|---|---|---|---|---|---|---|",
         row("server CPU ms per registration", list(map(cpu, phases, bases))),
         row("of which in the kernel", [f"{p['system_ms_per_registration']:.2f}" for p in phases]),
         row("server RSS (MB)", [f"{p['rss_mb']:.0f}" for p in phases]),

@@ -1,6 +1,6 @@
 """The hub and a subscription's stream on the real outbox, in-process: replay then live
 without a gap or a repeat, falling behind while catching up, the slow-consumer bound, the
-pages the hub sends itself, and a listener that lingers."""
+pages the hub sends itself, and the listener's interval between pages."""
 
 from __future__ import annotations
 
@@ -206,24 +206,28 @@ async def test_a_waiting_subscription_is_sent_each_page_by_the_hub_in_one_call_i
     assert hub.count == 0
 
 
-async def test_a_lingering_listener_reads_commits_close_together_as_one_page(
+async def test_a_commit_after_a_quiet_spell_is_read_at_once_and_those_behind_it_together(
     conn: asyncpg.Connection, pg_dsn: str
 ) -> None:
-    pages: list[list[Event]] = []
+    interval = 4.0
+    loop = asyncio.get_running_loop()
+    pages: list[tuple[float, list[Event]]] = []
 
     async def deliver(events: Any) -> None:
-        pages.append(list(events))
+        pages.append((loop.time(), list(events)))
 
-    listener = Listener(pg_dsn, deliver, poll_s=60, linger_s=0.5)
+    listener = Listener(pg_dsn, deliver, poll_s=60, interval_s=interval)
     listener.position, _ = await event_repo.positions(conn)
     woken = listener.waiter()
     async with listening(listener):
-        for _ in range(3):
-            await record(conn, 1)
-            # Read at once, each commit would be a page of its own.
-            await asyncio.sleep(0.1)
-        while sum(map(len, pages)) < 3:
-            await asyncio.wait_for(woken.wait(), 10)
-            woken.clear()
-    # The first may be read by the listener's first read, without a notification.
-    assert len(pages) <= 2 and len(pages[-1]) >= 2
+        committed = loop.time()
+        await record(conn, 1)
+        # At once: well before the interval.
+        await asyncio.wait_for(woken.wait(), interval / 2)
+        woken.clear()
+        # Behind the first, within the interval: read together, once it has passed.
+        await record(conn, 3)
+        await asyncio.wait_for(woken.wait(), 3 * interval)
+    assert [len(events) for _, events in pages] == [1, 3]
+    # (The listener's first read, as it connects, may have read the first commit.)
+    assert pages[1][0] - committed > interval * 0.9

@@ -52,7 +52,7 @@ class Feed:
             dsn,
             self.hub.publish,
             poll_s=settings.feed_poll_s,
-            linger_s=settings.feed_linger_ms / 1000,
+            interval_s=settings.feed_interval_ms / 1000,
             statement_timeout_ms=settings.statement_timeout_ms,
         )
         self.connections: set[Connection] = set()

@@ -3,9 +3,12 @@
 The commit trigger notifies once per transaction and carries nothing: the listener reads the
 table past the last id it has seen, in pages, and hands each page on. It reads on every
 notification, after every reconnect (what was committed while it was away) and on a slow
-timer (a notification is lost when it arrives while the connection is down); ``linger_s``
-after a notification, so that commits close together are read, and handed on, together. A lost
-connection is opened again with backoff, for as long as the process runs.
+timer (a notification is lost when it arrives while the connection is down). Reads are at
+least ``interval_s`` apart: a commit after a quiet spell is read at once, and those that follow
+it within the interval wait for the next read, which hands them on together. Under load, each
+subscriber then gets one write per interval instead of one per commit (the write, a system
+call per subscriber, is most of what a subscriber costs). A lost connection is opened again
+with backoff, for as long as the process runs.
 
 Others in the process can be woken after each read that found events: ``on_wake`` takes a
 callback (given the last id read), ``waiter`` gives an ``asyncio.Event`` that is set then.
@@ -39,13 +42,13 @@ class Listener:
         deliver: Callable[[Sequence[Event]], Awaitable[None]],
         *,
         poll_s: float,
-        linger_s: float = 0.0,
+        interval_s: float = 0.0,
         statement_timeout_ms: int = 5000,
     ) -> None:
         self.dsn = dsn
         self.deliver = deliver
         self.poll_s = poll_s
-        self.linger_s = linger_s
+        self.interval_s = interval_s
         self.statement_timeout_ms = statement_timeout_ms
         # The last event id read; set by ``start`` to the last one committed then.
         self.position = 0
@@ -109,9 +112,13 @@ class Listener:
             raise
 
     async def _serve(self, conn: asyncpg.Connection) -> None:
+        loop = asyncio.get_running_loop()
+        handed_on = float("-inf")
         while True:
             self._notified.clear()
-            await self.read(conn)
+            began = loop.time()
+            if await self.read(conn):
+                handed_on = began
             if conn.is_closed():
                 raise ConnectionError("the listening connection closed")
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
@@ -119,12 +126,12 @@ class Listener:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_s):
                     await self._notified.wait()
-                    if self.linger_s:
-                        # What commits meanwhile is read with it, as one page.
-                        await asyncio.sleep(self.linger_s)
+            rest = handed_on + self.interval_s - loop.time()
+            if rest > 0:
+                await asyncio.sleep(rest)
 
-    async def read(self, conn: asyncpg.Connection) -> None:
-        """Read and hand on every event past the position."""
+    async def read(self, conn: asyncpg.Connection) -> bool:
+        """Read and hand on every event past the position; whether there were any."""
         found = False
         while True:
             page = await event_repo.after(conn, self.position, [], MAX_EVENTS_PAGE)
@@ -141,6 +148,7 @@ class Listener:
                     callback(self.position)
                 except Exception:
                     log.exception("a change feed wake-up callback failed")
+        return found
 
 
 def _close_opened(opening: asyncio.Future[asyncpg.Connection]) -> None:

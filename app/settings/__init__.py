@@ -28,7 +28,7 @@ class Settings:
     max_subscriptions: int
     subscription_queue: int
     feed_poll_s: float
-    feed_linger_ms: float
+    feed_interval_ms: float
     feed_token_check_s: float
     ws_ping_interval_s: float
     database_replica_urls: tuple[str, ...]

@@ -53,13 +53,14 @@ FEED_SETTINGS: tuple[Setting, ...] = (
         above=0,
     ),
     Setting(
-        "REGISTRY_FEED_LINGER_MS",
-        "feed_linger_ms",
+        "REGISTRY_FEED_INTERVAL_MS",
+        "feed_interval_ms",
         Kind.FLOAT,
-        0.0,
-        "milliseconds the process waits after a commit's notification before it reads the "
-        "events, so those committed meanwhile reach each subscriber in one write: less CPU "
-        "per event with many subscribers, for up to that much more latency",
+        200.0,
+        "least milliseconds between two reads of new events: a commit after a quiet spell is "
+        "sent at once, those close behind it wait (up to this long) and reach each subscriber "
+        "in one write; `0` sends every commit at once, for more CPU per event with many "
+        "subscribers",
         at_least=0,
         at_most=1000,
     ),
