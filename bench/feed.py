@@ -254,6 +254,14 @@ async def rounds(phases: dict[str, Phase]) -> dict[str, dict[str, Any]]:
     return merged
 
 
+async def warm(url: str, token: str, server: psutil.Process, label: str) -> None:
+    """Registrations with subscribers and without, not measured: the pool opens the
+    connections the feed's reads need beside the writes' (and prepares their statements)
+    before any phase is."""
+    await subscribed(url, token, server, label, [SUBSCRIPTION] * SUBSCRIBERS)
+    await phase(url, token, server, label + "-alone")
+
+
 async def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-feed-logs-"))
     load_before = os.getloadavg()[0]
@@ -264,7 +272,7 @@ async def main() -> None:
             conn = await asyncpg.connect(dsn)
             token = (await tokens.create(conn, f"bench-{int(time.time())}", ["write"])).token
             await conn.close()
-            await phase(url, token, server, "warmup")
+            await warm(url, token, server, "warmup")
             first = await rounds({
                 "without": lambda label: phase(url, token, server, label),
                 # One subscriber: what executing the events costs, before any fan-out.
@@ -272,7 +280,7 @@ async def main() -> None:
                 "shared": lambda label: subscribed(url, token, server, label, shared),
             })  # fmt: skip
         with registry(dsn, work / "at-once.log", "0") as (url, server):
-            await phase(url, token, server, "rewarm")
+            await warm(url, token, server, "rewarm")
             second = await rounds({
                 "alone": lambda label: phase(url, token, server, label),
                 "at-once": lambda label: subscribed(url, token, server, label, shared),
@@ -311,8 +319,9 @@ async def main() -> None:
         f"REGISTRY_FEED_INTERVAL_MS: {INTERVAL_MS or 'the default'}; the last two columns are "
         "a second server with 0 (every commit sent at once).",
         "",
-        "| | no subscribers | one subscriber | one selection, shared | each its own selection "
-        "| at once: no subscribers | at once: one selection, shared |",
+        f"| | no subscribers | one subscriber | {SUBSCRIBERS}, one selection, shared "
+        f"| {SUBSCRIBERS}, each its own selection | at once: no subscribers "
+        f"| at once: {SUBSCRIBERS}, shared |",
         "|---|---|---|---|---|---|---|",
         row("server CPU ms per registration", list(map(cpu, phases, bases))),
         row("of which in the kernel", [f"{p['system_ms_per_registration']:.2f}" for p in phases]),
