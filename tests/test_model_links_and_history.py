@@ -58,6 +58,13 @@ async def test_links_of_many_models_load_in_a_fixed_number_of_statements(db, pg_
 
 async def many_versions(conn, lineage: str, n: int) -> None:
     """A model lineage of ``n`` versions straight in SQL; version k has rmse = k / 1000."""
+    async with conn.transaction():
+        # Setup, not a request: a busy CI machine must not time it out.
+        await conn.execute("set local statement_timeout = '120s'")
+        await _insert_versions(conn, lineage, n)
+
+
+async def _insert_versions(conn, lineage: str, n: int) -> None:
     await conn.execute(
         "insert into lineages (id, kind, latest_version) values ($1, 'model', $2)", lineage, n
     )
