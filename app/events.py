@@ -35,6 +35,13 @@ class Event:
     payload: dict[str, Any]
 
 
+def version_ref(name: str, payload: Any) -> str | None:
+    """The version an event is about (for an alias move, the one it moved to), if any."""
+    key = "to" if name == EventName.ALIAS_MOVED.value else "id"
+    ref = payload.get(key) if isinstance(payload, dict) else None
+    return ref if isinstance(ref, str) else None
+
+
 def check_names(names: Sequence[str], field: str = "kinds") -> list[EventName]:
     """The events named; UNKNOWN_EVENT naming those that do not exist."""
     known = {e.value: e for e in EventName}

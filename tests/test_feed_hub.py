@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -109,11 +109,11 @@ async def test_members_of_a_group_share_one_delivery_per_event(
     db: asyncpg.Pool, conn: asyncpg.Connection
 ) -> None:
     hub, start = await live_hub(db, conn, bound=10)
-    encoded: list[int] = []
+    encoded: list[list[int]] = []
 
-    async def encode(event: Event) -> str:
-        encoded.append(event.id)
-        return str(event.id)
+    async def encode(events: Sequence[Event]) -> list[str]:
+        encoded.append([e.id for e in events])
+        return [str(e.id) for e in events]
 
     streams = [deliveries(hub, "same", EVERYTHING, None, lambda: None, encode) for _ in range(3)]
     other = deliveries(hub, "other", EVERYTHING, None, lambda: None, encode)
@@ -125,6 +125,7 @@ async def test_members_of_a_group_share_one_delivery_per_event(
     got = await asyncio.gather(*tasks)
     assert len({id(d) for d in got[:3]}) == 1 and got[3] is not got[0]
     assert len(encoded) == 2  # once per group
+    assert {d.ready_text() for d in got} == {str(got[0].event.id)}
     for s in [*streams, other]:
         await s.aclose()
 
@@ -158,8 +159,8 @@ async def test_a_waiting_subscription_is_sent_each_page_by_the_hub_in_one_call_i
     sent: list[list[int]] = []
     takes = [True]
 
-    async def encode(event: Event) -> str:
-        return str(event.id)
+    async def encode(events: Sequence[Event]) -> list[str]:
+        return [str(e.id) for e in events]
 
     def direct(page: Page) -> bool:
         if not takes[0]:

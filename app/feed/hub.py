@@ -31,11 +31,13 @@ from app.events import Event, EventName
 # The version ids among those given that a subscription's filter matches (SQL, batched).
 Matching = Callable[[Conn, Sequence[str]], Awaitable[set[str]]]
 Run = Callable[[Callable[[Conn], Awaitable[Any]]], Awaitable[Any]]
-Encode = Callable[[Event], Awaitable[str]]
+# The texts of a page's events for one group, in order: each encoded, or why it could not be.
+Encode = Callable[[Sequence[Event]], Awaitable[Sequence[str | BaseException]]]
 # Sends a page of deliveries to its subscriber at once, all or none: False when it cannot
 # without waiting (app.http.feed_socket).
 Direct = Callable[["Page"], bool]
-# Executions of subscription selections running at once (each reads through its own loaders).
+# Groups whose pages are encoded at once, and events of one group executed at once by
+# graphql-core (each reads through its own loaders).
 ENCODE_AT_ONCE = 16
 
 
@@ -66,7 +68,7 @@ class Shared:
     def __init__(self, event: Event) -> None:
         self.event = event
         self.task: asyncio.Task[Any] | None = None
-        self.text: asyncio.Task[str] | None = None
+        self.text: asyncio.Future[str] | None = None
 
     def ready_text(self) -> str | None:
         """The encoded text, if it is there and encoding did not fail."""
@@ -74,6 +76,16 @@ class Shared:
         if text is None or not text.done() or text.cancelled() or text.exception():
             return None
         return text.result()
+
+    def settle(self, text: str | BaseException) -> None:
+        """The text the hub encoded for this delivery, or why it could not."""
+        done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        if isinstance(text, BaseException):
+            done.set_exception(text)
+            done.exception()  # seen: a member that never asks must not log it as lost
+        else:
+            done.set_result(text)
+        self.text = done
 
     async def result(self, execute: Callable[[Event], Awaitable[Any]]) -> Any:
         """The result of ``execute`` for this event, run by the first member that asks."""
@@ -199,8 +211,8 @@ class Hub:
     ) -> Subscription:
         """Join the feed at ``after`` (None: from now); TOO_MANY_SUBSCRIPTIONS past the bound.
 
-        ``encode`` gives the text of an event for this subscription's group, if it has one:
-        the hub then encodes each live event once, before handing it to the members, and
+        ``encode`` gives the texts of a page's events for this subscription's group, if it
+        has one: the hub then encodes each live page once, before handing it on, and
         ``direct`` sends them to this subscription when it can, in place of its task."""
         self.check_room()
         start = self.position if after is None else after
@@ -244,18 +256,21 @@ class Hub:
         groups = [(key, next(iter(members))) for key, members in self.groups.items()]
         picked = await asyncio.gather(*(m.interest.pick(self.run, events) for _, m in groups))
         shared: dict[str, list[Shared]] = {}
-        work: list[tuple[Shared, Encode]] = []
+        work: list[tuple[list[Shared], Encode]] = []
         for (key, member), wanted in zip(groups, picked, strict=True):
             shared[key] = [Shared(e) for e in wanted]
-            if member.encode is not None:
-                work += [(d, member.encode) for d in shared[key]]
-        # Encoded before they are handed on, so no member waits for another's work; a few at
-        # a time, so memory is bounded however many groups and events a page holds.
+            if member.encode is not None and wanted:
+                work.append((shared[key], member.encode))
+        # Encoded before they are handed on, so no member waits for another's work; a few
+        # groups at a time, so memory is bounded however many groups a page reaches.
         for start in range(0, len(work), ENCODE_AT_ONCE):
             chunk = work[start : start + ENCODE_AT_ONCE]
-            for delivery, encode in chunk:
-                delivery.text = asyncio.ensure_future(encode(delivery.event))
-            await asyncio.gather(*(d.text for d, _ in chunk if d.text), return_exceptions=True)
+            done = await asyncio.gather(
+                *(encode([d.event for d in ds]) for ds, encode in chunk), return_exceptions=True
+            )
+            for (ds, _), texts in zip(chunk, done, strict=True):
+                for i, delivery in enumerate(ds):
+                    delivery.settle(texts if isinstance(texts, BaseException) else texts[i])
         # From here on nothing awaits: no subscription joins or leaves halfway through.
         for key, members in self.groups.items():
             deliveries = shared.get(key)

@@ -145,6 +145,15 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        executions = Counter(
+            "feed_event_executions_total",
+            "Change feed events whose data was read for a group of subscriptions, by how: "
+            "compiled (a page's events in one statement) or resolvers (one at a time).",
+            ["path"],
+            registry=self.registry,
+        )
+        self._feed_compiled = executions.labels("compiled")
+        self._feed_resolved = executions.labels("resolvers")
         # Several workers: the pool this one writes its gauges for, and when it last did.
         self._pool: asyncpg.Pool | None = None
         self._refreshed_at = 0.0
@@ -201,6 +210,11 @@ class Metrics:
     def watch_feed(self, subscriptions: Callable[[], float], position: Callable[[], float]) -> None:
         self.subscriptions.set_function(subscriptions)
         self.feed_position.set_function(position)
+
+    def feed_executions(self, compiled: int, resolved: int) -> None:
+        """Count events executed for a group, by the compiled statement or the resolvers."""
+        self._feed_compiled.inc(compiled)
+        self._feed_resolved.inc(resolved)
 
     def read_served(self, target: str) -> None:
         """Count one read by the server that answered it."""

@@ -42,9 +42,8 @@ class FeedEvent:
         "as it is now; null when there is none."
     )
     async def version(self, info: Info) -> Artifact | None:
-        key = "to" if self.name == EventName.ALIAS_MOVED.value else "id"
-        ref = self.payload.get(key) if isinstance(self.payload, dict) else None
-        if not isinstance(ref, str):
+        ref = events.version_ref(self.name, self.payload)
+        if ref is None:
             return None
         found = await info.context.loaders.artifact.load(ref)
         return to_gql(found) if found else None

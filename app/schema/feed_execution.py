@@ -1,23 +1,28 @@
 """Each event's data, executed once for every subscription that asked the same question.
 
 graphql-core executes a subscription's selection set once per event and subscriber. The
-feed's deliveries are ``Shared`` (app.feed.hub): the first subscriber of a group to reach one
-executes the selection over the event, with loaders of its own (the data is read as it is
-now), and every other member is handed the same result. Over WebSocket the subscription
-sends it itself, encoded once (app.schema.subscription); elsewhere it yields the delivery
-and graphql-core's per-event step is answered with the shared result.
+feed's deliveries are ``Shared`` (app.feed.hub): over WebSocket the hub has a page's events
+encoded once per group (``encode_events``), by the compiled statement where the selection
+allows it (app.schema.feed_compiled) and by graphql-core otherwise, with loaders of their
+own (the data is read as it is now), and the subscription sends the text
+(app.schema.subscription); elsewhere it yields the delivery and graphql-core's per-event
+step is answered with the shared result.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import inspect
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from graphql import ExecutionResult, OperationType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app.events import Event
-from app.feed.hub import Shared
+from app.feed.hub import ENCODE_AT_ONCE, Shared
+from app.schema import feed_compiled
 from app.schema.context import Context
 from app.schema.errors import to_client_error
 from app.schema.feed import FeedEvent, json_text
@@ -68,8 +73,53 @@ class FeedExecutor(StrawberryGraphQLCoreExecutionContext):
 
     async def encode_event(self, event: Event) -> str:
         """The ``payload`` of a ``next`` message for ``event``, as JSON text."""
+        (text,) = await self.encode_events([event])
+        if isinstance(text, BaseException):
+            raise text
+        return text
+
+    async def encode_events(self, events: Sequence[Event]) -> list[str | BaseException]:
+        """The same for each of a page's events, in one statement where the selection
+        compiles; what it does not answer, graphql-core does (a few at a time)."""
+        texts: list[str | BaseException | None] = [None] * len(events)
+        selection = self._selection
+        context = self.context_value
+        if selection is not None and isinstance(context, Context):
+            primary = context.fresh(primary=True)
+            budget = context.settings.max_response_objects
+            texts[:] = await feed_compiled.encode(selection, primary.loaders.run, events, budget)
+        missing = [i for i, t in enumerate(texts) if t is None]
+        for start in range(0, len(missing), ENCODE_AT_ONCE):
+            chunk = missing[start : start + ENCODE_AT_ONCE]
+            done = await asyncio.gather(
+                *(self._resolved_text(events[i]) for i in chunk), return_exceptions=True
+            )
+            for i, text in zip(chunk, done, strict=True):
+                texts[i] = text
+        self._count(len(events) - len(missing), len(missing))
+        return cast(list[str | BaseException], texts)
+
+    async def _resolved_text(self, event: Event) -> str:
         result = await self.execute_event(event)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [e.formatted for e in result.errors]
         return json_text(body)
+
+    @functools.cached_property
+    def _selection(self) -> feed_compiled.FeedSelection | None:
+        context = self.context_value
+        if not isinstance(context, Context) or not context.settings.fast_path:
+            return None
+        if any(f.variable_signatures for f in self.fragments.values()):
+            return None
+        fragments = {name: f.definition for name, f in self.fragments.items()}
+        return feed_compiled.compile_selection(
+            self.schema, self.operation, fragments, self.variable_values
+        )
+
+    def _count(self, compiled: int, resolved: int) -> None:
+        context = self.context_value
+        if isinstance(context, Context):
+            metrics = context.request.scope["state"]["metrics"]
+            metrics.feed_executions(compiled, resolved)

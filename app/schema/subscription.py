@@ -61,7 +61,7 @@ async def _stream(
     if executor is not None:
         # Live events are sent by the hub itself while this waits for them.
         encode, direct = (
-            executor.encode_event,
+            executor.encode_events,
             functools.partial(connection.send_now, context.operation_id),
         )
     stream = deliveries(found.hub, context.operation_key, interest, after, slow, encode, direct)
