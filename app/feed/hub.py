@@ -106,15 +106,17 @@ class Page:
     by operation id: members that chose the same id (as clients numbering their operations
     do) send the same bytes, built once."""
 
-    __slots__ = ("deliveries", "sent")
+    __slots__ = ("deliveries", "first", "last", "sent")
 
     def __init__(self, deliveries: Sequence[Shared]) -> None:
         self.deliveries = deliveries
+        self.first = deliveries[0].event.id
+        self.last = deliveries[-1].event.id
         self.sent: dict[str, bytes] = {}
 
     def past(self, cursor: int) -> Page | None:
         """The deliveries after ``cursor``: this page, most often; None if there are none."""
-        if self.deliveries[0].event.id > cursor:
+        if self.first > cursor:
             return self
         fresh = [d for d in self.deliveries if d.event.id > cursor]
         return Page(fresh) if fresh else None
@@ -161,7 +163,7 @@ class Subscription:
             return
         direct = self.direct
         if self.parked and not self.queue and not self.lagging and direct and direct(fresh):
-            self.cursor = fresh.deliveries[-1].event.id
+            self.cursor = fresh.last
             return
         for delivery in fresh.deliveries:
             self.offer(delivery)

@@ -36,18 +36,30 @@ def text_frame(text: str) -> bytes:
 
 
 class FeedWebSocketProtocol(WebSocketsSansIOProtocol):
+    # The socket's buffer is full (uvicorn's ``writable`` is clear): a flag of the protocol's
+    # own, read with the others a write checks (the hub checks them for every subscriber).
+    write_paused = False
+
     async def run_asgi(self) -> None:
         self.scope["extensions"][WRITE_NOW] = self.write_now  # type: ignore[assignment]
         await super().run_asgi()
 
+    def pause_writing(self) -> None:
+        self.write_paused = True
+        super().pause_writing()
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        super().resume_writing()
+
     def write_now(self, frames: bytes) -> bool:
         """Write whole ``text_frame``s now; False, writing nothing, if it would have to wait."""
         if (
-            not self.handshake_complete
-            or self.close_sent
+            self.close_sent
             or self.disconnected
+            or self.write_paused
+            or not self.handshake_complete
             or self.initial_response is not None
-            or not self.writable.is_set()
             or self.transport.is_closing()
             or self.conn.state is not State.OPEN
             or self.conn.extensions

@@ -35,7 +35,7 @@ from strawberry.utils.aio import aclosing
 
 from app.auth import ANONYMOUS, Principal
 from app.feed.feed import CLOSE_FORBIDDEN, CLOSE_SLOW_CONSUMER, Feed
-from app.feed.hub import Page
+from app.feed.hub import Direct, Page
 from app.http.feed_socket import text_frame, write_now
 from app.schema.context import Context
 from app.schema.errors import to_client_error
@@ -95,24 +95,36 @@ class FeedConnection:
         assert isinstance(websocket, ASGIWebSocketAdapter)
         await websocket.ws.send_text(_next_message(operation_id, payload))
 
-    def send_now(self, operation_id: str, page: Page) -> bool:
-        """Send ``page`` as ``next`` messages at once, in one write, if the socket takes them
-        without waiting (app.http.feed_socket) and every one is encoded; False, sending
-        nothing, otherwise."""
-        operation = self.handler.operations.get(operation_id)
-        write = self.write_now
-        if write is None or operation is None or operation.completed or self.closing:
-            return False
-        sent = page.sent.get(operation_id)
-        if sent is None:
-            frames = []
-            for delivery in page.deliveries:
-                text = delivery.ready_text()
-                if text is None:
-                    return False
-                frames.append(text_frame(_next_message(operation_id, text)))
-            sent = page.sent[operation_id] = b"".join(frames)
-        return write(sent)
+    def sender(self, operation_id: str) -> Direct | None:
+        """What sends a page to the operation at once, as ``next`` messages in one write, if
+        the socket takes them without waiting (app.http.feed_socket) and every one is
+        encoded: False, sending nothing, otherwise. None when this server's WebSocket
+        protocol cannot write without waiting."""
+        write, operations = self.write_now, self.handler.operations
+        if write is None:
+            return None
+        operation = operations.get(operation_id)
+
+        def send_now(page: Page) -> bool:
+            if (
+                self.closing
+                or operation is None
+                or operation.completed
+                or operations.get(operation_id) is not operation
+            ):
+                return False
+            sent = page.sent.get(operation_id)
+            if sent is None:
+                frames = []
+                for delivery in page.deliveries:
+                    text = delivery.ready_text()
+                    if text is None:
+                        return False
+                    frames.append(text_frame(_next_message(operation_id, text)))
+                sent = page.sent[operation_id] = b"".join(frames)
+            return write(sent)
+
+        return send_now
 
     async def _close(self, code: int, reason: str) -> None:
         for operation_id in list(self.handler.operations):

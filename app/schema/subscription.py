@@ -7,7 +7,6 @@ the subscription starts with the next event committed.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 
@@ -60,10 +59,7 @@ async def _stream(
     encode = direct = None
     if executor is not None:
         # Live events are sent by the hub itself while this waits for them.
-        encode, direct = (
-            executor.encode_events,
-            functools.partial(connection.send_now, context.operation_id),
-        )
+        encode, direct = executor.encode_events, connection.sender(context.operation_id)
     stream = deliveries(found.hub, context.operation_key, interest, after, slow, encode, direct)
     async with aclosing(stream):
         async for delivery in stream:
