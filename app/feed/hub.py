@@ -122,7 +122,7 @@ class Page:
         return Page(fresh) if fresh else None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Subscription:
     """One open subscription: where it is in the feed, and its live deliveries."""
 

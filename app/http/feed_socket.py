@@ -28,6 +28,7 @@ from app.settings import Settings
 # The scope extension holding a connection's write_now.
 WRITE_NOW = "registry.write_now"
 WriteNow = Callable[[bytes], bool]
+OPEN = State.OPEN
 
 
 def text_frame(text: str) -> bytes:
@@ -36,9 +37,11 @@ def text_frame(text: str) -> bytes:
 
 
 class FeedWebSocketProtocol(WebSocketsSansIOProtocol):
-    # The socket's buffer is full (uvicorn's ``writable`` is clear): a flag of the protocol's
-    # own, read with the others a write checks (the hub checks them for every subscriber).
-    write_paused = False
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The socket's buffer is full (uvicorn's ``writable`` is clear): a flag of the
+        # protocol's own, beside the others a write checks (for every subscriber of a page).
+        self.write_paused = False
 
     async def run_asgi(self) -> None:
         self.scope["extensions"][WRITE_NOW] = self.write_now  # type: ignore[assignment]
@@ -61,7 +64,7 @@ class FeedWebSocketProtocol(WebSocketsSansIOProtocol):
             or not self.handshake_complete
             or self.initial_response is not None
             or self.transport.is_closing()
-            or self.conn.state is not State.OPEN
+            or self.conn.state is not OPEN
             or self.conn.extensions
         ):
             return False

@@ -84,6 +84,8 @@ class FeedConnection:
         if self.closing is not None:
             return
         self.handler.count_close(REASONS.get(code, str(code)))
+        for operation in self.handler.operations.values():
+            operation.completed = True  # nothing more is sent for it
         self.closing = asyncio.create_task(self._close(code, reason))
 
     async def send_next(self, operation_id: str, payload: str) -> None:
@@ -100,18 +102,13 @@ class FeedConnection:
         the socket takes them without waiting (app.http.feed_socket) and every one is
         encoded: False, sending nothing, otherwise. None when this server's WebSocket
         protocol cannot write without waiting."""
-        write, operations = self.write_now, self.handler.operations
-        if write is None:
+        write, operation = self.write_now, self.handler.operations.get(operation_id)
+        if write is None or operation is None:
             return None
-        operation = operations.get(operation_id)
 
         def send_now(page: Page) -> bool:
-            if (
-                self.closing
-                or operation is None
-                or operation.completed
-                or operations.get(operation_id) is not operation
-            ):
+            # Completed once the client ends it, or the connection closes (cleanup_operation).
+            if operation.completed:
                 return False
             sent = page.sent.get(operation_id)
             if sent is None:
@@ -165,6 +162,13 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     def count_close(self, reason: str) -> None:
         self.context.request.scope["state"]["metrics"].feed_closes.labels(reason).inc()
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        operation = self.operations.get(operation_id)
+        if operation is not None:
+            # Ended: the hub sends it nothing more, though its stream has yet to stop.
+            operation.completed = True
+        await super().cleanup_operation(operation_id)
 
     def drop(self) -> None:
         """End the connection now, whatever it was doing."""
