@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
+import pytest
 
 from app.db.types import Conn
 from app.events import Event, EventName
-from app.feed.hub import Hub, Interest, Page
+from app.feed.hub import REPLAYED_AT_ONCE, Hub, Interest, Page
 from app.feed.listener import Listener
 from app.feed.stream import deliveries
 from app.repo import events as event_repo
@@ -86,6 +87,31 @@ async def test_falling_behind_while_catching_up_reads_the_table_again_and_misses
     await stream.aclose()
     assert got == [e.id for e in await page(conn, start)]
     assert hub.count == 0
+
+
+async def test_what_a_subscription_missed_is_encoded_a_few_at_a_time_as_it_is_read(
+    db: asyncpg.Pool, conn: asyncpg.Connection
+) -> None:
+    hub, start = await live_hub(db, conn, bound=10)
+    await record(conn, REPLAYED_AT_ONCE + 3)
+    hub.position = (await page(conn, start))[-1].id
+    calls: list[int] = []
+
+    async def encode(events: Sequence[Event]) -> list[str | BaseException]:
+        calls.append(len(events))
+        return [str(e.id) if e.id % 7 else ValueError("no text") for e in events]
+
+    stream = deliveries(hub, "k", EVERYTHING, start, lambda: None, encode)
+    got = [await anext(stream) for _ in range(REPLAYED_AT_ONCE + 3)]
+    await stream.aclose()
+    assert calls == [REPLAYED_AT_ONCE, 3]
+    assert [d.event.id for d in got] == [e.id for e in await page(conn, start)]
+    # Each with its own text, or the reason it has none (raised to whoever asks for it).
+    for d in got:
+        assert d.ready_text() == (str(d.event.id) if d.event.id % 7 else None)
+    failed = next(d for d in got if d.event.id % 7 == 0)
+    with pytest.raises(ValueError, match="no text"):
+        await failed.encoded(lambda e: asyncio.sleep(0, "unused"))
 
 
 async def test_a_live_subscription_past_its_bound_is_a_slow_consumer(

@@ -39,6 +39,9 @@ Direct = Callable[["Page"], bool]
 # Groups whose pages are encoded at once, and events of one group executed at once by
 # graphql-core (each reads through its own loaders).
 ENCODE_AT_ONCE = 16
+# Events a subscription catching up from the table has encoded together (one compiled
+# statement's worth), and so holds at most.
+REPLAYED_AT_ONCE = 32
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,17 @@ class Shared:
         if self.text is None:
             self.text = asyncio.ensure_future(execute(self.event))
         return await asyncio.shield(self.text)
+
+
+async def encode_all(encode: Encode, deliveries: Sequence[Shared]) -> None:
+    """Settle each of ``deliveries`` with its text from one call of ``encode``, or with why
+    there is none (its subscriber's task raises it, if it ever asks)."""
+    try:
+        texts: Sequence[str | BaseException] = await encode([d.event for d in deliveries])
+    except Exception as exc:
+        texts = [exc] * len(deliveries)
+    for delivery, text in zip(deliveries, texts, strict=True):
+        delivery.settle(text)
 
 
 class Page:
@@ -267,12 +281,7 @@ class Hub:
         # groups at a time, so memory is bounded however many groups a page reaches.
         for start in range(0, len(work), ENCODE_AT_ONCE):
             chunk = work[start : start + ENCODE_AT_ONCE]
-            done = await asyncio.gather(
-                *(encode([d.event for d in ds]) for ds, encode in chunk), return_exceptions=True
-            )
-            for (ds, _), texts in zip(chunk, done, strict=True):
-                for i, delivery in enumerate(ds):
-                    delivery.settle(texts if isinstance(texts, BaseException) else texts[i])
+            await asyncio.gather(*(encode_all(encode, ds) for ds, encode in chunk))
         # From here on nothing awaits: no subscription joins or leaves halfway through.
         for key, members in self.groups.items():
             deliveries = shared.get(key)

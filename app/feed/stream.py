@@ -12,13 +12,23 @@ import functools
 from collections.abc import AsyncIterator, Callable
 
 from app.errors import InvalidInput
-from app.events import MAX_EVENTS_PAGE, Event
-from app.feed.hub import Direct, Encode, Hub, Interest, Run, Shared, Subscription
+from app.events import MAX_EVENTS_PAGE
+from app.feed.hub import (
+    REPLAYED_AT_ONCE,
+    Direct,
+    Encode,
+    Hub,
+    Interest,
+    Run,
+    Shared,
+    Subscription,
+    encode_all,
+)
 from app.repo import events as event_repo
 from app.service import feed as feed_service
 
 
-async def _replay(run: Run, sub: Subscription, target: int) -> AsyncIterator[Event]:
+async def _replay(run: Run, sub: Subscription, target: int) -> AsyncIterator[Shared]:
     names = sorted(sub.interest.names, key=lambda n: n.value)
     while sub.cursor < target:
         read = functools.partial(
@@ -26,9 +36,14 @@ async def _replay(run: Run, sub: Subscription, target: int) -> AsyncIterator[Eve
         )
         page = await run(read)
         within = [e for e in page if e.id <= target]
-        for event in await sub.interest.pick(run, within):
-            sub.cursor = event.id
-            yield event
+        picked = await sub.interest.pick(run, within)
+        for start in range(0, len(picked), REPLAYED_AT_ONCE):
+            chunk = [Shared(e) for e in picked[start : start + REPLAYED_AT_ONCE]]
+            if sub.encode is not None:
+                await encode_all(sub.encode, chunk)
+            for delivery in chunk:
+                sub.cursor = delivery.event.id
+                yield delivery
         if len(within) < len(page) or len(page) < MAX_EVENTS_PAGE:
             sub.cursor = max(sub.cursor, target)
         elif within:
@@ -62,8 +77,8 @@ async def deliveries(
             while sub.lagging or sub.cursor < sub.floor:
                 sub.lagging = False
                 sub.replaying = True
-                async for event in _replay(hub.run, sub, hub.position):
-                    yield Shared(event)
+                async for missed in _replay(hub.run, sub, hub.position):
+                    yield missed
             sub.replaying = False
             delivery = sub.next_live()
             if delivery is None:

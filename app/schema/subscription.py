@@ -66,8 +66,8 @@ async def _stream(
             if executor is None:
                 yield delivery
                 continue
-            # Encoded once per group (by the hub, for live events); sent from here when the
-            # hub could not send it at once.
+            # Encoded already: live events once per group by the hub, missed ones a few at a
+            # time as they are read; sent from here when the hub could not send it at once.
             text = delivery.ready_text()
             if text is None:
                 text = await delivery.encoded(executor.encode_event)

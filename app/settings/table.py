@@ -238,7 +238,8 @@ SETTINGS: tuple[Setting, ...] = (
         "fast_path",
         Kind.FLAG,
         True,
-        "`0` answers every query through the resolvers instead of compiled SQL",
+        "`0` answers every query, and reads every change feed event's data, through the resolvers "
+        "instead of compiled SQL",
     ),
     Setting(
         "DB_STATEMENT_CACHE_SIZE",
