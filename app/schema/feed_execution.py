@@ -14,18 +14,22 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import logging
 from collections.abc import Sequence
 from typing import Any, cast
 
 from graphql import ExecutionResult, OperationType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from app.errors import RegistryError
 from app.events import Event
 from app.feed.hub import ENCODE_AT_ONCE, Shared
 from app.schema import feed_compiled
 from app.schema.context import Context
 from app.schema.errors import to_client_error
 from app.schema.feed import FeedEvent, json_text
+
+log = logging.getLogger(__name__)
 
 
 class _Prepared:
@@ -87,7 +91,15 @@ class FeedExecutor(StrawberryGraphQLCoreExecutionContext):
         if selection is not None and isinstance(context, Context):
             primary = context.fresh(primary=True)
             budget = context.settings.max_response_objects
-            texts[:] = await feed_compiled.encode(selection, primary.loaders.run, events, budget)
+            try:
+                compiled = await feed_compiled.encode(
+                    selection, primary.loaders.run, events, budget
+                )
+                texts[:] = compiled
+            except RegistryError:
+                pass  # the database failed: the resolvers give each event its error
+            except Exception:
+                log.exception("compiled feed read failed; falling back to the resolvers")
         missing = [i for i, t in enumerate(texts) if t is None]
         for start in range(0, len(missing), ENCODE_AT_ONCE):
             chunk = missing[start : start + ENCODE_AT_ONCE]
