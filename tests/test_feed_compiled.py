@@ -184,6 +184,8 @@ async def test_a_page_of_events_is_read_in_one_statement_per_batch(
         "subscription { events { a: version { id } b: version { title } } }",
         "subscription { events { id @include(if: true) } }",
         'subscription { events { version { id versions(after: "x") { id } } } }',
+        # No field for a dataset: no statement builds an empty object.
+        "subscription { events { version { ... on Model { id } } } }",
     ],
 )
 def test_what_the_compiler_does_not_know_is_the_resolvers(query: str) -> None:

@@ -44,6 +44,8 @@ EVENT_TYPE = "Event"
 LEAVES = frozenset({"id", "at", "name", "payload"})
 # Lookups in one statement (json_build_object takes 50 pairs).
 EVENTS_PER_STATEMENT = 32
+# A version id for rendering a selection's lookup once, to see that it renders.
+PROBE = "probe-v1"
 
 Read = Callable[[Callable[[Conn], Awaitable[Any]]], Awaitable[Any]]
 
@@ -99,6 +101,8 @@ def compile_selection(
                 return None  # another field, or the version twice under two keys
     except Unsupported:
         return None
+    if version is not None and _lookups_sql(version, [PROBE]) is None:
+        return None  # no statement reads it (an object with no field for some kind, say)
     return FeedSelection(key, tuple(out), serializers, version)
 
 
@@ -130,6 +134,18 @@ async def encode(
 
 async def _lookups(obj: plan.Obj, read: Read, refs: list[str]) -> dict[str, Any] | None:
     """Each ref's version as ``obj`` asks for it, keyed ``e<n>``; None when refused."""
+    rendered = _lookups_sql(obj, refs)
+    if rendered is None:
+        return None
+    statement, params = rendered
+    text: str | None = await read(lambda c: fetch_json(c, statement, params))
+    if text is None:
+        return None
+    found: dict[str, Any] = orjson.loads(text)
+    return found
+
+
+def _lookups_sql(obj: plan.Obj, refs: list[str]) -> tuple[str, tuple[object, ...]] | None:
     roots = tuple((f"e{n}", plan.Lookup(ref, None, obj)) for n, ref in enumerate(refs))
     try:
         statement, params, finishers = render(plan.Read(roots))
@@ -137,11 +153,7 @@ async def _lookups(obj: plan.Obj, read: Read, refs: list[str]) -> dict[str, Any]
         return None
     if finishers:
         return None  # lookups have none; a rule to apply is graphql-core's
-    text: str | None = await read(lambda c: fetch_json(c, statement, params))
-    if text is None:
-        return None
-    found: dict[str, Any] = orjson.loads(text)
-    return found
+    return statement, params
 
 
 def _payload(selection: FeedSelection, event: Event, version: Any, budget: int) -> str | None:

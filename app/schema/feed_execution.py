@@ -126,9 +126,13 @@ class FeedExecutor(StrawberryGraphQLCoreExecutionContext):
         if any(f.variable_signatures for f in self.fragments.values()):
             return None
         fragments = {name: f.definition for name, f in self.fragments.items()}
-        return feed_compiled.compile_selection(
-            self.schema, self.operation, fragments, self.variable_values
-        )
+        try:
+            return feed_compiled.compile_selection(
+                self.schema, self.operation, fragments, self.variable_values
+            )
+        except Exception:
+            log.exception("compiling a subscription failed; the resolvers answer it")
+            return None
 
     def _count(self, compiled: int, resolved: int) -> None:
         context = self.context_value
