@@ -8,7 +8,7 @@ upper bound on commit-to-delivery, since the commit happens inside the request),
 server's RSS, and its CPU time per registration in both phases, side by side.
 
 Settings: BENCH_FEED_SUBSCRIBERS (200), BENCH_FEED_RATE (registrations per second, 20),
-BENCH_FEED_SECONDS (per phase, 15), BENCH_FEED_INTERVAL_MS (the servers'
+BENCH_FEED_SECONDS (per phase, 6), BENCH_FEED_ROUNDS (6), BENCH_FEED_INTERVAL_MS (the servers'
 REGISTRY_FEED_INTERVAL_MS; unset, the default); DATABASE_URL to use a running PostgreSQL
 instead of an embedded one in a temporary folder; BENCH_FEED_PROFILE=FILE to profile the
 server.
@@ -43,9 +43,11 @@ from app.settings import PROJECT_ROOT
 
 SUBSCRIBERS = int(os.environ.get("BENCH_FEED_SUBSCRIBERS", "200"))
 RATE = float(os.environ.get("BENCH_FEED_RATE", "20"))
-SECONDS = float(os.environ.get("BENCH_FEED_SECONDS", "10"))
+SECONDS = float(os.environ.get("BENCH_FEED_SECONDS", "6"))
 # Phases compared on one server take turns this many times (medians are reported).
-ROUNDS = int(os.environ.get("BENCH_FEED_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_FEED_ROUNDS", "6"))
+# After the last registration of a phase, time for its deliveries (inside the CPU window).
+TAIL_S = 1.5
 # A file to write the server's cProfile statistics to (they slow it down: not for numbers).
 PROFILE = os.environ.get("BENCH_FEED_PROFILE", "")
 # The servers' REGISTRY_FEED_INTERVAL_MS (unset: the default); a second one sends every
@@ -169,21 +171,30 @@ async def phase(url: str, token: str, server: psutil.Process, label: str) -> dic
                 refused.append(body)
 
         count = int(RATE * SECONDS)
-        cpu = server.cpu_times()
+        cpu, ns = server.cpu_times(), cpu_ns(server)
         began = time.perf_counter()
         tasks = []
         for i in range(count):
             await asyncio.sleep(max(0.0, began + i / RATE - time.perf_counter()))
             tasks.append(asyncio.create_task(one(i)))
         await asyncio.gather(*tasks)
-        await asyncio.sleep(3)  # the last deliveries
-        after = server.cpu_times()
-    cpu_s = (after.user + after.system) - (cpu.user + cpu.system)
+        await asyncio.sleep(TAIL_S)  # the last deliveries
+        after, ns_after = server.cpu_times(), cpu_ns(server)
     per = 1000 / max(1, len(sent))
-    return {"sent": sent, "cpu_ms_per_registration": per * cpu_s,
+    return {"sent": sent, "cpu_ms_per_registration": per * (ns_after - ns) / 1e9,
             "system_ms_per_registration": per * (after.system - cpu.system),
             "count": count, "refused": len(refused),
             "rss_mb": server.memory_info().rss / 2**20}  # fmt: skip
+
+
+def cpu_ns(server: psutil.Process) -> int:
+    """The CPU time the server's threads have run, in nanoseconds (schedstat: not rounded to
+    clock ticks, as utime and stime are)."""
+    total = 0
+    for task in Path(f"/proc/{server.pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            total += int((task / "schedstat").read_text().split()[0])
+    return total
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -245,6 +256,7 @@ async def rounds(phases: dict[str, Phase]) -> dict[str, dict[str, Any]]:
             key: statistics.median(r[key] for r in done)
             for key in ("cpu_ms_per_registration", "system_ms_per_registration")
         }
+        m["turns"] = [r["cpu_ms_per_registration"] for r in done]
         m["rss_mb"] = max(r["rss_mb"] for r in done)
         m["refused"] = sum(r["refused"] for r in done)
         if "latencies" in done[0]:
@@ -303,6 +315,16 @@ async def main() -> None:
         value, was = p["cpu_ms_per_registration"], base["cpu_ms_per_registration"]
         return f"{value:.2f}" + ("" if p is base else f" ({100 * (value - was) / was:+.0f}%)")
 
+    def added(p: dict[str, Any], base: dict[str, Any]) -> str:
+        """What the phase adds to its base turn by turn (each against the base phase of the
+        same turn, minutes apart at most): the median, lowest and highest."""
+        if p is base:
+            return "-"
+        pairs = zip(p.get("turns", [p["cpu_ms_per_registration"]]),
+                    base.get("turns", [base["cpu_ms_per_registration"]]))  # fmt: skip
+        added = sorted(100 * (value - was) / was for value, was in pairs)
+        return f"{statistics.median(added):+.0f}% ({added[0]:+.0f}% to {added[-1]:+.0f}%)"
+
     def latency(p: dict[str, Any], q: float) -> str:
         return f"{percentile(p['latencies'], q):.1f}" if "latencies" in p else "-"
 
@@ -312,7 +334,8 @@ async def main() -> None:
     lines = [
         f"# Change feed: {SUBSCRIBERS} subscribers, {RATE:g} registrations/s for {SECONDS:g} s",
         "",
-        f"Phases on one server took {ROUNDS} turns each; CPU is their median.",
+        f"Phases on one server took {ROUNDS} turns each; CPU is their median, and what a "
+        "phase adds is also given turn by turn.",
         "",
         f"Load average before the run: {load_before:.1f} on {os.cpu_count()} cores.",
         "",
@@ -324,6 +347,7 @@ async def main() -> None:
         f"| at once: {SUBSCRIBERS}, shared |",
         "|---|---|---|---|---|---|---|",
         row("server CPU ms per registration", list(map(cpu, phases, bases))),
+        row("added, turn by turn (median, lowest to highest)", list(map(added, phases, bases))),
         row("of which in the kernel", [f"{p['system_ms_per_registration']:.2f}" for p in phases]),
         row("server RSS (MB)", [f"{p['rss_mb']:.0f}" for p in phases]),
         row("registrations refused", [str(p["refused"]) for p in phases]),
