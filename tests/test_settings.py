@@ -137,7 +137,7 @@ def test_defaults_are_unchanged_by_the_table():
         max_subscriptions=5000,
         subscription_queue=256,
         feed_poll_s=5.0,
-        feed_interval_ms=200.0,
+        feed_interval_ms=300.0,
         feed_token_check_s=2.0,
         ws_ping_interval_s=20.0,
         database_replica_urls=(),

@@ -56,7 +56,7 @@ FEED_SETTINGS: tuple[Setting, ...] = (
         "REGISTRY_FEED_INTERVAL_MS",
         "feed_interval_ms",
         Kind.FLOAT,
-        200.0,
+        300.0,
         "least milliseconds between two reads of new events: a commit after a quiet spell is "
         "sent at once, those close behind it wait (up to this long) and reach each subscriber "
         "in one write; `0` sends every commit at once, for more CPU per event with many "
