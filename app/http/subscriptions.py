@@ -91,7 +91,7 @@ class FeedConnection:
     async def send_next(self, operation_id: str, payload: str) -> None:
         """Send a ``next`` message whose payload is already JSON text."""
         operation = self.handler.operations.get(operation_id)
-        if operation is None or operation.completed:
+        if operation is None or operation.completed or self.closing:
             return
         websocket = self.handler.websocket
         assert isinstance(websocket, ASGIWebSocketAdapter)
@@ -103,7 +103,7 @@ class FeedConnection:
         encoded: False, sending nothing, otherwise. None when this server's WebSocket
         protocol cannot write without waiting."""
         write, operation = self.write_now, self.handler.operations.get(operation_id)
-        if write is None or operation is None:
+        if write is None or operation is None or self.closing:
             return None
 
         def send_now(page: Page) -> bool:
