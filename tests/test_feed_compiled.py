@@ -26,7 +26,7 @@ from app.schema.feed_compiled import EVENTS_PER_STATEMENT, compile_selection, en
 from app.service import aliases, lifecycle
 from tests.client_server import Served, serving
 from tests.factories import make_analysis, make_dataset, make_model
-from tests.feed_clients import session, subscribe, take
+from tests.feed_clients import WAIT_S, session, subscribe, take
 
 VERSION = """
   __typename id lineageId kind versionNumber title createdAt archived tags { key value }
@@ -84,6 +84,17 @@ async def executions(url: str) -> dict[str, float]:
     return found
 
 
+async def joined(url: str) -> None:
+    """Wait (a bounded while) until the server's subscription has joined its hub."""
+    async with httpx.AsyncClient(trust_env=False) as c:
+        for _ in range(int(WAIT_S / 0.05)):
+            text = (await c.get(url + "/metrics")).text
+            if any(line.startswith("feed_subscriptions 1") for line in text.splitlines()):
+                return
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"no subscription joined on {url}")
+
+
 async def writes(conn: asyncpg.Connection) -> int:
     """A burst of writes of every kind of event; how many events they recorded."""
     before = await conn.fetchval("select count(*) from events")
@@ -112,7 +123,8 @@ async def test_compiled_events_are_what_the_resolvers_give(
     async with session(fast.url) as f, session(resolvers.url) as r:
         live = [subscribe(f, LIVE), subscribe(r, LIVE)]
         first = [asyncio.ensure_future(anext(s)) for s in live]
-        await asyncio.sleep(0.5)  # both subscriptions have joined their hub
+        for served in both:
+            await joined(served.url)
         count = await writes(conn)
         heard = [[await first[i], *await take(live[i], count - 1)] for i in range(2)]
     assert heard[0] == heard[1]
